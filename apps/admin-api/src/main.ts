@@ -1,0 +1,17 @@
+import { loadKeywardConfig } from '@keyward/platform';
+import { createAdminApiApp } from './admin-api.app';
+
+async function main(): Promise<void> {
+  const config = loadKeywardConfig(process.env);
+  const app = await createAdminApiApp({ config });
+  await app.listen({ port: config.adminPort, host: config.host });
+  if (config.platformAdminTokenGenerated) {
+    // Development only (production refuses to start without PLATFORM_ADMIN_TOKEN).
+    process.stdout.write(`Platform operator token (generated for this run): ${config.platformAdminToken}\n`);
+  }
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`admin-api failed to start: ${error.message}\n`);
+  process.exit(1);
+});

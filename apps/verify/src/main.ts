@@ -1,0 +1,13 @@
+import { loadKeywardConfig } from '@keyward/platform';
+import { createVerifyApp } from './verify.app';
+
+async function main(): Promise<void> {
+  const config = loadKeywardConfig(process.env);
+  const app = await createVerifyApp({ config });
+  await app.listen({ port: config.verifyPort, host: config.host });
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`verify failed to start: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,22 @@
+// The hot route, registered on Fastify directly: its JSON schema checks the body, and no guard,
+// pipe or interceptor runs per request.
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { VerifierAuthenticator } from './verifier-authenticator';
+import { VERIFY_REQUEST_SCHEMA, VERIFY_RESPONSE_SCHEMA, type VerifyRequest } from './verify.schema';
+import { VerifyService } from './verify.service';
+
+export function registerVerifyRoute(app: NestFastifyApplication): void {
+  const authenticator = app.get(VerifierAuthenticator);
+  const verifyService = app.get(VerifyService);
+  app
+    .getHttpAdapter()
+    .getInstance()
+    .post<{ Body: VerifyRequest }>(
+      '/v1/verify',
+      { schema: { body: VERIFY_REQUEST_SCHEMA, response: { 200: VERIFY_RESPONSE_SCHEMA } } },
+      async (request) => {
+        await authenticator.authenticate(request.headers.authorization);
+        return verifyService.verify(request.body);
+      },
+    );
+}

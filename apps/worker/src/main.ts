@@ -1,0 +1,12 @@
+import { loadKeywardConfig } from '@keyward/platform';
+import { createWorkerApp } from './worker.app';
+
+async function main(): Promise<void> {
+  const config = loadKeywardConfig(process.env);
+  await createWorkerApp({ config });
+}
+
+main().catch((error: Error) => {
+  process.stderr.write(`worker failed to start: ${error.message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { PassportModule } from '@nestjs/passport';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BearerAuthGuard } from './auth/bearer-auth.guard';
+import { BearerStrategy } from './auth/bearer.strategy';
+import { CredentialEntity } from './credential.entity';
+import { CredentialsRepository } from './credentials.repository';
+import { AuthenticateCredentialUseCase } from './use-cases/authenticate-credential.use-case';
+import { IssueCredentialUseCase } from './use-cases/issue-credential.use-case';
+import { ListCredentialsUseCase } from './use-cases/list-credentials.use-case';
+import { RevokeCredentialUseCase } from './use-cases/revoke-credential.use-case';
+import { TenantPresence } from './use-cases/tenant-presence';
+
+const USE_CASES = [AuthenticateCredentialUseCase, IssueCredentialUseCase, ListCredentialsUseCase, RevokeCredentialUseCase];
+
+@Module({
+  imports: [TypeOrmModule.forFeature([CredentialEntity]), PassportModule],
+  providers: [CredentialsRepository, TenantPresence, BearerStrategy, BearerAuthGuard, ...USE_CASES],
+  exports: [BearerAuthGuard, ...USE_CASES],
+})
+export class CredentialsModule {}

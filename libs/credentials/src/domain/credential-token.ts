@@ -1,0 +1,15 @@
+import { generateSecretToken, hasValidBody } from '@keyward/platform';
+
+/** Tenant credentials are `<prefix>c_<body>` (CONTRACT Secrets), `kwc_...` by default. */
+export function credentialTokenHead(keyPrefix: string): string {
+  return `${keyPrefix}c_`;
+}
+
+export function generateCredentialToken(keyPrefix: string): string {
+  return generateSecretToken(credentialTokenHead(keyPrefix));
+}
+
+/** Shape and checksum only: a token failing this is refused without touching any store. */
+export function isWellFormedCredentialToken(token: string, keyPrefix: string): boolean {
+  return hasValidBody(token, credentialTokenHead(keyPrefix));
+}

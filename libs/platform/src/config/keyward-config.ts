@@ -1,0 +1,138 @@
+// The one place that reads the environment: every process turns it into this frozen, typed object
+// at boot and passes it down. A bad value stops the boot with a message naming the variable, never
+// echoing its value (it may be a secret).
+import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
+import { loadOrCreateSecret } from './data-dir-secrets';
+
+export type NodeEnv = 'development' | 'production' | 'test';
+
+export interface KeywardConfig {
+  readonly nodeEnv: NodeEnv;
+  readonly dataDir: string;
+  /**
+   * Runtime connection (DATABASE_APP_URL, else DATABASE_URL): a role that is neither superuser nor
+   * table owner, so row-level security holds. Migrations use DATABASE_URL, the owner.
+   */
+  readonly databaseUrl: string;
+  readonly redisUrl: string;
+  /** Prefix of every Redis key and channel, so deployments (and test runs) can share one Redis. */
+  readonly redisKeyPrefix: string;
+  readonly host: string;
+  readonly adminPort: number;
+  readonly verifyPort: number;
+  readonly workerPort: number;
+  readonly platformAdminToken: string;
+  /** True when no PLATFORM_ADMIN_TOKEN was given and this process made one up (development only). */
+  readonly platformAdminTokenGenerated: boolean;
+  readonly pepper: Buffer;
+  readonly encryptionKey: Buffer;
+  readonly keyPrefix: string;
+  readonly adminRateLimitPerMinute: number;
+  readonly logLevel: string;
+  readonly bodyLimitBytes: number;
+  readonly shutdownGraceMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`Configuration error: ${variable} ${reason}`);
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function text(env: Env, name: string, fallback?: string): string {
+  const value = env[name];
+  if (value === undefined || value === '') {
+    if (fallback === undefined) throw new ConfigError(name, 'is required');
+    return fallback;
+  }
+  return value;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min || Number(raw) > max) {
+    throw new ConfigError(name, `must be an integer from ${min} to ${max}`);
+  }
+  return Number(raw);
+}
+
+function url(env: Env, name: string, protocols: string[]): string {
+  const value = text(env, name);
+  let parsed: URL;
+  try {
+    parsed = new URL(value);
+  } catch {
+    throw new ConfigError(name, 'is not a valid URL');
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(name, `must use ${protocols.join(' or ')}`);
+  }
+  return value;
+}
+
+function secretKey(env: Env, name: string, nodeEnv: NodeEnv, dataDir: string, fileName: string): Buffer {
+  const raw = env[name];
+  if (raw === undefined || raw === '') {
+    if (nodeEnv === 'production') {
+      throw new ConfigError(name, 'is required when NODE_ENV=production (32 random bytes in base64)');
+    }
+    return loadOrCreateSecret(dataDir, fileName);
+  }
+  const decoded = Buffer.from(raw, 'base64');
+  if (decoded.length !== 32 || decoded.toString('base64') !== raw.replace(/\s/g, '')) {
+    throw new ConfigError(name, 'must be exactly 32 bytes in base64');
+  }
+  return decoded;
+}
+
+export function loadKeywardConfig(env: Env): KeywardConfig {
+  const rawNodeEnv = env.NODE_ENV ?? 'development';
+  if (!['development', 'production', 'test'].includes(rawNodeEnv)) {
+    throw new ConfigError('NODE_ENV', 'must be development, production or test');
+  }
+  const nodeEnv = rawNodeEnv as NodeEnv;
+  const dataDir = resolve(text(env, 'KEYWARD_DATA_DIR', '.data'));
+
+  const keyPrefix = text(env, 'KEYWARD_KEY_PREFIX', 'kw');
+  if (!/^[a-z0-9]{2,12}$/.test(keyPrefix)) {
+    throw new ConfigError('KEYWARD_KEY_PREFIX', 'must be 2 to 12 characters of a-z and 0-9');
+  }
+
+  const givenToken = env.PLATFORM_ADMIN_TOKEN;
+  if ((givenToken === undefined || givenToken === '') && nodeEnv === 'production') {
+    throw new ConfigError('PLATFORM_ADMIN_TOKEN', 'is required when NODE_ENV=production');
+  }
+  if (givenToken !== undefined && givenToken !== '' && givenToken.length < 32) {
+    throw new ConfigError('PLATFORM_ADMIN_TOKEN', 'must be at least 32 characters');
+  }
+  const platformAdminTokenGenerated = givenToken === undefined || givenToken === '';
+
+  return Object.freeze({
+    nodeEnv,
+    dataDir,
+    databaseUrl: env.DATABASE_APP_URL
+      ? url(env, 'DATABASE_APP_URL', ['postgres:', 'postgresql:'])
+      : url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
+    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
+    redisKeyPrefix: text(env, 'REDIS_KEY_PREFIX', 'keyward:'),
+    host: text(env, 'HOST', '127.0.0.1'),
+    adminPort: integer(env, 'ADMIN_PORT', 3000, 0, 65535),
+    verifyPort: integer(env, 'VERIFY_PORT', 3001, 0, 65535),
+    workerPort: integer(env, 'WORKER_PORT', 3002, 0, 65535),
+    platformAdminToken: platformAdminTokenGenerated
+      ? `kwp_${randomBytes(32).toString('base64url')}`
+      : (givenToken as string),
+    platformAdminTokenGenerated,
+    pepper: secretKey(env, 'KEYWARD_PEPPER', nodeEnv, dataDir, 'pepper'),
+    encryptionKey: secretKey(env, 'KEYWARD_ENCRYPTION_KEY', nodeEnv, dataDir, 'encryption-key'),
+    keyPrefix,
+    adminRateLimitPerMinute: integer(env, 'ADMIN_RATE_LIMIT_PER_MINUTE', 1000, 1, 10_000_000),
+    logLevel: text(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'warn' : 'info'),
+    bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+  });
+}

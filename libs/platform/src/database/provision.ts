@@ -1,0 +1,95 @@
+// Brings a database to the state the apps need: it exists, its migrations are applied, and a login
+// role for the apps exists that is a member of keyward_app and can bypass nothing. Used by
+// `npm start`, `npm run migrate` and the test setup, always with the owner's connection.
+import { randomBytes } from 'node:crypto';
+import { Client, escapeIdentifier, escapeLiteral } from 'pg';
+import { DataSource } from 'typeorm';
+import { MIGRATIONS } from '../../../../migrations';
+
+/** Serialises concurrent migrators of one database (several `npm start`s, parallel CI jobs). */
+const MIGRATION_LOCK_ID = 7_348_221_901;
+
+export function databaseNameOf(url: string): string {
+  return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
+}
+
+function withDatabase(url: string, database: string): string {
+  const parsed = new URL(url);
+  parsed.pathname = `/${encodeURIComponent(database)}`;
+  return parsed.toString();
+}
+
+export async function createDatabaseIfMissing(ownerUrl: string): Promise<void> {
+  const database = databaseNameOf(ownerUrl);
+  const client = new Client({ connectionString: withDatabase(ownerUrl, 'postgres') });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if (found.rowCount === 0) {
+      await client.query(`CREATE DATABASE ${escapeIdentifier(database)}`).catch((error: { code?: string }) => {
+        if (error.code !== '42P04') throw error; // created meanwhile by another process
+      });
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export async function runMigrations(ownerUrl: string): Promise<string[]> {
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: ownerUrl,
+    migrations: MIGRATIONS,
+    migrationsTableName: 'schema_migrations',
+    logging: false,
+  });
+  await dataSource.initialize();
+  try {
+    await dataSource.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
+    try {
+      const applied = await dataSource.runMigrations({ transaction: 'each' });
+      return applied.map((migration) => migration.name);
+    } finally {
+      await dataSource.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_ID]);
+    }
+  } finally {
+    await dataSource.destroy();
+  }
+}
+
+/**
+ * Ensures a login role for the apps with a new password, and returns the URL the apps connect with.
+ * Each call sets a fresh password; connections already open keep working.
+ */
+export async function provisionAppRole(ownerUrl: string, roleName = `${databaseNameOf(ownerUrl)}_service`): Promise<string> {
+  const role = roleName.replace(/[^a-z0-9_]/gi, '_').slice(0, 63).toLowerCase();
+  const password = randomBytes(24).toString('base64url');
+  const client = new Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+    if (exists.rowCount === 0) {
+      await client.query(`CREATE ROLE ${escapeIdentifier(role)} LOGIN`).catch((error: { code?: string }) => {
+        if (error.code !== '42710' && error.code !== '23505') throw error;
+      });
+    }
+    await client.query(
+      `ALTER ROLE ${escapeIdentifier(role)} WITH LOGIN NOSUPERUSER NOBYPASSRLS NOCREATEDB NOCREATEROLE PASSWORD ${escapeLiteral(password)}`,
+    );
+    await client.query(`GRANT keyward_app TO ${escapeIdentifier(role)}`);
+    await client.query(`GRANT CONNECT ON DATABASE ${escapeIdentifier(databaseNameOf(ownerUrl))} TO ${escapeIdentifier(role)}`);
+  } finally {
+    await client.end();
+  }
+  const appUrl = new URL(ownerUrl);
+  appUrl.username = role;
+  appUrl.password = password;
+  return appUrl.toString();
+}
+
+export async function provisionDatabase(ownerUrl: string, options: { appRole?: string } = {}): Promise<{ appUrl: string; applied: string[] }> {
+  await createDatabaseIfMissing(ownerUrl);
+  const applied = await runMigrations(ownerUrl);
+  const appUrl = await provisionAppRole(ownerUrl, options.appRole);
+  return { appUrl, applied };
+}

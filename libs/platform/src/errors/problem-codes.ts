@@ -1,0 +1,71 @@
+/**
+ * Every problem code the services answer, with its HTTP status. The table is typed as total over
+ * the codes, so a code without a status does not compile.
+ */
+export const PROBLEM_CODES = [
+  'VALIDATION_FAILED',
+  'MALFORMED_JSON',
+  'BAD_REQUEST',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'TENANT_SUSPENDED',
+  'NOT_FOUND',
+  'METHOD_NOT_ALLOWED',
+  'CONFLICT',
+  'IDEMPOTENCY_KEY_IN_USE',
+  'PAYLOAD_TOO_LARGE',
+  'UNSUPPORTED_MEDIA_TYPE',
+  'IDEMPOTENCY_KEY_REUSED',
+  'RATE_LIMITED',
+  'INTERNAL_ERROR',
+  'SERVICE_UNAVAILABLE',
+] as const;
+
+export type ProblemCode = (typeof PROBLEM_CODES)[number];
+
+export const PROBLEM_STATUS: Readonly<Record<ProblemCode, number>> = {
+  VALIDATION_FAILED: 400,
+  MALFORMED_JSON: 400,
+  BAD_REQUEST: 400,
+  UNAUTHENTICATED: 401,
+  FORBIDDEN: 403,
+  TENANT_SUSPENDED: 403,
+  NOT_FOUND: 404,
+  METHOD_NOT_ALLOWED: 405,
+  CONFLICT: 409,
+  IDEMPOTENCY_KEY_IN_USE: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  RATE_LIMITED: 429,
+  INTERNAL_ERROR: 500,
+  SERVICE_UNAVAILABLE: 503,
+};
+
+const TITLES: Readonly<Record<ProblemCode, string>> = {
+  VALIDATION_FAILED: 'Validation failed',
+  MALFORMED_JSON: 'Malformed JSON',
+  BAD_REQUEST: 'Bad request',
+  UNAUTHENTICATED: 'Authentication required',
+  FORBIDDEN: 'Forbidden',
+  TENANT_SUSPENDED: 'Tenant suspended',
+  NOT_FOUND: 'Not found',
+  METHOD_NOT_ALLOWED: 'Method not allowed',
+  CONFLICT: 'Conflict',
+  IDEMPOTENCY_KEY_IN_USE: 'Idempotency key in use',
+  PAYLOAD_TOO_LARGE: 'Payload too large',
+  UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
+  IDEMPOTENCY_KEY_REUSED: 'Idempotency key reused',
+  RATE_LIMITED: 'Rate limited',
+  INTERNAL_ERROR: 'Internal error',
+  SERVICE_UNAVAILABLE: 'Service unavailable',
+};
+
+export function problemTitle(code: ProblemCode): string {
+  return TITLES[code];
+}
+
+/** RFC 9457 `type`: an absolute URI per code, stable for clients to branch on. */
+export function problemType(code: ProblemCode): string {
+  return `urn:keyward:problem:${code.toLowerCase().replace(/_/g, '-')}`;
+}

@@ -1,0 +1,43 @@
+import { ValidationPipe, type ArgumentMetadata, type ValidationError } from '@nestjs/common';
+import { ValidationFailedError, type FieldError } from '../errors/domain-error';
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+function flatten(errors: ValidationError[], parent = ''): FieldError[] {
+  return errors.flatMap((error) => {
+    const field = parent ? `${parent}.${error.property}` : error.property;
+    const own = Object.values(error.constraints ?? {}).map((message) => ({
+      field,
+      // class-validator starts its messages with the property name; the field is named separately.
+      message: message.startsWith(`property ${error.property} `)
+        ? 'is not an allowed field'
+        : message.replace(new RegExp(`^${escapeRegExp(error.property)} `), ''),
+    }));
+    return [...own, ...flatten(error.children ?? [], field)];
+  });
+}
+
+/** DTO validation: unknown fields refused, every failure named by its field path. */
+class KeywardValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const expectsObject = metadata.type === 'body' && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
+    if (expectsObject && (typeof value !== 'object' || value === null || Array.isArray(value))) {
+      throw new ValidationFailedError([{ field: 'body', message: 'must be a JSON object' }]);
+    }
+    return super.transform(value, metadata);
+  }
+}
+
+export function createValidationPipe(): ValidationPipe {
+  return new KeywardValidationPipe({
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    transform: true,
+    forbidUnknownValues: true,
+    stopAtFirstError: true,
+    validationError: { target: false, value: false },
+    exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
+  });
+}

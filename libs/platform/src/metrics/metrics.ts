@@ -1,0 +1,22 @@
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+
+/**
+ * One registry per application instance (not prom-client's global one), so several apps in one
+ * process, as in the e2e tests, keep separate figures.
+ */
+export class Metrics {
+  readonly registry = new Registry();
+  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+
+  constructor(service: string) {
+    this.registry.setDefaultLabels({ service });
+    collectDefaultMetrics({ register: this.registry });
+    this.httpRequestDuration = new Histogram({
+      name: 'http_request_duration_seconds',
+      help: 'Server time of HTTP requests, by route template and status',
+      labelNames: ['method', 'route', 'status_code'],
+      buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+      registers: [this.registry],
+    });
+  }
+}

@@ -1,0 +1,72 @@
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import type Redis from 'ioredis';
+import { LoggerModule } from 'nestjs-pino';
+import type { DestinationStream } from 'pino';
+import type { DataSource } from 'typeorm';
+import { KEYWARD_CONFIG } from './config/config.tokens';
+import type { KeywardConfig } from './config/keyward-config';
+import { DatabaseModule } from './database/database.module';
+import { OperationsController } from './health/operations.controller';
+import { Readiness } from './health/readiness';
+import { createRootLogger } from './logging/logger';
+import { Metrics } from './metrics/metrics';
+import { REDIS_CLIENT } from './redis/redis.tokens';
+import { RedisModule } from './redis/redis.module';
+import { KeyedHasher } from './secrets/keyed-hash';
+import { SecretBox } from './secrets/secret-box';
+import { InvalidationPublisher } from './redis/invalidation';
+
+export interface PlatformOptions {
+  config: KeywardConfig;
+  /** Service name in logs and metrics: admin-api, verify or worker. */
+  service: string;
+  /** Where log lines go (tests capture them); stdout by default. */
+  logDestination?: DestinationStream;
+  /** Paths served without an access-log line (the verify hot path logs nothing per request). */
+  quietPaths?: string[];
+  /** Whether to mount /healthz, /readyz and /metrics as Nest routes (the worker serves its own). */
+  withOperationsRoutes?: boolean;
+}
+
+/** Config, logging, database, Redis, secrets, metrics and health: what every process shares. */
+@Global()
+@Module({})
+export class PlatformModule {
+  static forRoot(options: PlatformOptions): DynamicModule {
+    const { config } = options;
+    const rootLogger = createRootLogger({ level: config.logLevel, service: options.service, destination: options.logDestination });
+    const quiet = new Set(options.quietPaths ?? []);
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot({
+          pinoHttp: {
+            logger: rootLogger,
+            genReqId: (request) => (request as { id?: string }).id ?? '',
+            autoLogging: { ignore: (request) => quiet.has((request.url ?? '').split('?')[0]) },
+            customLogLevel: (_request, response, error) =>
+              error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+          },
+        }),
+        DatabaseModule,
+        RedisModule,
+      ],
+      controllers: options.withOperationsRoutes === false ? [] : [OperationsController],
+      providers: [
+        { provide: KEYWARD_CONFIG, useValue: config },
+        { provide: Metrics, useValue: new Metrics(options.service) },
+        { provide: KeyedHasher, useValue: new KeyedHasher(config.pepper) },
+        { provide: SecretBox, useValue: new SecretBox(config.encryptionKey) },
+        {
+          provide: Readiness,
+          inject: [getDataSourceToken(), REDIS_CLIENT],
+          useFactory: (dataSource: DataSource, redis: Redis) => new Readiness(dataSource, redis),
+        },
+        InvalidationPublisher,
+      ],
+      exports: [KEYWARD_CONFIG, Metrics, KeyedHasher, SecretBox, Readiness, InvalidationPublisher, DatabaseModule, RedisModule],
+    };
+  }
+}

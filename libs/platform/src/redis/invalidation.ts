@@ -1,0 +1,41 @@
+// Cross-process cache invalidation (CONTRACT: changes are in force on every verify process within
+// one second). Publishers send after commit; subscribers drop what they cached.
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { KEYWARD_CONFIG } from '../config/config.tokens';
+import type { KeywardConfig } from '../config/keyward-config';
+import { REDIS_CLIENT } from './redis.tokens';
+
+export type InvalidationMessage =
+  | { kind: 'credential'; id: string }
+  | { kind: 'tenant'; id: string }
+  | { kind: 'key'; id: string; tenantId: string };
+
+export function invalidationChannel(redisKeyPrefix: string): string {
+  return `${redisKeyPrefix}invalidations`;
+}
+
+@Injectable()
+export class InvalidationPublisher {
+  private readonly logger = new Logger(InvalidationPublisher.name);
+  private readonly channel: string;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(KEYWARD_CONFIG) config: KeywardConfig,
+  ) {
+    this.channel = invalidationChannel(config.redisKeyPrefix);
+  }
+
+  /**
+   * Best effort: the change is already committed, so a Redis failure must not fail the request.
+   * Subscribers' safety TTL bounds how long a missed message can leave a stale entry.
+   */
+  async publish(message: InvalidationMessage): Promise<void> {
+    try {
+      await this.redis.publish(this.channel, JSON.stringify(message));
+    } catch (error) {
+      this.logger.warn({ err: error, invalidation: message }, 'Could not publish an invalidation');
+    }
+  }
+}

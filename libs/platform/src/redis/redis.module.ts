@@ -1,0 +1,31 @@
+import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import type Redis from 'ioredis';
+import { KEYWARD_CONFIG } from '../config/config.tokens';
+import type { KeywardConfig } from '../config/keyward-config';
+import { createRedisConnection } from './redis-connection';
+import { REDIS_CLIENT } from './redis.tokens';
+
+@Global()
+@Module({
+  providers: [
+    {
+      provide: REDIS_CLIENT,
+      inject: [KEYWARD_CONFIG],
+      useFactory: (config: KeywardConfig) => {
+        const client = createRedisConnection(config.redisUrl, 'keyward');
+        // Errors surface on the commands that fail; the connection's own error events are only
+        // reconnection noise and must not crash the process.
+        client.on('error', () => undefined);
+        return client;
+      },
+    },
+  ],
+  exports: [REDIS_CLIENT],
+})
+export class RedisModule implements OnApplicationShutdown {
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

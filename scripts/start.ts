@@ -1,0 +1,155 @@
+// `npm start`: the whole system on one machine. PostgreSQL (DATABASE_URL, else embedded under
+// .data/), Redis (REDIS_URL, else local, else started here), migrations, then the admin API, the
+// verify service and the worker as child processes.
+//
+// The launcher runs in two processes. The foreground one only relays signals. A supervisor in its
+// own session owns every service: a Ctrl-C in the terminal therefore reaches no service directly,
+// and the supervisor stops them in order (apps finish their requests, then Redis and PostgreSQL).
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { resolve, join } from 'node:path';
+import { provisionDatabase, runMigrations } from '../libs/platform/src/database/provision';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './dev-services/embedded-postgres';
+import { findOrStartRedis, RedisUnavailableError, type LocalRedis } from './dev-services/local-redis';
+
+const SUPERVISOR_FLAG = '--supervisor';
+const APPS = ['admin-api', 'verify', 'worker'] as const;
+const STOP_TIMEOUT_MS = 20_000;
+
+function say(line: string): void {
+  process.stdout.write(`[keyward] ${line}\n`);
+}
+
+function runForeground(): void {
+  const supervisor = spawn(process.execPath, [__filename, SUPERVISOR_FLAG], { stdio: 'inherit', detached: true });
+  const relay = (): void => {
+    if (supervisor.exitCode === null) supervisor.kill('SIGTERM');
+  };
+  process.on('SIGINT', relay);
+  process.on('SIGTERM', relay);
+  process.on('SIGHUP', relay);
+  supervisor.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+}
+
+async function waitUntilReady(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${url} did not come up: its process exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(url, { signal: AbortSignal.timeout(1000) })).ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} was not ready within ${timeoutMs / 1000} s`);
+}
+
+function stopChild(child: ChildProcess): Promise<void> {
+  return new Promise((done) => {
+    if (child.exitCode !== null || child.signalCode !== null) return done();
+    const killer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    child.once('exit', () => {
+      clearTimeout(killer);
+      done();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+async function runSupervisor(): Promise<void> {
+  const env = process.env;
+  const dataDir = resolve(env.KEYWARD_DATA_DIR || '.data');
+  const host = env.HOST || '127.0.0.1';
+  const ports = { 'admin-api': env.ADMIN_PORT || '3000', verify: env.VERIFY_PORT || '3001', worker: env.WORKER_PORT || '3002' };
+  const children: ChildProcess[] = [];
+  let postgres: EmbeddedPostgres | null = null;
+  let redis: LocalRedis | null = null;
+  let stopping = false;
+
+  const stopAll = async (exitCode: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true;
+      say('Stopping: apps first (in-flight requests finish), then Redis and PostgreSQL...');
+      await Promise.all(children.map(stopChild));
+      await redis?.stop().catch(() => undefined);
+      await postgres?.stop().catch(() => undefined);
+      say('Stopped.');
+    }
+    process.exit(exitCode);
+  };
+  process.on('SIGTERM', () => void stopAll(0));
+  process.on('SIGINT', () => void stopAll(0));
+  // The foreground launcher is gone (killed outright): nobody can stop us, so stop now.
+  const launcher = process.ppid;
+  setInterval(() => process.ppid !== launcher && void stopAll(1), 1000).unref();
+
+  try {
+    if (env.DATABASE_URL) {
+      say('PostgreSQL: DATABASE_URL');
+    } else {
+      say(`PostgreSQL: embedded, data in ${join(dataDir, 'postgres')} (first start initialises it)...`);
+      postgres = await startEmbeddedPostgres(dataDir);
+    }
+    const ownerUrl = env.DATABASE_URL || postgres!.url;
+    let appUrl = env.DATABASE_APP_URL;
+    if (appUrl) await runMigrations(ownerUrl);
+    else appUrl = (await provisionDatabase(ownerUrl)).appUrl;
+    say('Migrations applied.');
+
+    redis = await findOrStartRedis(dataDir, env.REDIS_URL);
+    say(`Redis: ${redis.source === 'started' ? `started redis-server (${redis.url})` : redis.source === 'local' ? redis.url : 'REDIS_URL'}`);
+
+    const platformToken = env.PLATFORM_ADMIN_TOKEN || `kwp_${randomBytes(32).toString('base64url')}`;
+    const childEnv = {
+      ...env,
+      KEYWARD_DATA_DIR: dataDir,
+      DATABASE_APP_URL: appUrl,
+      REDIS_URL: redis.url,
+      PLATFORM_ADMIN_TOKEN: platformToken,
+      HOST: host,
+      ADMIN_PORT: ports['admin-api'],
+      VERIFY_PORT: ports.verify,
+      WORKER_PORT: ports.worker,
+      // Local development: webhooks may target this machine (CONTRACT Webhooks).
+      KEYWARD_WEBHOOK_ALLOW_PRIVATE: env.KEYWARD_WEBHOOK_ALLOW_PRIVATE ?? '1',
+    };
+    for (const app of APPS) {
+      const child = spawn(process.execPath, ['--enable-source-maps', join(__dirname, '..', 'apps', app, 'src', 'main.js')], {
+        env: childEnv,
+        stdio: 'inherit',
+      });
+      child.on('exit', (code, signal) => {
+        if (!stopping) {
+          say(`${app} exited unexpectedly (${signal ?? `code ${code}`}); stopping everything.`);
+          void stopAll(1);
+        }
+      });
+      children.push(child);
+    }
+    await Promise.all(APPS.map((app, i) => waitUntilReady(`http://${host}:${ports[app]}/readyz`, children[i])));
+
+    const admin = `http://${host}:${ports['admin-api']}`;
+    const verify = `http://${host}:${ports.verify}`;
+    say('Keyward is up.');
+    process.stdout.write(
+      [
+        '',
+        `  Admin API     ${admin}      docs ${admin}/docs      OpenAPI ${admin}/openapi.json`,
+        `  Verify        ${verify}      docs ${verify}/docs      OpenAPI ${verify}/openapi.json`,
+        `  Worker        http://${host}:${ports.worker}/healthz`,
+        `  Platform operator token${env.PLATFORM_ADMIN_TOKEN ? ' (PLATFORM_ADMIN_TOKEN)' : ' (generated for this run)'}:`,
+        `    ${env.PLATFORM_ADMIN_TOKEN ? '<as set in PLATFORM_ADMIN_TOKEN>' : platformToken}`,
+        '',
+        '  Ctrl-C stops everything.',
+        '',
+      ].join('\n'),
+    );
+  } catch (error) {
+    process.stderr.write(`[keyward] ${error instanceof RedisUnavailableError ? error.message : `Start failed: ${(error as Error).message}`}\n`);
+    await stopAll(1);
+  }
+}
+
+if (process.argv.includes(SUPERVISOR_FLAG)) void runSupervisor();
+else runForeground();
