@@ -1,0 +1,22 @@
+/**
+ * One jest run for every tier: unit specs beside the code (*.spec.ts), integration specs on real
+ * PostgreSQL and Redis (*.int-spec.ts) and e2e specs over HTTP (test/ ... .e2e-spec.ts). The global
+ * setup gives the run its own database (DATABASE_URL's server, else embedded) and Redis prefix.
+ */
+module.exports = {
+  rootDir: '.',
+  testEnvironment: 'node',
+  transform: {
+    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }],
+  },
+  moduleNameMapper: {
+    '^@keyward/platform/(.*)$': '<rootDir>/libs/platform/src/$1',
+    '^@keyward/(platform|tenants|credentials|audit|keys)$': '<rootDir>/libs/$1/src',
+  },
+  testRegex: '(libs|apps|test)/.*\\.(spec|int-spec|e2e-spec)\\.ts$',
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  maxWorkers: 2,
+  testTimeout: 30000,
+};

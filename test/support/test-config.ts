@@ -1,0 +1,25 @@
+import { loadKeywardConfig, type KeywardConfig } from '@keyward/platform';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+export const TEST_PLATFORM_TOKEN = 'kwp_test-platform-operator-token-0123456789abcdef';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'keyward-test-'));
+
+/** The configuration the services get in tests: the run's database and Redis, ephemeral ports. */
+export function testConfig(overrides: Record<string, string> = {}): KeywardConfig {
+  return loadKeywardConfig({
+    NODE_ENV: 'test',
+    DATABASE_APP_URL: process.env.KEYWARD_TEST_APP_URL,
+    REDIS_URL: process.env.KEYWARD_TEST_REDIS_URL,
+    REDIS_KEY_PREFIX: process.env.KEYWARD_TEST_REDIS_PREFIX,
+    KEYWARD_DATA_DIR: dataDir,
+    PLATFORM_ADMIN_TOKEN: TEST_PLATFORM_TOKEN,
+    ADMIN_PORT: '0',
+    VERIFY_PORT: '0',
+    WORKER_PORT: '0',
+    LOG_LEVEL: 'warn',
+    ...overrides,
+  });
+}
