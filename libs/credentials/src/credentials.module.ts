@@ -1,3 +1,4 @@
+import { AuditModule } from '@keyward/audit';
 import { Module } from '@nestjs/common';
 import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -14,7 +15,7 @@ import { TenantPresence } from './use-cases/tenant-presence';
 const USE_CASES = [AuthenticateCredentialUseCase, IssueCredentialUseCase, ListCredentialsUseCase, RevokeCredentialUseCase];
 
 @Module({
-  imports: [TypeOrmModule.forFeature([CredentialEntity]), PassportModule],
+  imports: [TypeOrmModule.forFeature([CredentialEntity]), PassportModule, AuditModule],
   providers: [CredentialsRepository, TenantPresence, BearerStrategy, BearerAuthGuard, ...USE_CASES],
   exports: [BearerAuthGuard, ...USE_CASES],
 })

@@ -49,15 +49,19 @@ export class CredentialsRepository {
     return toPage(await query.getMany(), limit);
   }
 
-  /** Marks the credential revoked unless it already is; returns it, or null when not found. */
-  async revoke(tx: TenantTx, id: string): Promise<Credential | null> {
-    await tx.manager
+  /**
+   * Marks the credential revoked unless it already is; returns it and whether this call revoked
+   * it, or null when not found.
+   */
+  async revoke(tx: TenantTx, id: string): Promise<{ credential: Credential; changed: boolean } | null> {
+    const result = await tx.manager
       .createQueryBuilder()
       .update(CredentialEntity)
       .set({ revokedAt: () => 'now()' })
       .where('tenant_id = :tenantId AND id = :id AND revoked_at IS NULL', { tenantId: tx.tenantId, id })
       .execute();
-    return this.findById(tx, id);
+    const credential = await this.findById(tx, id);
+    return credential ? { credential, changed: (result.affected ?? 0) > 0 } : null;
   }
 
   /**

@@ -9,7 +9,7 @@ import type { KeywardConfig } from './config/keyward-config';
 import { DatabaseModule } from './database/database.module';
 import { OperationsController } from './health/operations.controller';
 import { Readiness } from './health/readiness';
-import { createRootLogger } from './logging/logger';
+import { createRootLogger, redactRequest } from './logging/logger';
 import { Metrics } from './metrics/metrics';
 import { REDIS_CLIENT } from './redis/redis.tokens';
 import { RedisModule } from './redis/redis.module';
@@ -45,6 +45,9 @@ export class PlatformModule {
           pinoHttp: {
             logger: rootLogger,
             genReqId: (request) => (request as { id?: string }).id ?? '',
+            // pino-http serialises the request in the child logger's bindings, where the root
+            // logger's formatters do not reach: redact the headers here.
+            serializers: { req: redactRequest },
             autoLogging: { ignore: (request) => quiet.has((request.url ?? '').split('?')[0]) },
             customLogLevel: (_request, response, error) =>
               error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',

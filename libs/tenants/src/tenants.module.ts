@@ -1,3 +1,4 @@
+import { AuditModule } from '@keyward/audit';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { TenantEntity } from './tenant.entity';
@@ -10,7 +11,7 @@ import { ListTenantsUseCase } from './use-cases/list-tenants.use-case';
 const USE_CASES = [CreateTenantUseCase, GetTenantUseCase, ListTenantsUseCase, ChangeTenantStatusUseCase];
 
 @Module({
-  imports: [TypeOrmModule.forFeature([TenantEntity])],
+  imports: [TypeOrmModule.forFeature([TenantEntity]), AuditModule],
   providers: [TenantsRepository, ...USE_CASES],
   exports: USE_CASES,
 })

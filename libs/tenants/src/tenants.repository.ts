@@ -23,14 +23,18 @@ export class TenantsRepository {
     return toPage(await query.getMany(), limit);
   }
 
-  /** Sets the status; returns the tenant as stored, or null when there is no such tenant. */
-  async setStatus(tx: PlatformTx, id: string, status: TenantStatus): Promise<Tenant | null> {
-    await tx.manager
+  /**
+   * Sets the status; returns the tenant as stored and whether this call changed it, or null when
+   * there is no such tenant.
+   */
+  async setStatus(tx: PlatformTx, id: string, status: TenantStatus): Promise<{ tenant: Tenant; changed: boolean } | null> {
+    const result = await tx.manager
       .createQueryBuilder()
       .update(TenantEntity)
       .set({ status, updatedAt: () => 'now()' })
       .where('id = :id AND status <> :status', { id, status })
       .execute();
-    return this.findById(tx, id);
+    const tenant = await this.findById(tx, id);
+    return tenant ? { tenant, changed: (result.affected ?? 0) > 0 } : null;
   }
 }

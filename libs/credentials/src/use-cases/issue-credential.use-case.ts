@@ -1,3 +1,4 @@
+import { AuditAppender } from '@keyward/audit';
 import { KEYWARD_CONFIG, KeyedHasher, TenantTransactions, ValidationFailedError, type ChangeContext, type CredentialRole, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { CredentialsRepository } from '../credentials.repository';
@@ -21,6 +22,7 @@ export class IssueCredentialUseCase {
     private readonly credentials: CredentialsRepository,
     private readonly tenantPresence: TenantPresence,
     private readonly hasher: KeyedHasher,
+    private readonly audit: AuditAppender,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
 
@@ -36,6 +38,11 @@ export class IssueCredentialUseCase {
         role: command.role,
         tokenHash: this.hasher.hash(token),
         expiresAt: command.expiresAt,
+      });
+      await this.audit.append(tx, command.change, {
+        action: 'credential.created',
+        target: { type: 'credential', id: credential.id },
+        details: { name: credential.name, role: credential.role, expiresAt: credential.expiresAt?.toISOString() ?? null },
       });
       return { credential, token };
     });

@@ -1,3 +1,4 @@
+import { AuditAppender } from '@keyward/audit';
 import { InvalidationPublisher, TenantTransactions, type ChangeContext } from '@keyward/platform';
 import { Injectable } from '@nestjs/common';
 import { CredentialsRepository } from '../credentials.repository';
@@ -20,12 +21,23 @@ export class RevokeCredentialUseCase {
     private readonly transactions: TenantTransactions,
     private readonly credentials: CredentialsRepository,
     private readonly invalidations: InvalidationPublisher,
+    private readonly audit: AuditAppender,
   ) {}
 
   async execute(command: RevokeCredentialCommand): Promise<Credential> {
-    const credential = await this.transactions.run(command.tenantId, (tx) => this.credentials.revoke(tx, command.credentialId));
-    if (!credential) throw new CredentialNotFoundError();
-    await this.invalidations.publish({ kind: 'credential', id: credential.id });
-    return credential;
+    const result = await this.transactions.run(command.tenantId, async (tx) => {
+      const outcome = await this.credentials.revoke(tx, command.credentialId);
+      if (outcome?.changed) {
+        await this.audit.append(tx, command.change, {
+          action: 'credential.revoked',
+          target: { type: 'credential', id: outcome.credential.id },
+          details: { name: outcome.credential.name, role: outcome.credential.role },
+        });
+      }
+      return outcome;
+    });
+    if (!result) throw new CredentialNotFoundError();
+    if (result.changed) await this.invalidations.publish({ kind: 'credential', id: result.credential.id });
+    return result.credential;
   }
 }

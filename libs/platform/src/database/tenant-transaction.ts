@@ -13,6 +13,8 @@ export interface TenantTx {
 /** A transaction of the platform operator: it may read and write the tenants table itself. */
 export interface PlatformTx {
   readonly manager: EntityManager;
+  /** The same transaction, now scoped to one tenant (e.g. to record a new tenant's first event). */
+  forTenant(tenantId: string): Promise<TenantTx>;
 }
 
 interface AmbientTransaction {
@@ -45,7 +47,11 @@ export class TenantTransactions {
   runAsPlatform<T>(work: (tx: PlatformTx) => Promise<T>): Promise<T> {
     return this.within(async (manager) => {
       await setPlatform(manager, true);
-      return work({ manager });
+      const forTenant = async (tenantId: string): Promise<TenantTx> => {
+        await setTenant(manager, tenantId);
+        return { tenantId, manager };
+      };
+      return work({ manager, forTenant });
     });
   }
 

@@ -1,5 +1,5 @@
 import pino, { type DestinationStream, type Logger } from 'pino';
-import { redactSecrets } from './redact';
+import { REDACTED, redactSecrets } from './redact';
 
 export interface LoggerOptions {
   level: string;
@@ -8,6 +8,33 @@ export interface LoggerOptions {
   destination?: DestinationStream;
 }
 
+interface SerializedRequest {
+  id?: unknown;
+  method?: string;
+  url?: string;
+  headers?: Record<string, unknown>;
+  remoteAddress?: string;
+}
+
+/** A request as logged: method, url and headers, with secret headers redacted. */
+export function redactRequest(req: SerializedRequest): SerializedRequest {
+  return { id: req.id, method: req.method, url: req.url, headers: redactSecrets(req.headers) as Record<string, unknown>, remoteAddress: req.remoteAddress };
+}
+
+/** Belt and braces: pino's own redaction of the usual places, bindings included. */
+const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  '*.authorization',
+  '*.token',
+  '*.key',
+  '*.secret',
+  'token',
+  'key',
+  'secret',
+  'authorization',
+];
+
 /** The process's one pino logger: JSON lines, secrets redacted in every record. */
 export function createRootLogger(options: LoggerOptions): Logger {
   return pino(
@@ -15,17 +42,9 @@ export function createRootLogger(options: LoggerOptions): Logger {
       level: options.level,
       base: { service: options.service, pid: process.pid },
       timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: REDACT_PATHS, censor: REDACTED },
       formatters: { log: (record) => redactSecrets(record) as Record<string, unknown> },
-      serializers: {
-        req: (req: { id?: unknown; method?: string; url?: string; headers?: Record<string, unknown>; remoteAddress?: string }) => ({
-          id: req.id,
-          method: req.method,
-          url: req.url,
-          headers: redactSecrets(req.headers),
-          remoteAddress: req.remoteAddress,
-        }),
-        err: pino.stdSerializers.err,
-      },
+      serializers: { req: redactRequest, err: pino.stdSerializers.err },
     },
     options.destination ?? pino.destination({ sync: false }),
   );

@@ -1,3 +1,4 @@
+import { AuditAppender } from '@keyward/audit';
 import { InvalidationPublisher, TenantTransactions, type ChangeContext, type TenantStatus } from '@keyward/platform';
 import { Injectable } from '@nestjs/common';
 import { TenantNotFoundError, type Tenant } from '../domain/tenant';
@@ -19,12 +20,22 @@ export class ChangeTenantStatusUseCase {
     private readonly transactions: TenantTransactions,
     private readonly tenants: TenantsRepository,
     private readonly invalidations: InvalidationPublisher,
+    private readonly audit: AuditAppender,
   ) {}
 
   async execute(command: ChangeTenantStatusCommand): Promise<Tenant> {
-    const tenant = await this.transactions.runAsPlatform((tx) => this.tenants.setStatus(tx, command.tenantId, command.status));
-    if (!tenant) throw new TenantNotFoundError();
-    await this.invalidations.publish({ kind: 'tenant', id: tenant.id });
-    return tenant;
+    const result = await this.transactions.runAsPlatform(async (tx) => {
+      const outcome = await this.tenants.setStatus(tx, command.tenantId, command.status);
+      if (outcome?.changed) {
+        await this.audit.append(await tx.forTenant(outcome.tenant.id), command.change, {
+          action: command.status === 'suspended' ? 'tenant.suspended' : 'tenant.resumed',
+          target: { type: 'tenant', id: outcome.tenant.id },
+        });
+      }
+      return outcome;
+    });
+    if (!result) throw new TenantNotFoundError();
+    if (result.changed) await this.invalidations.publish({ kind: 'tenant', id: result.tenant.id });
+    return result.tenant;
   }
 }

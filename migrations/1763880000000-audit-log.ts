@@ -1,0 +1,74 @@
+import type { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * The tamper-evident audit log (CONTRACT Audit): one hash chain per tenant. Events can be
+ * inserted and read, never changed: a trigger refuses UPDATE, DELETE and TRUNCATE for every role,
+ * the table's owner included. `audit_chain_heads` holds each chain's last seq and hash; its row
+ * lock is what makes seq gapless under concurrent writers of one tenant, while writers of
+ * different tenants lock different rows and never wait on each other.
+ */
+export class AuditLog1763880000000 implements MigrationInterface {
+  name = 'AuditLog1763880000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`
+      CREATE TABLE audit_events (
+        id uuid PRIMARY KEY,
+        tenant_id uuid NOT NULL REFERENCES tenants (id),
+        seq bigint NOT NULL CHECK (seq >= 1),
+        occurred_at timestamptz(3) NOT NULL,
+        actor_type text NOT NULL,
+        actor_id text NOT NULL,
+        action text NOT NULL,
+        target_type text NOT NULL,
+        target_id text NOT NULL,
+        request_id text,
+        ip text,
+        details jsonb NOT NULL,
+        prev_hash char(64) NOT NULL,
+        hash char(64) NOT NULL,
+        UNIQUE (tenant_id, seq)
+      )`);
+    await q.query(`CREATE INDEX audit_events_tenant_occurred ON audit_events (tenant_id, occurred_at)`);
+    await q.query(`CREATE INDEX audit_events_tenant_target ON audit_events (tenant_id, target_id)`);
+    await q.query(`CREATE INDEX audit_events_tenant_actor ON audit_events (tenant_id, actor_id)`);
+
+    await q.query(`
+      CREATE TABLE audit_chain_heads (
+        tenant_id uuid PRIMARY KEY REFERENCES tenants (id),
+        seq bigint NOT NULL,
+        hash char(64) NOT NULL
+      )`);
+
+    await q.query(`
+      CREATE FUNCTION keyward_refuse_audit_change() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        RAISE EXCEPTION 'audit events are append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
+      END $$`);
+    await q.query(`
+      CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
+      FOR EACH ROW EXECUTE FUNCTION keyward_refuse_audit_change()`);
+    await q.query(`
+      CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
+      FOR EACH STATEMENT EXECUTE FUNCTION keyward_refuse_audit_change()`);
+
+    for (const table of ['audit_events', 'audit_chain_heads']) {
+      await q.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
+      await q.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
+      await q.query(`CREATE POLICY ${table}_owner ON ${table} TO CURRENT_USER USING (true) WITH CHECK (true)`);
+      await q.query(`
+        CREATE POLICY ${table}_isolation ON ${table} TO keyward_app
+        USING (tenant_id = keyward_current_tenant())
+        WITH CHECK (tenant_id = keyward_current_tenant())`);
+    }
+    // The app may append and read events; it may move a chain's head, never an event.
+    await q.query(`GRANT SELECT, INSERT ON audit_events TO keyward_app`);
+    await q.query(`GRANT SELECT, INSERT, UPDATE ON audit_chain_heads TO keyward_app`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP TABLE IF EXISTS audit_chain_heads`);
+    await q.query(`DROP TABLE IF EXISTS audit_events`);
+    await q.query(`DROP FUNCTION IF EXISTS keyward_refuse_audit_change()`);
+  }
+}
