@@ -1,5 +1,7 @@
 // The ordered list of migrations; listed explicitly so the same code runs from src and dist.
 import { Foundation1763870000000 } from './1763870000000-foundation';
 import { AuditLog1763880000000 } from './1763880000000-audit-log';
+import { Webhooks1763890000000 } from './1763890000000-webhooks';
+import { KeysAndPolicy1763890000001 } from './1763890000001-keys-and-policy';
 
-export const MIGRATIONS = [Foundation1763870000000, AuditLog1763880000000];
+export const MIGRATIONS = [Foundation1763870000000, AuditLog1763880000000, Webhooks1763890000000, KeysAndPolicy1763890000001];

@@ -1,4 +1,5 @@
 import Redis from 'ioredis';
+import { rmSync } from 'node:fs';
 import { Client, escapeIdentifier } from 'pg';
 
 /** Drops the run's database, role and Redis keys, and stops whatever the setup started. */
@@ -30,4 +31,5 @@ export default async function globalTeardown(): Promise<void> {
   }
   await run.redis.stop();
   await run.postgres?.stop();
+  if (run.embeddedDir) rmSync(run.embeddedDir, { recursive: true, force: true });
 }

@@ -1,13 +1,19 @@
 import { AuditModule } from '@keyward/audit';
 import { BearerAuthGuard, CredentialsModule } from '@keyward/credentials';
+import { KeysModule } from '@keyward/keys';
 import { AccessGuard, AdminRateLimitGuard, IdempotencyInterceptor, PlatformModule, type PlatformOptions } from '@keyward/platform';
+import { PolicyModule } from '@keyward/policy';
 import { TenantsModule } from '@keyward/tenants';
+import { WebhooksModule } from '@keyward/webhooks';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { AuditController } from './audit/audit.controller';
 import { CredentialsController } from './credentials/credentials.controller';
 import { TenantCredentialsController } from './credentials/tenant-credentials.controller';
+import { KeysController } from './keys/keys.controller';
+import { PolicyController } from './policy/policy.controller';
 import { TenantsController } from './tenants/tenants.controller';
+import { WebhooksController } from './webhooks/webhooks.controller';
 
 export type AdminApiOptions = Omit<PlatformOptions, 'service'>;
 
@@ -16,8 +22,8 @@ export class AdminApiModule {
   static forRoot(options: AdminApiOptions): DynamicModule {
     return {
       module: AdminApiModule,
-      imports: [PlatformModule.forRoot({ ...options, service: 'admin-api' }), TenantsModule, CredentialsModule, AuditModule],
-      controllers: [TenantsController, TenantCredentialsController, CredentialsController, AuditController],
+      imports: [PlatformModule.forRoot({ ...options, service: 'admin-api' }), TenantsModule, CredentialsModule, AuditModule, KeysModule, PolicyModule, WebhooksModule],
+      controllers: [TenantsController, TenantCredentialsController, CredentialsController, AuditController, KeysController, PolicyController, WebhooksController],
       providers: [
         // Global guards run in this order: who is calling, how often, and may they.
         { provide: APP_GUARD, useExisting: BearerAuthGuard },

@@ -1,0 +1,30 @@
+import { ApiProperty } from '@nestjs/swagger';
+import { IsInt, Max, Min } from 'class-validator';
+
+export class RateLimitDto {
+  @ApiProperty({ minimum: 1, maximum: 1_000_000_000, description: 'VALID answers allowed per window' })
+  @Min(1)
+  @Max(1_000_000_000)
+  @IsInt()
+  limit: number;
+
+  @ApiProperty({ minimum: 1, maximum: 31_536_000 })
+  @Min(1)
+  @Max(31_536_000)
+  @IsInt()
+  windowSeconds: number;
+}
+
+export class RotationDto {
+  @ApiProperty({ minimum: 1, maximum: 315_360_000, description: 'A successor is made this long after the key was' })
+  @Min(1)
+  @Max(315_360_000)
+  @IsInt()
+  intervalSeconds: number;
+
+  @ApiProperty({ minimum: 0, maximum: 31_536_000, description: 'How long the old key keeps working after a rotation' })
+  @Min(0)
+  @Max(31_536_000)
+  @IsInt()
+  gracePeriodSeconds: number;
+}

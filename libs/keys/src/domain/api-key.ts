@@ -1,0 +1,71 @@
+import { DomainError, NotFoundError } from '@keyward/platform';
+import type { KeyEnvironment } from './key-format';
+
+export type KeyStatus = 'active' | 'disabled' | 'expired' | 'revoked';
+
+export interface RateLimit {
+  limit: number;
+  windowSeconds: number;
+}
+
+export interface RotationSchedule {
+  intervalSeconds: number;
+  gracePeriodSeconds: number;
+}
+
+export type KeyMeta = Record<string, unknown>;
+
+/** An API key as stored, without its hash. */
+export interface ApiKey {
+  id: string;
+  tenantId: string;
+  name: string;
+  ownerId: string | null;
+  start: string;
+  environment: KeyEnvironment;
+  scopes: string[];
+  meta: KeyMeta;
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+  expiresAt: Date | null;
+  revokedAt: Date | null;
+  lastUsedAt: Date | null;
+  rateLimit: RateLimit | null;
+  remaining: number | null;
+  ipAllowlist: string[] | null;
+  rotation: RotationSchedule | null;
+  previousKeyId: string | null;
+}
+
+/** The most permanent state first, as verify answers (CONTRACT Verify). */
+export function keyStatus(key: Pick<ApiKey, 'revokedAt' | 'expiresAt' | 'enabled'>, now: Date): KeyStatus {
+  if (key.revokedAt) return 'revoked';
+  if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return 'expired';
+  if (!key.enabled) return 'disabled';
+  return 'active';
+}
+
+/** A key with its plaintext, which exists only in this value and the response that carries it. */
+export interface IssuedKey {
+  key: ApiKey;
+  plaintext: string;
+}
+
+export class KeyNotFoundError extends NotFoundError {
+  constructor() {
+    super('The key');
+  }
+}
+
+export class KeyNotRotatableError extends DomainError {
+  constructor(reason: string) {
+    super('CONFLICT', `The key cannot be rotated: ${reason}.`);
+  }
+}
+
+export class KeyRevokedError extends DomainError {
+  constructor() {
+    super('CONFLICT', 'The key is revoked and can no longer be changed.');
+  }
+}

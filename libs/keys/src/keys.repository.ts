@@ -1,0 +1,204 @@
+import { decodeCursor, toPage, type Page, type TenantTx } from '@keyward/platform';
+import { Injectable } from '@nestjs/common';
+import type { ApiKey, KeyMeta, KeyStatus, RateLimit, RotationSchedule } from './domain/api-key';
+import type { KeyEnvironment } from './domain/key-format';
+
+interface KeyRow {
+  id: string;
+  tenant_id: string;
+  name: string;
+  owner_id: string | null;
+  start: string;
+  environment: KeyEnvironment;
+  scopes: string[];
+  meta: KeyMeta;
+  enabled: boolean;
+  created_at: Date;
+  updated_at: Date;
+  expires_at: Date | null;
+  revoked_at: Date | null;
+  last_used_at: Date | null;
+  rate_limit: number | null;
+  rate_limit_window_seconds: number | null;
+  remaining: string | null;
+  ip_allowlist: string[] | null;
+  rotation_interval_seconds: number | null;
+  rotation_grace_period_seconds: number | null;
+  previous_key_id: string | null;
+}
+
+const COLUMNS = `id, tenant_id, name, owner_id, start, environment, scopes, meta, enabled, created_at, updated_at, expires_at,
+  revoked_at, last_used_at, rate_limit, rate_limit_window_seconds, remaining, ip_allowlist, rotation_interval_seconds,
+  rotation_grace_period_seconds, previous_key_id`;
+
+/** The status of CONTRACT Keys in SQL, for the list filter; keyStatus() is the same rule in code. */
+const STATUS_SQL = `CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN expires_at <= now() THEN 'expired'
+  WHEN NOT enabled THEN 'disabled' ELSE 'active' END`;
+
+function toKey(row: KeyRow): ApiKey {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    ownerId: row.owner_id,
+    start: row.start,
+    environment: row.environment,
+    scopes: row.scopes,
+    meta: row.meta,
+    enabled: row.enabled,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    lastUsedAt: row.last_used_at,
+    rateLimit: row.rate_limit !== null ? { limit: row.rate_limit, windowSeconds: row.rate_limit_window_seconds! } : null,
+    remaining: row.remaining !== null ? Number(row.remaining) : null,
+    ipAllowlist: row.ip_allowlist,
+    rotation:
+      row.rotation_interval_seconds !== null
+        ? { intervalSeconds: row.rotation_interval_seconds, gracePeriodSeconds: row.rotation_grace_period_seconds! }
+        : null,
+    previousKeyId: row.previous_key_id,
+  };
+}
+
+export interface NewKey {
+  name: string;
+  ownerId: string | null;
+  keyHash: Buffer;
+  start: string;
+  environment: KeyEnvironment;
+  scopes: string[];
+  meta: KeyMeta;
+  expiresAt: Date | null;
+  rateLimit: RateLimit | null;
+  remaining: number | null;
+  ipAllowlist: string[] | null;
+  rotation: RotationSchedule | null;
+  previousKeyId: string | null;
+}
+
+/** The fields PATCH may change; an absent field is left as it is. */
+export interface KeyChanges {
+  name?: string;
+  scopes?: string[];
+  meta?: KeyMeta;
+  expiresAt?: Date | null;
+  rateLimit?: RateLimit | null;
+  remaining?: number | null;
+  ipAllowlist?: string[] | null;
+  rotation?: RotationSchedule | null;
+  enabled?: boolean;
+}
+
+export interface KeyListFilter {
+  ownerId?: string;
+  status?: KeyStatus;
+  limit: number;
+  cursor?: string;
+}
+
+@Injectable()
+export class KeysRepository {
+  async insert(tx: TenantTx, key: NewKey): Promise<ApiKey> {
+    const [row]: KeyRow[] = await tx.manager.query(
+      `INSERT INTO api_keys (tenant_id, name, owner_id, key_hash, start, environment, scopes, meta, expires_at, rate_limit,
+                             rate_limit_window_seconds, remaining, ip_allowlist, rotation_interval_seconds,
+                             rotation_grace_period_seconds, previous_key_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+       RETURNING ${COLUMNS}`,
+      [
+        tx.tenantId,
+        key.name,
+        key.ownerId,
+        key.keyHash,
+        key.start,
+        key.environment,
+        key.scopes,
+        JSON.stringify(key.meta),
+        key.expiresAt,
+        key.rateLimit?.limit ?? null,
+        key.rateLimit?.windowSeconds ?? null,
+        key.remaining,
+        key.ipAllowlist,
+        key.rotation?.intervalSeconds ?? null,
+        key.rotation?.gracePeriodSeconds ?? null,
+        key.previousKeyId,
+      ],
+    );
+    return toKey(row);
+  }
+
+  /** The key, locked for update when `forUpdate` (rotation, patch and revoke serialise on it). */
+  async findById(tx: TenantTx, id: string, options: { forUpdate?: boolean } = {}): Promise<ApiKey | null> {
+    const rows: KeyRow[] = await tx.manager.query(
+      `SELECT ${COLUMNS} FROM api_keys WHERE tenant_id = $1 AND id = $2${options.forUpdate ? ' FOR UPDATE' : ''}`,
+      [tx.tenantId, id],
+    );
+    return rows[0] ? toKey(rows[0]) : null;
+  }
+
+  async hasSuccessor(tx: TenantTx, id: string): Promise<boolean> {
+    const rows: unknown[] = await tx.manager.query(`SELECT 1 FROM api_keys WHERE tenant_id = $1 AND previous_key_id = $2`, [tx.tenantId, id]);
+    return rows.length > 0;
+  }
+
+  async list(tx: TenantTx, filter: KeyListFilter): Promise<Page<ApiKey>> {
+    const conditions = ['tenant_id = $1'];
+    const params: unknown[] = [tx.tenantId];
+    if (filter.ownerId !== undefined) {
+      params.push(filter.ownerId);
+      conditions.push(`owner_id = $${params.length}`);
+    }
+    if (filter.status !== undefined) {
+      params.push(filter.status);
+      conditions.push(`${STATUS_SQL} = $${params.length}`);
+    }
+    if (filter.cursor) {
+      const after = decodeCursor(filter.cursor);
+      params.push(after.createdAt, after.id);
+      conditions.push(`(created_at, id) > ($${params.length - 1}, $${params.length})`);
+    }
+    params.push(filter.limit + 1);
+    const rows: KeyRow[] = await tx.manager.query(
+      `SELECT ${COLUMNS} FROM api_keys WHERE ${conditions.join(' AND ')} ORDER BY created_at, id LIMIT $${params.length}`,
+      params,
+    );
+    return toPage(rows.map(toKey), filter.limit);
+  }
+
+  async markRevoked(tx: TenantTx, id: string): Promise<ApiKey> {
+    return this.returning(tx, `UPDATE api_keys SET revoked_at = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, id]);
+  }
+
+  async update(tx: TenantTx, id: string, changes: KeyChanges): Promise<ApiKey> {
+    const sets: string[] = ['updated_at = now()'];
+    const params: unknown[] = [tx.tenantId, id];
+    const set = (column: string, value: unknown): void => {
+      params.push(value);
+      sets.push(`${column} = $${params.length}`);
+    };
+    if (changes.name !== undefined) set('name', changes.name);
+    if (changes.scopes !== undefined) set('scopes', changes.scopes);
+    if (changes.meta !== undefined) set('meta', JSON.stringify(changes.meta));
+    if (changes.expiresAt !== undefined) set('expires_at', changes.expiresAt);
+    if (changes.rateLimit !== undefined) {
+      set('rate_limit', changes.rateLimit?.limit ?? null);
+      set('rate_limit_window_seconds', changes.rateLimit?.windowSeconds ?? null);
+    }
+    if (changes.remaining !== undefined) set('remaining', changes.remaining);
+    if (changes.ipAllowlist !== undefined) set('ip_allowlist', changes.ipAllowlist);
+    if (changes.rotation !== undefined) {
+      set('rotation_interval_seconds', changes.rotation?.intervalSeconds ?? null);
+      set('rotation_grace_period_seconds', changes.rotation?.gracePeriodSeconds ?? null);
+    }
+    if (changes.enabled !== undefined) set('enabled', changes.enabled);
+    return this.returning(tx, `UPDATE api_keys SET ${sets.join(', ')} WHERE tenant_id = $1 AND id = $2`, params);
+  }
+
+  /** Runs an UPDATE of one key and returns the key as it now is (TypeORM answers [rows, count]). */
+  private async returning(tx: TenantTx, update: string, params: unknown[]): Promise<ApiKey> {
+    const [rows]: [KeyRow[], number] = await tx.manager.query(`${update} RETURNING ${COLUMNS}`, params);
+    return toKey(rows[0]);
+  }
+}

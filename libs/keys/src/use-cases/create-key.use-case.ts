@@ -1,0 +1,66 @@
+import { AuditAppender } from '@keyward/audit';
+import { KEYWARD_CONFIG, KeyedHasher, TenantTransactions, ValidationFailedError, type ChangeContext, type KeywardConfig } from '@keyward/platform';
+import { expiryWithinLifetime, PolicyRepository } from '@keyward/policy';
+import { Inject, Injectable } from '@nestjs/common';
+import type { IssuedKey, KeyMeta, RateLimit, RotationSchedule } from '../domain/api-key';
+import { generateApiKey, keyStart, type KeyEnvironment } from '../domain/key-format';
+import { KeysRepository } from '../keys.repository';
+import { keySettings } from './key-audit-details';
+
+export interface CreateKeyCommand {
+  tenantId: string;
+  change: ChangeContext;
+  name: string;
+  ownerId?: string;
+  scopes?: string[];
+  environment?: KeyEnvironment;
+  expiresAt?: Date;
+  meta?: KeyMeta;
+  rateLimit?: RateLimit;
+  remaining?: number;
+  ipAllowlist?: string[];
+  rotation?: RotationSchedule;
+}
+
+/** Issues a key: the plaintext is returned once; PostgreSQL keeps its keyed hash and `start`. */
+@Injectable()
+export class CreateKeyUseCase {
+  constructor(
+    private readonly transactions: TenantTransactions,
+    private readonly keys: KeysRepository,
+    private readonly policies: PolicyRepository,
+    private readonly audit: AuditAppender,
+    private readonly hasher: KeyedHasher,
+    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
+  ) {}
+
+  execute(command: CreateKeyCommand): Promise<IssuedKey> {
+    const now = new Date();
+    if (command.expiresAt && command.expiresAt.getTime() <= now.getTime()) {
+      throw new ValidationFailedError([{ field: 'expiresAt', message: 'must be in the future' }]);
+    }
+    return this.transactions.run(command.tenantId, async (tx) => {
+      const policy = await this.policies.find(tx);
+      const expiresAt = expiryWithinLifetime(policy, now, command.expiresAt);
+      const environment = command.environment ?? 'live';
+      const plaintext = generateApiKey(this.config.keyPrefix, environment);
+      const key = await this.keys.insert(tx, {
+        name: command.name,
+        ownerId: command.ownerId ?? null,
+        keyHash: this.hasher.hash(plaintext),
+        start: keyStart(plaintext, this.config.keyPrefix, environment),
+        environment,
+        scopes: command.scopes ?? [],
+        meta: command.meta ?? {},
+        expiresAt,
+        rateLimit: command.rateLimit ?? null,
+        remaining: command.remaining ?? null,
+        ipAllowlist: command.ipAllowlist ?? null,
+        rotation: command.rotation ?? null,
+        previousKeyId: null,
+      });
+      await this.audit.append(tx, command.change, { action: 'key.created', target: { type: 'key', id: key.id }, details: keySettings(key) });
+      return { key, plaintext };
+    });
+  }
+}

@@ -1,0 +1,19 @@
+import type { JsonValue } from '@keyward/audit';
+import type { ApiKey } from '../domain/api-key';
+
+/** What the audit log keeps of a key's settings: every field but its secret (never in ApiKey). */
+export function keySettings(key: ApiKey): { [name: string]: JsonValue } {
+  return {
+    name: key.name,
+    ownerId: key.ownerId,
+    environment: key.environment,
+    start: key.start,
+    scopes: key.scopes,
+    meta: key.meta as { [name: string]: JsonValue },
+    expiresAt: key.expiresAt?.toISOString() ?? null,
+    rateLimit: key.rateLimit ? { ...key.rateLimit } : null,
+    remaining: key.remaining,
+    ipAllowlist: key.ipAllowlist,
+    rotation: key.rotation ? { ...key.rotation } : null,
+  };
+}

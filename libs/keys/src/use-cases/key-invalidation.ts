@@ -1,0 +1,13 @@
+import { InvalidationPublisher } from '@keyward/platform';
+import { Injectable } from '@nestjs/common';
+import type { ApiKey } from '../domain/api-key';
+
+/** Tells every verify process to drop its cached copy of a key (call after commit). */
+@Injectable()
+export class KeyInvalidation {
+  constructor(private readonly publisher: InvalidationPublisher) {}
+
+  announce(key: Pick<ApiKey, 'id' | 'tenantId'>): Promise<void> {
+    return this.publisher.publish({ kind: 'key', id: key.id, tenantId: key.tenantId });
+  }
+}

@@ -1,0 +1,98 @@
+import { AuditAppender } from '@keyward/audit';
+import { KEYWARD_CONFIG, KeyedHasher, TenantTransactions, type ChangeContext, type KeywardConfig } from '@keyward/platform';
+import { expiryWithinLifetime, PolicyRepository } from '@keyward/policy';
+import { Inject, Injectable } from '@nestjs/common';
+import { KeyNotFoundError, KeyNotRotatableError, keyStatus, type ApiKey, type IssuedKey } from '../../domain/api-key';
+import { generateApiKey, keyStart } from '../../domain/key-format';
+import { KeysRepository } from '../../keys.repository';
+import { keySettings } from '../key-audit-details';
+import { KeyInvalidation } from '../key-invalidation';
+
+export interface RotateKeyCommand {
+  tenantId: string;
+  keyId: string;
+  /** How long the old key keeps working; defaults to its rotation schedule's grace, else 0. */
+  gracePeriodSeconds?: number;
+  change: ChangeContext;
+}
+
+export interface RotatedKey {
+  previous: ApiKey;
+  successor: IssuedKey;
+}
+
+const UNIQUE_VIOLATION = '23505';
+
+/**
+ * Makes a successor with the same name, owner, scopes, meta and limits, and ends the old key's life
+ * at the grace period's end. The manual rotate endpoint and the scheduled-rotation worker both run
+ * this. The old key's row lock serialises concurrent rotations, and the unique previous_key_id
+ * makes sure only one successor can ever be committed.
+ */
+@Injectable()
+export class RotateKeyUseCase {
+  constructor(
+    private readonly transactions: TenantTransactions,
+    private readonly keys: KeysRepository,
+    private readonly policies: PolicyRepository,
+    private readonly audit: AuditAppender,
+    private readonly hasher: KeyedHasher,
+    private readonly invalidation: KeyInvalidation,
+    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
+  ) {}
+
+  async execute(command: RotateKeyCommand): Promise<RotatedKey> {
+    const now = new Date();
+    const rotated = await this.transactions
+      .run(command.tenantId, async (tx) => {
+        const old = await this.keys.findById(tx, command.keyId, { forUpdate: true });
+        if (!old) throw new KeyNotFoundError();
+        const status = keyStatus(old, now);
+        if (status === 'revoked' || status === 'expired') throw new KeyNotRotatableError(`it is ${status}`);
+        if (await this.keys.hasSuccessor(tx, old.id)) throw new KeyNotRotatableError('it was already rotated');
+
+        const graceSeconds = command.gracePeriodSeconds ?? old.rotation?.gracePeriodSeconds ?? 0;
+        const graceEnd = new Date(now.getTime() + graceSeconds * 1000);
+        const previousExpiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
+        // The successor lives as long as the old key was meant to, within the tenant's policy.
+        const lifetimeMs = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null;
+        const policy = await this.policies.find(tx);
+        const expiresAt = expiryWithinLifetime(policy, now, lifetimeMs !== null ? new Date(now.getTime() + lifetimeMs) : undefined);
+
+        const plaintext = generateApiKey(this.config.keyPrefix, old.environment);
+        const successor = await this.keys.insert(tx, {
+          name: old.name,
+          ownerId: old.ownerId,
+          keyHash: this.hasher.hash(plaintext),
+          start: keyStart(plaintext, this.config.keyPrefix, old.environment),
+          environment: old.environment,
+          scopes: old.scopes,
+          meta: old.meta,
+          expiresAt,
+          rateLimit: old.rateLimit,
+          remaining: old.remaining,
+          ipAllowlist: old.ipAllowlist,
+          rotation: old.rotation,
+          previousKeyId: old.id,
+        });
+        const previous = await this.keys.update(tx, old.id, { expiresAt: previousExpiresAt });
+        await this.audit.append(tx, command.change, {
+          action: 'key.rotated',
+          target: { type: 'key', id: old.id },
+          details: { successorKeyId: successor.id, gracePeriodSeconds: graceSeconds, previousKeyExpiresAt: previousExpiresAt.toISOString() },
+        });
+        await this.audit.append(tx, command.change, {
+          action: 'key.created',
+          target: { type: 'key', id: successor.id },
+          details: { ...keySettings(successor), previousKeyId: old.id },
+        });
+        return { previous, successor: { key: successor, plaintext } };
+      })
+      .catch((error: { code?: string }) => {
+        if (error.code === UNIQUE_VIOLATION) throw new KeyNotRotatableError('it was already rotated');
+        throw error;
+      });
+    await this.invalidation.announce(rotated.previous);
+    return rotated;
+  }
+}
