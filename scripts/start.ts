@@ -7,8 +7,9 @@
 // and the supervisor stops them in order (apps finish their requests, then Redis and PostgreSQL).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { resolve, join } from 'node:path';
-import { provisionDatabase, runMigrations } from '../libs/platform/src/database/provision';
+import { grantAppRole, provisionDatabase, runMigrations } from '../libs/platform/src/database/provision';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './dev-services/embedded-postgres';
 import { findOrStartRedis, RedisUnavailableError, type LocalRedis } from './dev-services/local-redis';
 
@@ -88,12 +89,16 @@ async function runSupervisor(): Promise<void> {
     if (env.DATABASE_URL) {
       say('PostgreSQL: DATABASE_URL');
     } else {
-      say(`PostgreSQL: embedded, data in ${join(dataDir, 'postgres')} (first start initialises it)...`);
+      const firstStart = !existsSync(join(dataDir, 'postgres', 'PG_VERSION'));
+      say(`PostgreSQL: embedded, data in ${join(dataDir, 'postgres')}${firstStart ? ' (first start: initialising it)' : ''}...`);
       postgres = await startEmbeddedPostgres(dataDir);
     }
     const ownerUrl = env.DATABASE_URL || postgres!.url;
     let appUrl = env.DATABASE_APP_URL;
-    if (appUrl) await runMigrations(ownerUrl);
+    if (appUrl) {
+      await runMigrations(ownerUrl);
+      await grantAppRole(ownerUrl, appUrl);
+    }
     else appUrl = (await provisionDatabase(ownerUrl)).appUrl;
     say('Migrations applied.');
 

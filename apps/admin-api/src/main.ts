@@ -1,8 +1,9 @@
-import { loadKeywardConfig } from '@keyward/platform';
+import { enforceShutdownDeadline, loadKeywardConfig } from '@keyward/platform';
 import { createAdminApiApp } from './admin-api.app';
 
 async function main(): Promise<void> {
   const config = loadKeywardConfig(process.env);
+  enforceShutdownDeadline(config.shutdownGraceMs, 'admin-api');
   const app = await createAdminApiApp({ config });
   await app.listen({ port: config.adminPort, host: config.host });
   if (config.platformAdminTokenGenerated) {

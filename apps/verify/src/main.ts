@@ -1,8 +1,9 @@
-import { loadKeywardConfig } from '@keyward/platform';
+import { enforceShutdownDeadline, loadKeywardConfig } from '@keyward/platform';
 import { createVerifyApp } from './verify.app';
 
 async function main(): Promise<void> {
   const config = loadKeywardConfig(process.env);
+  enforceShutdownDeadline(config.shutdownGraceMs, 'verify');
   const app = await createVerifyApp({ config });
   await app.listen({ port: config.verifyPort, host: config.host });
 }

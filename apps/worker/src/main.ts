@@ -1,8 +1,9 @@
-import { loadKeywardConfig } from '@keyward/platform';
+import { enforceShutdownDeadline, loadKeywardConfig } from '@keyward/platform';
 import { createWorkerApp } from './worker.app';
 
 async function main(): Promise<void> {
   const config = loadKeywardConfig(process.env);
+  enforceShutdownDeadline(config.shutdownGraceMs, 'worker');
   await createWorkerApp({ config });
 }
 

@@ -34,3 +34,4 @@ export * from './secrets/secret-token';
 export * from './openapi/api-problems';
 export * from './redis/invalidation-subscriber';
 export * from './idempotency/purge-idempotency-records.use-case';
+export * from './lifecycle/shutdown-deadline';

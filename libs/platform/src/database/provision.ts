@@ -87,6 +87,24 @@ export async function provisionAppRole(ownerUrl: string, roleName = `${databaseN
   return appUrl.toString();
 }
 
+/**
+ * Makes the login role of an operator-given DATABASE_APP_URL a member of keyward_app, without
+ * touching its password; returns the role's name.
+ */
+export async function grantAppRole(ownerUrl: string, appUrl: string): Promise<string> {
+  const role = decodeURIComponent(new URL(appUrl).username);
+  if (!role) throw new Error('DATABASE_APP_URL names no user');
+  const client = new Client({ connectionString: ownerUrl });
+  await client.connect();
+  try {
+    await client.query(`GRANT keyward_app TO ${escapeIdentifier(role)}`);
+    await client.query(`GRANT CONNECT ON DATABASE ${escapeIdentifier(databaseNameOf(ownerUrl))} TO ${escapeIdentifier(role)}`);
+  } finally {
+    await client.end();
+  }
+  return role;
+}
+
 export async function provisionDatabase(ownerUrl: string, options: { appRole?: string } = {}): Promise<{ appUrl: string; applied: string[] }> {
   await createDatabaseIfMissing(ownerUrl);
   const applied = await runMigrations(ownerUrl);
