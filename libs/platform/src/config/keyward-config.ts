@@ -32,6 +32,13 @@ export interface KeywardConfig {
   readonly logLevel: string;
   readonly bodyLimitBytes: number;
   readonly shutdownGraceMs: number;
+  /** Whether webhook URLs may use http: as well as https: (KEYWARD_WEBHOOK_ALLOW_HTTP=1). */
+  readonly webhookAllowHttp: boolean;
+  /**
+   * Whether webhook URLs may resolve to loopback, private, link-local and other non-public
+   * addresses (KEYWARD_WEBHOOK_ALLOW_PRIVATE=1; embedded mode and tests).
+   */
+  readonly webhookAllowPrivate: boolean;
 }
 
 export class ConfigError extends Error {
@@ -58,6 +65,14 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `must be an integer from ${min} to ${max}`);
   }
   return Number(raw);
+}
+
+/** A switch: unset, '' or '0' is off, '1' is on; anything else is a mistake worth stopping for. */
+function flag(env: Env, name: string): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '' || raw === '0') return false;
+  if (raw === '1') return true;
+  throw new ConfigError(name, 'must be 0 or 1');
 }
 
 function url(env: Env, name: string, protocols: string[]): string {
@@ -134,5 +149,7 @@ export function loadKeywardConfig(env: Env): KeywardConfig {
     logLevel: text(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'warn' : 'info'),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
+    webhookAllowHttp: flag(env, 'KEYWARD_WEBHOOK_ALLOW_HTTP'),
+    webhookAllowPrivate: flag(env, 'KEYWARD_WEBHOOK_ALLOW_PRIVATE'),
   });
 }

@@ -1,0 +1,8 @@
+/** The event types a webhook can subscribe to (CONTRACT Webhooks). */
+export const WEBHOOK_EVENT_TYPES = ['key.expiring', 'key.expired', 'key.rotated', 'key.revoked', 'key.unused'] as const;
+
+export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];
+
+export function isWebhookEventType(value: unknown): value is WebhookEventType {
+  return typeof value === 'string' && (WEBHOOK_EVENT_TYPES as readonly string[]).includes(value);
+}

@@ -1,0 +1,18 @@
+import { AuditModule } from '@keyward/audit';
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { createDnsAddressResolver, WEBHOOK_ADDRESS_RESOLVER } from './dns-address-resolver';
+import { CreateWebhookUseCase } from './use-cases/create-webhook.use-case';
+import { DeleteWebhookUseCase } from './use-cases/delete-webhook.use-case';
+import { ListWebhooksUseCase } from './use-cases/list-webhooks.use-case';
+import { WebhookEntity } from './webhook.entity';
+import { WebhooksRepository } from './webhooks.repository';
+
+const USE_CASES = [CreateWebhookUseCase, ListWebhooksUseCase, DeleteWebhookUseCase];
+
+@Module({
+  imports: [TypeOrmModule.forFeature([WebhookEntity]), AuditModule],
+  providers: [WebhooksRepository, { provide: WEBHOOK_ADDRESS_RESOLVER, useValue: createDnsAddressResolver() }, ...USE_CASES],
+  exports: USE_CASES,
+})
+export class WebhooksModule {}
