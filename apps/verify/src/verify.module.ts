@@ -1,7 +1,14 @@
 import { CredentialsModule } from '@keyward/credentials';
+import { KeysModule } from '@keyward/keys';
 import { InvalidationSubscriber, PlatformModule, type PlatformOptions } from '@keyward/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { CreditsWriteBack } from './credits-write-back';
+import { InvalidationLag } from './invalidation-lag';
+import { KeyCache } from './key-cache';
+import { Limiter } from './limiter';
+import { UsageRecorder } from './usage-recorder';
 import { VerifierAuthenticator } from './verifier-authenticator';
+import { VerifyMetrics } from './verify-metrics';
 import { VerifyService } from './verify.service';
 
 export type VerifyOptions = Omit<PlatformOptions, 'service' | 'quietPaths'>;
@@ -12,8 +19,18 @@ export class VerifyModule {
     return {
       module: VerifyModule,
       // The hot path writes no access log line per request; its metrics say what happened.
-      imports: [PlatformModule.forRoot({ ...options, service: 'verify', quietPaths: ['/v1/verify'] }), CredentialsModule],
-      providers: [InvalidationSubscriber, VerifierAuthenticator, VerifyService],
+      imports: [PlatformModule.forRoot({ ...options, service: 'verify', quietPaths: ['/v1/verify'] }), CredentialsModule, KeysModule],
+      providers: [
+        InvalidationSubscriber,
+        VerifyMetrics,
+        InvalidationLag,
+        VerifierAuthenticator,
+        KeyCache,
+        Limiter,
+        UsageRecorder,
+        CreditsWriteBack,
+        VerifyService,
+      ],
     };
   }
 }

@@ -1,26 +1,15 @@
 // The verify request and answer as JSON Schema: Fastify validates and serialises with them, and
 // the OpenAPI document of the verify port is built from the same objects.
-export const VERIFY_CODES = [
-  'VALID',
-  'MALFORMED',
-  'NOT_FOUND',
-  'REVOKED',
-  'EXPIRED',
-  'DISABLED',
-  'IP_NOT_ALLOWED',
-  'INSUFFICIENT_SCOPE',
-  'RATE_LIMITED',
-  'USAGE_EXCEEDED',
-] as const;
-
-export type VerifyCode = (typeof VERIFY_CODES)[number];
+import { VERIFY_CODES, type VerifyCode } from '@keyward/keys';
 
 export const VERIFY_REQUEST_SCHEMA = {
   type: 'object',
   required: ['key'],
   additionalProperties: false,
   properties: {
-    key: { type: 'string', maxLength: 512, description: 'The API key presented to your service' },
+    // No maxLength: a string of any other shape, however long, is answered 200 MALFORMED (CONTRACT Verify);
+    // the body limit bounds it.
+    key: { type: 'string', description: 'The API key presented to your service' },
     scopes: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
     ip: { type: 'string', maxLength: 64, description: "Your caller's IP address (IPv4 or IPv6)" },
     cost: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
@@ -51,10 +40,18 @@ export interface VerifyRequest {
   key: string;
   scopes?: string[];
   ip?: string;
-  cost: number;
+  cost?: number;
 }
 
 export interface VerifyAnswer {
   valid: boolean;
   code: VerifyCode;
+  keyId?: string;
+  ownerId?: string | null;
+  environment?: 'live' | 'test';
+  scopes?: string[];
+  meta?: Record<string, unknown>;
+  expiresAt?: string | null;
+  remaining?: number | null;
+  rateLimit?: { limit: number; remaining: number; resetAt: string };
 }

@@ -9,3 +9,8 @@ export * from './use-cases/read-keys.use-case';
 export * from './use-cases/revoke-key.use-case';
 export * from './use-cases/rotate-key/rotate-key.use-case';
 export * from './use-cases/update-key.use-case';
+export * from './domain/verify-decision';
+export * from './use-cases/look-up-key.use-case';
+export * from './counters/key-counters';
+export * from './usage/key-usage.repository';
+export * from './use-cases/get-key-usage.use-case';

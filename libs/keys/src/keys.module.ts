@@ -1,19 +1,24 @@
 import { AuditModule } from '@keyward/audit';
 import { PolicyModule } from '@keyward/policy';
 import { Module } from '@nestjs/common';
+import { KeyCounters } from './counters/key-counters';
 import { KeysRepository } from './keys.repository';
+import { KeyUsageRepository } from './usage/key-usage.repository';
+import { GetKeyUsageUseCase } from './use-cases/get-key-usage.use-case';
+import { KeyCountersAfterCommit } from './use-cases/key-counters-after-commit';
 import { CreateKeyUseCase } from './use-cases/create-key.use-case';
 import { KeyInvalidation } from './use-cases/key-invalidation';
 import { GetKeyUseCase, ListKeysUseCase } from './use-cases/read-keys.use-case';
+import { LookUpKeyUseCase } from './use-cases/look-up-key.use-case';
 import { RevokeKeyUseCase } from './use-cases/revoke-key.use-case';
 import { RotateKeyUseCase } from './use-cases/rotate-key/rotate-key.use-case';
 import { UpdateKeyUseCase } from './use-cases/update-key.use-case';
 
-const USE_CASES = [CreateKeyUseCase, GetKeyUseCase, ListKeysUseCase, UpdateKeyUseCase, RotateKeyUseCase, RevokeKeyUseCase];
+const USE_CASES = [CreateKeyUseCase, GetKeyUseCase, ListKeysUseCase, UpdateKeyUseCase, RotateKeyUseCase, RevokeKeyUseCase, LookUpKeyUseCase, GetKeyUsageUseCase];
 
 @Module({
   imports: [AuditModule, PolicyModule],
-  providers: [KeysRepository, KeyInvalidation, ...USE_CASES],
-  exports: USE_CASES,
+  providers: [KeysRepository, KeyUsageRepository, KeyInvalidation, KeyCounters, KeyCountersAfterCommit, ...USE_CASES],
+  exports: [KeyCounters, KeyUsageRepository, ...USE_CASES],
 })
 export class KeysModule {}

@@ -21,6 +21,7 @@ interface KeyRow {
   rate_limit: number | null;
   rate_limit_window_seconds: number | null;
   remaining: string | null;
+  credits_version: string;
   ip_allowlist: string[] | null;
   rotation_interval_seconds: number | null;
   rotation_grace_period_seconds: number | null;
@@ -29,7 +30,7 @@ interface KeyRow {
 
 const COLUMNS = `id, tenant_id, name, owner_id, start, environment, scopes, meta, enabled, created_at, updated_at, expires_at,
   revoked_at, last_used_at, rate_limit, rate_limit_window_seconds, remaining, ip_allowlist, rotation_interval_seconds,
-  rotation_grace_period_seconds, previous_key_id`;
+  rotation_grace_period_seconds, previous_key_id, credits_version`;
 
 /** The status of CONTRACT Keys in SQL, for the list filter; keyStatus() is the same rule in code. */
 const STATUS_SQL = `CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN expires_at <= now() THEN 'expired'
@@ -53,6 +54,7 @@ function toKey(row: KeyRow): ApiKey {
     lastUsedAt: row.last_used_at,
     rateLimit: row.rate_limit !== null ? { limit: row.rate_limit, windowSeconds: row.rate_limit_window_seconds! } : null,
     remaining: row.remaining !== null ? Number(row.remaining) : null,
+    creditsVersion: Number(row.credits_version),
     ipAllowlist: row.ip_allowlist,
     rotation:
       row.rotation_interval_seconds !== null
@@ -138,6 +140,12 @@ export class KeysRepository {
     return rows[0] ? toKey(rows[0]) : null;
   }
 
+  /** The tenant's key with this keyed hash; another tenant's key is simply not found (RLS too). */
+  async findByHash(tx: TenantTx, keyHash: Buffer): Promise<ApiKey | null> {
+    const rows: KeyRow[] = await tx.manager.query(`SELECT ${COLUMNS} FROM api_keys WHERE tenant_id = $1 AND key_hash = $2`, [tx.tenantId, keyHash]);
+    return rows[0] ? toKey(rows[0]) : null;
+  }
+
   async hasSuccessor(tx: TenantTx, id: string): Promise<boolean> {
     const rows: unknown[] = await tx.manager.query(`SELECT 1 FROM api_keys WHERE tenant_id = $1 AND previous_key_id = $2`, [tx.tenantId, id]);
     return rows.length > 0;
@@ -186,7 +194,10 @@ export class KeysRepository {
       set('rate_limit', changes.rateLimit?.limit ?? null);
       set('rate_limit_window_seconds', changes.rateLimit?.windowSeconds ?? null);
     }
-    if (changes.remaining !== undefined) set('remaining', changes.remaining);
+    if (changes.remaining !== undefined) {
+      set('remaining', changes.remaining);
+      sets.push('credits_version = credits_version + 1');
+    }
     if (changes.ipAllowlist !== undefined) set('ip_allowlist', changes.ipAllowlist);
     if (changes.rotation !== undefined) {
       set('rotation_interval_seconds', changes.rotation?.intervalSeconds ?? null);

@@ -35,3 +35,4 @@ export * from './openapi/api-problems';
 export * from './redis/invalidation-subscriber';
 export * from './idempotency/purge-idempotency-records.use-case';
 export * from './lifecycle/shutdown-deadline';
+export * from './cache/invalidating-cache';

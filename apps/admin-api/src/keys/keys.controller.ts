@@ -1,4 +1,4 @@
-import { CreateKeyUseCase, GetKeyUseCase, ListKeysUseCase, RevokeKeyUseCase, RotateKeyUseCase, UpdateKeyUseCase } from '@keyward/keys';
+import { CreateKeyUseCase, GetKeyUsageUseCase, GetKeyUseCase, ListKeysUseCase, RevokeKeyUseCase, RotateKeyUseCase, UpdateKeyUseCase } from '@keyward/keys';
 import {
   Allow,
   ApiProblems,
@@ -10,9 +10,12 @@ import {
   type Principal,
 } from '@keyward/platform';
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { ownTenant } from '../own-tenant';
+import { AbsentBodyAsEmptyInterceptor } from './absent-body-as-empty.interceptor';
 import { CreateKeyDto } from './dto/create-key.dto';
+import { KeyUsageQueryDto } from './dto/key-usage-query.dto';
+import { KeyUsageResource } from './key-usage.resource';
 import { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import { RevokeKeyDto, RotateKeyDto } from './dto/rotate-key.dto';
 import { UpdateKeyDto } from './dto/update-key.dto';
@@ -36,6 +39,7 @@ export class KeysController {
     private readonly updateKey: UpdateKeyUseCase,
     private readonly rotateKey: RotateKeyUseCase,
     private readonly revokeKey: RevokeKeyUseCase,
+    private readonly getKeyUsage: GetKeyUsageUseCase,
   ) {}
 
   @Post()
@@ -72,6 +76,20 @@ export class KeysController {
     return toKeyResource(await this.getKey.execute(ownTenant(principal), id));
   }
 
+  @Get(':keyId/usage')
+  @Allow('admin', 'auditor')
+  @ApiOkResponse({ type: KeyUsageResource, description: 'Every verification of the key, counted once, within 5 seconds' })
+  @ApiProblems(400, 404)
+  usage(@Param('keyId', keyId) id: string, @Query() query: KeyUsageQueryDto, @CurrentPrincipal() principal: Principal): Promise<KeyUsageResource> {
+    return this.getKeyUsage.execute({
+      tenantId: ownTenant(principal),
+      keyId: id,
+      granularity: query.granularity,
+      from: optionalDate(query.from) ?? undefined,
+      to: optionalDate(query.to) ?? undefined,
+    });
+  }
+
   @Patch(':keyId')
   @ApiOkResponse({ type: KeyResource })
   @ApiProblems(400, 404, 409, 413, 415)
@@ -92,8 +110,9 @@ export class KeysController {
 
   @Post(':keyId/rotate')
   @HttpCode(201)
-  @UseInterceptors(IdempotencyInterceptor)
+  @UseInterceptors(AbsentBodyAsEmptyInterceptor, IdempotencyInterceptor)
   @ApiHeader(IDEMPOTENCY_HEADER)
+  @ApiBody({ type: RotateKeyDto, required: false })
   @ApiCreatedResponse({ type: RotatedKeyResource, description: 'The successor, its plaintext key, and when the old key stops working' })
   @ApiProblems(400, 404, 409, 415, 422)
   async rotate(
@@ -108,6 +127,8 @@ export class KeysController {
 
   @Post(':keyId/revoke')
   @HttpCode(200)
+  @UseInterceptors(AbsentBodyAsEmptyInterceptor)
+  @ApiBody({ type: RevokeKeyDto, required: false })
   @ApiOkResponse({ type: KeyResource, description: 'The key, revoked (idempotent)' })
   @ApiProblems(400, 404, 415)
   async revoke(

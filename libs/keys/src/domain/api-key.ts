@@ -33,6 +33,8 @@ export interface ApiKey {
   lastUsedAt: Date | null;
   rateLimit: RateLimit | null;
   remaining: number | null;
+  /** Bumped by every change of `remaining` through the API; guards credit write-backs. */
+  creditsVersion: number;
   ipAllowlist: string[] | null;
   rotation: RotationSchedule | null;
   previousKeyId: string | null;

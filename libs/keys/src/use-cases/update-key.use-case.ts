@@ -4,6 +4,7 @@ import { expiryWithinLifetime, PolicyRepository } from '@keyward/policy';
 import { Injectable } from '@nestjs/common';
 import { KeyNotFoundError, KeyRevokedError, type ApiKey } from '../domain/api-key';
 import { KeysRepository, type KeyChanges } from '../keys.repository';
+import { KeyCountersAfterCommit } from './key-counters-after-commit';
 import { KeyInvalidation } from './key-invalidation';
 
 export interface UpdateKeyCommand {
@@ -22,6 +23,7 @@ export class UpdateKeyUseCase {
     private readonly policies: PolicyRepository,
     private readonly audit: AuditAppender,
     private readonly invalidation: KeyInvalidation,
+    private readonly counters: KeyCountersAfterCommit,
   ) {}
 
   async execute(command: UpdateKeyCommand): Promise<ApiKey> {
@@ -58,6 +60,7 @@ export class UpdateKeyUseCase {
       }
       return updated;
     });
+    if (changes.remaining !== undefined) await this.counters.applyPatchedCredits(key);
     await this.invalidation.announce(key);
     return key;
   }

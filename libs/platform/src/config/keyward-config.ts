@@ -2,6 +2,7 @@
 // at boot and passes it down. A bad value stops the boot with a message naming the variable, never
 // echoing its value (it may be a secret).
 import { randomBytes } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { loadOrCreateSecret } from './data-dir-secrets';
 
@@ -39,6 +40,10 @@ export interface KeywardConfig {
    * addresses (KEYWARD_WEBHOOK_ALLOW_PRIVATE=1; embedded mode and tests).
    */
   readonly webhookAllowPrivate: boolean;
+  /** What verify answers for a key with limits while Redis is unreachable (VERIFY_LIMITS_ON_REDIS_DOWN). */
+  readonly verifyLimitsOnRedisDown: 'deny' | 'allow';
+  /** Verify processes (VERIFY_WORKERS): 1 in development, one per CPU in production. */
+  readonly verifyWorkers: number;
 }
 
 export class ConfigError extends Error {
@@ -65,6 +70,13 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
     throw new ConfigError(name, `must be an integer from ${min} to ${max}`);
   }
   return Number(raw);
+}
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) throw new ConfigError(name, `must be one of ${allowed.join(', ')}`);
+  return raw as T;
 }
 
 /** A switch: unset, '' or '0' is off, '1' is on; anything else is a mistake worth stopping for. */
@@ -151,5 +163,7 @@ export function loadKeywardConfig(env: Env): KeywardConfig {
     shutdownGraceMs: integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000),
     webhookAllowHttp: flag(env, 'KEYWARD_WEBHOOK_ALLOW_HTTP'),
     webhookAllowPrivate: flag(env, 'KEYWARD_WEBHOOK_ALLOW_PRIVATE'),
+    verifyLimitsOnRedisDown: oneOf(env, 'VERIFY_LIMITS_ON_REDIS_DOWN', ['deny', 'allow'] as const, 'deny'),
+    verifyWorkers: integer(env, 'VERIFY_WORKERS', nodeEnv === 'production' ? availableParallelism() : 1, 1, 256),
   });
 }

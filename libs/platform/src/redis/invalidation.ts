@@ -6,10 +6,14 @@ import { KEYWARD_CONFIG } from '../config/config.tokens';
 import type { KeywardConfig } from '../config/keyward-config';
 import { REDIS_CLIENT } from './redis.tokens';
 
-export type InvalidationMessage =
+export type InvalidationMessage = (
   | { kind: 'credential'; id: string }
   | { kind: 'tenant'; id: string }
-  | { kind: 'key'; id: string; tenantId: string };
+  | { kind: 'key'; id: string; tenantId: string }
+) & {
+  /** Epoch ms at which the publisher sent it (subscribers measure the lag). */
+  sentAt?: number;
+};
 
 export function invalidationChannel(redisKeyPrefix: string): string {
   return `${redisKeyPrefix}invalidations`;
@@ -33,7 +37,7 @@ export class InvalidationPublisher {
    */
   async publish(message: InvalidationMessage): Promise<void> {
     try {
-      await this.redis.publish(this.channel, JSON.stringify(message));
+      await this.redis.publish(this.channel, JSON.stringify({ ...message, sentAt: Date.now() }));
     } catch (error) {
       this.logger.warn({ err: error, invalidation: message }, 'Could not publish an invalidation');
     }

@@ -1,7 +1,7 @@
 import { KEY_ENVIRONMENTS, MAX_SCOPES, type KeyEnvironment } from '@keyward/keys';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { AreIpAllowlistEntries, AreScopes, IsJsonObjectOfAtMost } from './key-validators';
 import { RateLimitDto, RotationDto } from './key-settings.dto';
 
@@ -44,6 +44,7 @@ export class CreateKeyDto {
 
   @ApiPropertyOptional({ type: RateLimitDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => RateLimitDto)
   rateLimit?: RateLimitDto;
@@ -64,6 +65,7 @@ export class CreateKeyDto {
 
   @ApiPropertyOptional({ type: RotationDto })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => RotationDto)
   rotation?: RotationDto;

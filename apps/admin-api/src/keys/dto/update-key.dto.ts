@@ -1,7 +1,7 @@
 import { MAX_SCOPES } from '@keyward/keys';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsISO8601, IsOptional, IsString, Length, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
 import { MAX_META_BYTES } from './create-key.dto';
 import { AreIpAllowlistEntries, AreScopes, IsJsonObjectOfAtMost } from './key-validators';
 import { RateLimitDto, RotationDto } from './key-settings.dto';
@@ -39,6 +39,7 @@ export class UpdateKeyDto {
 
   @ApiPropertyOptional({ type: RateLimitDto, nullable: true })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => RateLimitDto)
   rateLimit?: RateLimitDto | null;
@@ -59,6 +60,7 @@ export class UpdateKeyDto {
 
   @ApiPropertyOptional({ type: RotationDto, nullable: true })
   @IsOptional()
+  @IsObject()
   @ValidateNested()
   @Type(() => RotationDto)
   rotation?: RotationDto | null;

@@ -54,10 +54,12 @@ export class RotateKeyUseCase {
         const graceSeconds = command.gracePeriodSeconds ?? old.rotation?.gracePeriodSeconds ?? 0;
         const graceEnd = new Date(now.getTime() + graceSeconds * 1000);
         const previousExpiresAt = old.expiresAt && old.expiresAt < graceEnd ? old.expiresAt : graceEnd;
-        // The successor lives as long as the old key was meant to, within the tenant's policy.
+        // The successor lives as long as the old key was meant to, capped by the tenant's policy: a
+        // policy newer than the key shortens the successor rather than refusing the rotation.
         const lifetimeMs = old.expiresAt ? old.expiresAt.getTime() - old.createdAt.getTime() : null;
-        const policy = await this.policies.find(tx);
-        const expiresAt = expiryWithinLifetime(policy, now, lifetimeMs !== null ? new Date(now.getTime() + lifetimeMs) : undefined);
+        const wanted = lifetimeMs !== null ? new Date(now.getTime() + lifetimeMs) : null;
+        const latest = expiryWithinLifetime(await this.policies.find(tx), now, undefined);
+        const expiresAt = latest !== null && (wanted === null || wanted > latest) ? latest : wanted;
 
         const plaintext = generateApiKey(this.config.keyPrefix, old.environment);
         const successor = await this.keys.insert(tx, {

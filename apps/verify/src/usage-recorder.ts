@@ -1,0 +1,65 @@
+// Counts every verification per key, hour and code, and each key's latest VALID use, in memory;
+// a flush every second writes them all in one statement. Nothing is written per request.
+import { KeyUsageRepository, type UsageCount } from '@keyward/keys';
+import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { VerifyMetrics } from './verify-metrics';
+
+const FLUSH_INTERVAL_MS = 1_000;
+const HOUR_MS = 3_600_000;
+
+@Injectable()
+export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger(UsageRecorder.name);
+  private counts = new Map<string, UsageCount>();
+  private lastUsed = new Map<string, number>();
+  private timer?: NodeJS.Timeout;
+  private flushing: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly usage: KeyUsageRepository,
+    private readonly metrics: VerifyMetrics,
+  ) {}
+
+  record(keyId: string, code: string, now: number): void {
+    const hour = now - (now % HOUR_MS);
+    const id = `${keyId}|${hour}|${code}`;
+    const count = this.counts.get(id);
+    if (count) count.count++;
+    else this.counts.set(id, { keyId, hour, code, count: 1 });
+    if (code === 'VALID') this.lastUsed.set(keyId, now);
+  }
+
+  onModuleInit(): void {
+    this.timer = setInterval(() => void this.flush(), FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+  }
+
+  /** Writes what was counted since the last flush; on failure it is kept for the next one. */
+  flush(): Promise<void> {
+    this.flushing = this.flushing.then(async () => {
+      if (this.counts.size === 0 && this.lastUsed.size === 0) return;
+      const counts = this.counts;
+      const lastUsed = this.lastUsed;
+      this.counts = new Map();
+      this.lastUsed = new Map();
+      try {
+        await this.usage.record([...counts.values()], [...lastUsed].map(([keyId, at]) => ({ keyId, at })));
+      } catch (error) {
+        this.metrics.storeErrors.inc({ store: 'postgres' });
+        this.logger.warn({ err: error }, 'Usage flush failed; keeping the counts for the next one');
+        for (const [id, count] of counts) {
+          const newer = this.counts.get(id);
+          if (newer) newer.count += count.count;
+          else this.counts.set(id, count);
+        }
+        for (const [keyId, at] of lastUsed) this.lastUsed.set(keyId, Math.max(at, this.lastUsed.get(keyId) ?? 0));
+      }
+    });
+    return this.flushing;
+  }
+}

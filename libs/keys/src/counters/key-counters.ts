@@ -1,0 +1,157 @@
+// The shared counters of a key in Redis: its rate-limit window and its credit balance, checked and
+// consumed by one Lua script, so limits are exact however many verify processes serve the key.
+// Every Redis key of one API key carries the hash tag {<keyId>}: they live in one cluster slot.
+import { KEYWARD_CONFIG, REDIS_CLIENT, type KeywardConfig } from '@keyward/platform';
+import { Inject, Injectable } from '@nestjs/common';
+import type Redis from 'ioredis';
+
+export type CounterVerdict = 'VALID' | 'RATE_LIMITED' | 'USAGE_EXCEEDED';
+
+export interface ConsumeRequest {
+  keyId: string;
+  /** Unique per verify request: a retried or duplicated consume is answered, not charged, again. */
+  operationId: string;
+  cost: number;
+  rateLimit: { limit: number; windowSeconds: number } | null;
+  /** Seed of the balance when Redis has none (first use, or after Redis lost it); null = no credits. */
+  credits: { seedBalance: number; seedVersion: number } | null;
+  /** false: only read the counters (for the RateLimit headers of an answer that is not VALID). */
+  consume: boolean;
+}
+
+export interface ConsumeResult {
+  verdict: CounterVerdict;
+  /** Units left in the current window (rate-limited keys). */
+  windowRemaining: number | null;
+  /** Epoch ms at which the window resets (rate-limited keys). */
+  windowResetAt: number | null;
+  /** Milliseconds until the window resets, by Redis's clock (rate-limited keys). */
+  windowResetInMs: number | null;
+  /** Credits left (keys with credits). */
+  balance: number | null;
+}
+
+// KEYS: window hash, credits hash, operation marker. ARGV: limit (0 = none), window ms, cost,
+// has credits (1/0), seed balance, seed version, marker ttl ms, consume (1/0).
+// Windows are fixed and aligned on Redis's own clock (TIME), so processes with skewed clocks agree.
+const CONSUME = `
+local prior = redis.call('GET', KEYS[3])
+if prior then return cjson.decode(prior) end
+local limit = tonumber(ARGV[1])
+local windowMs = tonumber(ARGV[2])
+local cost = tonumber(ARGV[3])
+local t = redis.call('TIME')
+local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local used, resetAt = 0, 0
+if limit > 0 then
+  local index = math.floor(nowMs / windowMs)
+  resetAt = (index + 1) * windowMs
+  if tonumber(redis.call('HGET', KEYS[1], 'w') or '-1') == index then
+    used = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
+  end
+end
+local balance = -1
+if ARGV[4] == '1' then
+  -- Seed a missing balance; replace one older than the caller's record (a PATCH it missed).
+  local version = tonumber(redis.call('HGET', KEYS[2], 'version') or '-1')
+  if version < tonumber(ARGV[6]) then
+    redis.call('HSET', KEYS[2], 'balance', ARGV[5], 'version', ARGV[6])
+  end
+  balance = tonumber(redis.call('HGET', KEYS[2], 'balance'))
+end
+local verdict = 0
+if limit > 0 and used + cost > limit then
+  verdict = 1
+elseif balance >= 0 and balance < cost then
+  verdict = 2
+elseif ARGV[8] == '1' then
+  if limit > 0 then
+    used = used + cost
+    redis.call('HSET', KEYS[1], 'w', math.floor(nowMs / windowMs), 'n', used)
+    redis.call('PEXPIREAT', KEYS[1], resetAt + 1000)
+  end
+  if balance >= 0 then balance = redis.call('HINCRBY', KEYS[2], 'balance', -cost) end
+end
+local result = {verdict, limit > 0 and (limit - used) or -1, resetAt, balance, resetAt - nowMs}
+if ARGV[8] == '1' then redis.call('SET', KEYS[3], cjson.encode(result), 'PX', ARGV[7]) end
+return result`;
+
+// KEYS: credits hash. ARGV: balance (or '' to drop the balance), version. Applies a PATCH of
+// `remaining` unless a newer version is already in place.
+const SET_CREDITS = `
+local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
+if current > tonumber(ARGV[2]) then return 0 end
+if ARGV[1] == '' then redis.call('DEL', KEYS[1]) return 1 end
+redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'version', ARGV[2])
+return 1`;
+
+const VERDICTS: CounterVerdict[] = ['VALID', 'RATE_LIMITED', 'USAGE_EXCEEDED'];
+const OPERATION_TTL_MS = 120_000;
+
+@Injectable()
+export class KeyCounters {
+  private readonly prefix: string;
+
+  constructor(
+    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(KEYWARD_CONFIG) config: KeywardConfig,
+  ) {
+    this.prefix = config.redisKeyPrefix;
+    this.redis.defineCommand('keywardConsume', { numberOfKeys: 3, lua: CONSUME });
+    this.redis.defineCommand('keywardSetCredits', { numberOfKeys: 1, lua: SET_CREDITS });
+  }
+
+  creditsKey(keyId: string): string {
+    return `${this.prefix}credits:{${keyId}}`;
+  }
+
+  async consume(request: ConsumeRequest): Promise<ConsumeResult> {
+    const tag = `{${request.keyId}}`;
+    const [verdict, windowRemaining, resetAt, balance, resetInMs] = (await (this.redis as unknown as ConsumeCommand).keywardConsume(
+      `${this.prefix}window:${tag}`,
+      this.creditsKey(request.keyId),
+      `${this.prefix}op:${tag}:${request.operationId}`,
+      request.rateLimit?.limit ?? 0,
+      (request.rateLimit?.windowSeconds ?? 1) * 1000,
+      request.cost,
+      request.credits ? 1 : 0,
+      request.credits?.seedBalance ?? 0,
+      request.credits?.seedVersion ?? 0,
+      OPERATION_TTL_MS,
+      request.consume ? 1 : 0,
+    )) as [number, number, number, number, number];
+    return {
+      verdict: VERDICTS[verdict],
+      windowRemaining: request.rateLimit ? Math.max(0, windowRemaining) : null,
+      windowResetAt: request.rateLimit ? resetAt : null,
+      windowResetInMs: request.rateLimit ? Math.max(0, resetInMs) : null,
+      balance: request.credits ? balance : null,
+    };
+  }
+
+  /** Sets the shared balance to a PATCHed `remaining` (null: no credits) at `version`. */
+  async setCredits(keyId: string, balance: number | null, version: number): Promise<void> {
+    await (this.redis as unknown as SetCreditsCommand).keywardSetCredits(this.creditsKey(keyId), balance === null ? '' : balance, version);
+  }
+
+  /** Balance and version of each key that has one in Redis. */
+  async readCredits(keyIds: string[]): Promise<Array<{ keyId: string; balance: number; version: number }>> {
+    if (keyIds.length === 0) return [];
+    const pipeline = this.redis.pipeline();
+    keyIds.forEach((keyId) => pipeline.hmget(this.creditsKey(keyId), 'balance', 'version'));
+    const replies = (await pipeline.exec()) ?? [];
+    return keyIds.flatMap((keyId, i) => {
+      const [error, values] = replies[i] ?? [];
+      const [balance, version] = (values as Array<string | null> | undefined) ?? [];
+      return error || balance == null || version == null ? [] : [{ keyId, balance: Number(balance), version: Number(version) }];
+    });
+  }
+}
+
+interface ConsumeCommand {
+  keywardConsume(...args: Array<string | number>): Promise<unknown>;
+}
+
+interface SetCreditsCommand {
+  keywardSetCredits(...args: Array<string | number>): Promise<unknown>;
+}

@@ -1,0 +1,87 @@
+// An in-process cache for records that other processes may change: bounded (LRU), with negative
+// entries, a safety TTL, one load per key however many callers miss at once, and invalidation
+// that also covers loads already in flight.
+import { LRUCache } from 'lru-cache';
+
+export interface Loaded<V> {
+  /** null records a negative entry: the store has no such record. */
+  value: V | null;
+  /** Epoch ms after which the entry must not be used; defaults to now + the cache's TTL. */
+  validUntil?: number;
+}
+
+export interface InvalidatingCacheOptions {
+  max: number;
+  ttlMs: number;
+  negativeTtlMs: number;
+}
+
+interface Entry<V> {
+  value: V | null;
+  validUntil: number;
+}
+
+export class InvalidatingCache<V extends object> {
+  private readonly entries: LRUCache<string, Entry<V>>;
+  private readonly loading = new Map<string, Promise<V | null>>();
+  /**
+   * Bumped by every invalidation: a load that started before one may have read the old state, so
+   * its result is handed to its callers but not kept.
+   */
+  private generation = 0;
+
+  constructor(private readonly options: InvalidatingCacheOptions) {
+    this.entries = new LRUCache<string, Entry<V>>({ max: options.max });
+  }
+
+  /** The cached value (null for a negative entry), or undefined on a miss. No promise, no I/O. */
+  peek(key: string, now = Date.now()): V | null | undefined {
+    const entry = this.entries.get(key);
+    return entry && entry.validUntil > now ? entry.value : undefined;
+  }
+
+  /**
+   * The value from the cache, or from `load` on a miss: one load per key for all concurrent
+   * callers (a caller arriving while a load runs shares it).
+   */
+  get(key: string, load: () => Promise<Loaded<V>>, now = Date.now()): V | null | Promise<V | null> {
+    const cached = this.peek(key, now);
+    return cached !== undefined ? cached : this.load(key, load);
+  }
+
+  /** Drops every entry whose value matches (negative entries are kept: nothing names them). */
+  invalidate(matches: (value: V) => boolean): void {
+    this.generation++;
+    for (const [key, entry] of this.entries.entries()) {
+      if (entry.value !== null && matches(entry.value)) this.entries.delete(key);
+    }
+  }
+
+  clear(): void {
+    this.generation++;
+    this.entries.clear();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Loads `key` (after a peek() that missed), sharing a load already in flight. */
+  load(key: string, load: () => Promise<Loaded<V>>): Promise<V | null> {
+    const pending = this.loading.get(key);
+    if (pending) return pending;
+    const generationAtStart = this.generation;
+    const loaded = load()
+      .then(({ value, validUntil }) => {
+        const now = Date.now();
+        const ttl = value === null ? this.options.negativeTtlMs : this.options.ttlMs;
+        if (this.generation === generationAtStart) {
+          this.entries.set(key, { value, validUntil: Math.min(now + ttl, validUntil ?? Infinity) });
+        }
+        return value;
+      })
+      .finally(() => this.loading.delete(key));
+    this.loading.set(key, loaded);
+    return loaded;
+  }
+}
