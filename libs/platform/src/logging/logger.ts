@@ -16,9 +16,22 @@ interface SerializedRequest {
   remoteAddress?: string;
 }
 
-/** A request as logged: method, url and headers, with secret headers redacted. */
+/**
+ * Anything shaped like a key (`<prefix>_live_`/`<prefix>_test_`) or a tenant credential (`<prefix>c_`)
+ * followed by its 38-character body (CONTRACT Secrets), whatever the deployment's prefix: a caller
+ * may paste one into a URL, which is logged as sent.
+ */
+const SECRET_SHAPE = /[a-z0-9]{2,12}(?:_live_|_test_|c_)[0-9A-Za-z]{38}/g;
+
+/** A request as logged: method, url and headers, with secret headers and secret-shaped URL parts redacted. */
 export function redactRequest(req: SerializedRequest): SerializedRequest {
-  return { id: req.id, method: req.method, url: req.url, headers: redactSecrets(req.headers) as Record<string, unknown>, remoteAddress: req.remoteAddress };
+  return {
+    id: req.id,
+    method: req.method,
+    url: typeof req.url === 'string' ? req.url.replace(SECRET_SHAPE, REDACTED) : req.url,
+    headers: redactSecrets(req.headers) as Record<string, unknown>,
+    remoteAddress: req.remoteAddress,
+  };
 }
 
 /** Belt and braces: pino's own redaction of the usual places, bindings included. */
