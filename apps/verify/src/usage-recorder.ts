@@ -10,7 +10,10 @@ const HOUR_MS = 3_600_000;
 @Injectable()
 export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(UsageRecorder.name);
-  private counts = new Map<string, UsageCount>();
+  /** keyId -> code -> the count of the current hour. */
+  private counts = new Map<string, Map<string, UsageCount>>();
+  /** Counts of an hour that ended before the next flush. */
+  private finished: UsageCount[] = [];
   private lastUsed = new Map<string, number>();
   private timer?: NodeJS.Timeout;
   private flushing: Promise<void> = Promise.resolve();
@@ -22,10 +25,15 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
 
   record(keyId: string, code: string, now: number): void {
     const hour = now - (now % HOUR_MS);
-    const id = `${keyId}|${hour}|${code}`;
-    const count = this.counts.get(id);
-    if (count) count.count++;
-    else this.counts.set(id, { keyId, hour, code, count: 1 });
+    let byCode = this.counts.get(keyId);
+    if (!byCode) this.counts.set(keyId, (byCode = new Map()));
+    const count = byCode.get(code);
+    // A count is per hour: one that started in an earlier hour is finished, and stays for the flush under its own id.
+    if (count && count.hour === hour) count.count++;
+    else {
+      if (count) this.finished.push(count);
+      byCode.set(code, { keyId, hour, code, count: 1 });
+    }
     if (code === 'VALID') this.lastUsed.set(keyId, now);
   }
 
@@ -42,21 +50,19 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   /** Writes what was counted since the last flush; on failure it is kept for the next one. */
   flush(): Promise<void> {
     this.flushing = this.flushing.then(async () => {
-      if (this.counts.size === 0 && this.lastUsed.size === 0) return;
-      const counts = this.counts;
+      if (this.counts.size === 0 && this.lastUsed.size === 0 && this.finished.length === 0) return;
+      const counts = [...this.finished, ...[...this.counts.values()].flatMap((byCode) => [...byCode.values()])];
       const lastUsed = this.lastUsed;
       this.counts = new Map();
+      this.finished = [];
       this.lastUsed = new Map();
       try {
-        await this.usage.record([...counts.values()], [...lastUsed].map(([keyId, at]) => ({ keyId, at })));
+        await this.usage.record(counts, [...lastUsed].map(([keyId, at]) => ({ keyId, at })));
       } catch (error) {
         this.metrics.storeErrors.inc({ store: 'postgres' });
         this.logger.warn({ err: error }, 'Usage flush failed; keeping the counts for the next one');
-        for (const [id, count] of counts) {
-          const newer = this.counts.get(id);
-          if (newer) newer.count += count.count;
-          else this.counts.set(id, count);
-        }
+        // Kept as finished counts: the next flush adds them (counts of one key, hour and code add up in SQL).
+        this.finished.push(...counts);
         for (const [keyId, at] of lastUsed) this.lastUsed.set(keyId, Math.max(at, this.lastUsed.get(keyId) ?? 0));
       }
     });

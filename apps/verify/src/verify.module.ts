@@ -11,15 +11,15 @@ import { VerifierAuthenticator } from './verifier-authenticator';
 import { VerifyMetrics } from './verify-metrics';
 import { VerifyService } from './verify.service';
 
-export type VerifyOptions = Omit<PlatformOptions, 'service' | 'quietPaths'>;
+export type VerifyOptions = Omit<PlatformOptions, 'service' | 'quietPaths' | 'accessLogs'>;
 
 @Module({})
 export class VerifyModule {
   static forRoot(options: VerifyOptions): DynamicModule {
     return {
       module: VerifyModule,
-      // The hot path writes no access log line per request; its metrics say what happened.
-      imports: [PlatformModule.forRoot({ ...options, service: 'verify', quietPaths: ['/v1/verify'] }), CredentialsModule, KeysModule],
+      // No access log lines on this service (see PlatformOptions.accessLogs): its metrics say what happened.
+      imports: [PlatformModule.forRoot({ ...options, service: 'verify', accessLogs: false }), CredentialsModule, KeysModule],
       providers: [
         InvalidationSubscriber,
         VerifyMetrics,

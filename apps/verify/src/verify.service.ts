@@ -1,6 +1,6 @@
 // Orchestrates one verification: parse -> cache -> decide -> limit -> record usage.
 import { decideBeforeLimits, hasLimits, parseApiKey, type VerifiableKey, type VerifyCode } from '@keyward/keys';
-import { KEYWARD_CONFIG, KeyedHasher, type KeywardConfig } from '@keyward/platform';
+import { KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { CreditsWriteBack } from './credits-write-back';
 import { KeyCache } from './key-cache';
@@ -22,15 +22,18 @@ export class VerifyService {
     private readonly limiter: Limiter,
     private readonly usage: UsageRecorder,
     private readonly creditsWriteBack: CreditsWriteBack,
-    private readonly hasher: KeyedHasher,
     private readonly metrics: VerifyMetrics,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
 
   async verify(verifier: VerifierPrincipal, request: VerifyRequest): Promise<VerifyOutcome> {
-    // MALFORMED is decided from the string alone: no store is asked.
-    if (!parseApiKey(request.key, this.config.keyPrefix)) return this.answer(null, 'MALFORMED', null);
-    const cached = this.keys.get(verifier.tenantId, this.hasher.hash(request.key));
+    // A string found in the cache was well-formed when it was loaded; any other is checked here,
+    // from the string alone (MALFORMED asks no store).
+    let cached: VerifiableKey | null | undefined | Promise<VerifiableKey | null> = this.keys.peek(verifier.tenantId, request.key);
+    if (cached === undefined) {
+      if (!parseApiKey(request.key, this.config.keyPrefix)) return this.answer(null, 'MALFORMED', null);
+      cached = this.keys.load(verifier.tenantId, request.key);
+    }
     const key = cached instanceof Promise ? await cached : cached;
     const cost = request.cost ?? 1;
     const decision = decideBeforeLimits(key, request, { now: Date.now(), tenantActive: verifier.tenantStatus === 'active' });
@@ -46,7 +49,7 @@ export class VerifyService {
   }
 
   private answer(key: VerifiableKey | null, code: VerifyCode, limits: LimitOutcome | null): VerifyOutcome {
-    this.metrics.verifications.inc({ code });
+    this.metrics.countVerification(code);
     if (!key) return { body: { valid: false, code }, headers: {} };
     this.usage.record(key.id, code, Date.now());
     const headers: Record<string, string> = {};

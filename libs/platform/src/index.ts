@@ -36,3 +36,5 @@ export * from './redis/invalidation-subscriber';
 export * from './idempotency/purge-idempotency-records.use-case';
 export * from './lifecycle/shutdown-deadline';
 export * from './cache/invalidating-cache';
+export * from './http/ahead-of-framework';
+export * from './async/with-timeout';

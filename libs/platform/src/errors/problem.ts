@@ -26,3 +26,19 @@ export function buildProblem(code: ProblemCode, detail: string, requestId: strin
   if (errors && errors.length > 0) problem.errors = errors;
   return problem;
 }
+
+/** Writes a problem on a bare node:http response (routes served ahead of the framework). */
+export function writeProblem(
+  response: import('node:http').ServerResponse,
+  problem: Problem,
+  extraHeaders: Record<string, string> = {},
+): void {
+  const body = JSON.stringify(problem);
+  const headers: Record<string, string | number> = {
+    ...extraHeaders,
+    'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
+    'content-length': Buffer.byteLength(body),
+  };
+  if (problem.status === 401) headers['www-authenticate'] = 'Bearer';
+  response.writeHead(problem.status, headers).end(body);
+}

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
+import { withTimeout } from '../async/with-timeout';
 
 export interface ReadinessReport {
   ready: boolean;
@@ -7,14 +8,6 @@ export interface ReadinessReport {
 }
 
 const CHECK_TIMEOUT_MS = 1000;
-
-function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('timed out')), ms);
-  });
-  return Promise.race([work, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** Whether this process can serve: its dependencies answer within a second and it is not stopping. */
 export class Readiness {

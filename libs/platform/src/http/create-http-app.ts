@@ -3,16 +3,31 @@
 import type { Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { KeywardConfig } from '../config/keyward-config';
-import { MalformedJsonError } from '../errors/domain-error';
-import { ProblemFilter } from '../errors/problem.filter';
+import { MalformedJsonError, NotFoundError } from '../errors/domain-error';
+import { ProblemFilter, sendProblem } from '../errors/problem.filter';
+import { toProblem } from '../errors/to-problem';
 import { Metrics } from '../metrics/metrics';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AheadOfFramework } from './ahead-of-framework';
 import { requestIdFor } from './request-id';
 import { createValidationPipe } from './validation.pipe';
 
-export async function createHttpApp(module: Type<unknown> | object, config: KeywardConfig): Promise<NestFastifyApplication> {
+export interface HttpAppOptions {
+  /** Requests this handler takes are answered without the framework (see AheadOfFramework). */
+  ahead?: AheadOfFramework;
+}
+
+export async function createHttpApp(module: Type<unknown> | object, config: KeywardConfig, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
+  const { ahead } = options;
   const adapter = new FastifyAdapter({
+    serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
+      createServer((request, response) => {
+        if (ahead?.handler?.(request, response)) return;
+        handler(request, response);
+      }),
     genReqId: requestIdFor,
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,
@@ -21,6 +36,13 @@ export async function createHttpApp(module: Type<unknown> | object, config: Keyw
     routerOptions: { ignoreTrailingSlash: true },
     // Schemas reject what they don't describe: no silent stripping of unknown fields, no coercion.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: true } },
+    // Errors the router raises before any route or hook runs: a path that is not valid percent-encoded
+    // UTF-8, or a path parameter over the length limit, names no resource (CONTRACT: 404, as problem+json).
+    frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+      const pathIsUnreadable = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH';
+      reply.header('x-request-id', request.id);
+      sendProblem(reply, toProblem(pathIsUnreadable ? new NotFoundError('The resource') : error, String(request.id)));
+    },
   });
   const app = await NestFactory.create<NestFastifyApplication>(module as Type<unknown>, adapter, {
     bufferLogs: true,

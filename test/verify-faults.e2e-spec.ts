@@ -1,0 +1,445 @@
+// The verify service under faults (issue 6, Faults): Redis stopped mid-test (a dedicated
+// redis-server this file starts on a free port and kills by its own PID), credits after a Redis
+// loss, and PostgreSQL stopped mid-test (an embedded cluster of this file's own). No answer may be
+// a 5xx other than the documented 503 problem, none may hang, and /readyz must tell the truth.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createConnection } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { generateApiKey } from '../libs/keys/src/domain/key-format';
+import { provisionDatabase } from '../libs/platform/src/database/provision';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from '../scripts/dev-services/embedded-postgres';
+import { freePort } from '../scripts/dev-services/free-port';
+import { createCredential, createTenant, type TestTenant } from './support/builders';
+import { client, type TestResponse } from './support/http-client';
+import { startAdminApi, startVerify, type RunningHttpApp } from './support/running-apps';
+
+// startEmbeddedPostgres loads the ESM-only embedded-postgres package with a dynamic import(), which
+// jest's module sandbox refuses without --experimental-vm-modules: load it through Node's own loader.
+jest.mock('../scripts/dev-services/esm-import', () => {
+  const vm = jest.requireActual<typeof import('node:vm')>('node:vm');
+  const { pathToFileURL } = jest.requireActual<typeof import('node:url')>('node:url');
+  const load = vm.runInThisContext('(specifier) => import(specifier)', {
+    importModuleDynamically: vm.constants.USE_MAIN_CONTEXT_DEFAULT_LOADER,
+  } as never) as (specifier: string) => Promise<unknown>;
+  return { importEsm: (specifier: string) => load(pathToFileURL(require.resolve(specifier)).href) };
+});
+
+/** Every answer must arrive within this, whatever is down. */
+const ANSWER_DEADLINE_MS = 2_000;
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (done(value) || Date.now() > deadline) return value;
+    await sleep(50);
+  }
+}
+
+function answersPing(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = createConnection({ port, host: '127.0.0.1' });
+    const done = (result: boolean): void => {
+      socket.destroy();
+      resolve(result);
+    };
+    socket.setTimeout(500, () => done(false));
+    socket.once('error', () => done(false));
+    socket.once('connect', () => socket.write('PING\r\n'));
+    socket.once('data', (data) => done(data.toString().startsWith('+PONG')));
+  });
+}
+
+/** A redis-server of this file's own, without persistence: a restart comes back empty. */
+class DedicatedRedis {
+  private child: ChildProcess | null = null;
+  private readonly dir = mkdtempSync(join(tmpdir(), 'keyward-fault-redis-'));
+
+  private constructor(readonly port: number) {}
+
+  static async start(): Promise<DedicatedRedis> {
+    const redis = new DedicatedRedis(await freePort());
+    await redis.restart();
+    return redis;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  /** Starts (again) on the same port, empty. */
+  async restart(): Promise<void> {
+    if (this.child) throw new Error('redis-server is already running');
+    const child = spawn(
+      'redis-server',
+      ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir],
+      { stdio: 'ignore' },
+    );
+    this.child = child;
+    const deadline = Date.now() + 10_000;
+    while (!(await answersPing(this.port))) {
+      if (child.exitCode !== null) throw new Error(`redis-server exited with code ${child.exitCode}`);
+      if (Date.now() > deadline) throw new Error('redis-server did not answer in time');
+      await sleep(50);
+    }
+  }
+
+  /** Freezes (SIGSTOP) or thaws (SIGCONT) this redis-server: it then accepts connections and answers nothing. */
+  signal(signal: 'SIGSTOP' | 'SIGCONT'): void {
+    this.child?.kill(signal);
+  }
+
+  /** Kills this redis-server (its own PID only), as a crash would. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    this.child = null;
+    if (!child || child.exitCode !== null || child.signalCode !== null) return;
+    await new Promise<void>((resolve) => {
+      child.once('exit', () => resolve());
+      child.kill('SIGKILL'); // also ends a frozen (SIGSTOPped) one
+    });
+  }
+
+  async dispose(): Promise<void> {
+    await this.kill();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** The PIDs of an embedded cluster: its postmaster (from postmaster.pid) and the postmaster's children. */
+function clusterPids(dataDir: string): number[] {
+  const postmaster = Number(readFileSync(join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        // Fields after the command name (which may hold spaces) start with the state, then the parent's PID.
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+      } catch {
+        return false; // gone meanwhile
+      }
+    })
+    .map(Number);
+  return [postmaster, ...children];
+}
+
+interface TimedAnswer extends TestResponse {
+  ms: number;
+}
+
+async function timed(call: () => Promise<TestResponse>): Promise<TimedAnswer> {
+  const started = Date.now();
+  const answer = await call();
+  return { ...answer, ms: Date.now() - started };
+}
+
+/** A verify call that gives up after `deadlineMs`: a hang is then status 0, not a test time-out. */
+async function verifyWithin(baseUrl: string, token: string, body: unknown, deadlineMs: number): Promise<TimedAnswer> {
+  const started = Date.now();
+  try {
+    const response = await fetch(`${baseUrl}/v1/verify`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(deadlineMs),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined, ms: Date.now() - started };
+  } catch {
+    return { status: 0, headers: new Headers(), body: undefined, ms: Date.now() - started };
+  }
+}
+
+const readyz = (service: RunningHttpApp) => timed(() => client(service.url).get('/readyz'));
+
+/** Asserts a 200 verdict that came in time, and returns its code. */
+function verdict(answer: TimedAnswer): string {
+  expect({ status: answer.status, inTime: answer.ms <= ANSWER_DEADLINE_MS }).toEqual({ status: 200, inTime: true });
+  return answer.body.code;
+}
+
+describe('verify with Redis down', () => {
+  let redis: DedicatedRedis;
+  let admin: RunningHttpApp;
+  let verifyDeny: RunningHttpApp;
+  let verifyAllow: RunningHttpApp;
+  let tenant: TestTenant;
+
+  beforeAll(async () => {
+    redis = await DedicatedRedis.start();
+    // The run's PostgreSQL as is; this file's own Redis and key prefix.
+    const env = { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `kwfault:${randomUUID()}:` };
+    admin = await startAdminApi({ env });
+    verifyDeny = await startVerify({ env }); // VERIFY_LIMITS_ON_REDIS_DOWN defaults to deny
+    verifyAllow = await startVerify({ env: { ...env, VERIFY_LIMITS_ON_REDIS_DOWN: 'allow' } });
+    tenant = await createTenant(admin.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    // Redis back first, so that nothing waits on it while closing.
+    await redis?.restart().catch(() => undefined);
+    await Promise.all([admin?.close(), verifyDeny?.close(), verifyAllow?.close()]);
+    await redis?.dispose();
+  }, 60_000);
+
+  const createKey = async (body: Record<string, unknown> = {}) => {
+    const created = await client(admin.url, tenant.admin).post('/v1/keys', { name: 'fault', ...body });
+    expect(created.status).toBe(201);
+    return created.body as { id: string; key: string };
+  };
+  const verify = (service: RunningHttpApp, body: Record<string, unknown>) => timed(() => client(service.url, tenant.verifier).post('/v1/verify', body));
+  const bothReady = async (status: number) => {
+    for (const service of [verifyDeny, verifyAllow]) {
+      const answer = await waitFor(() => readyz(service), (probe) => probe.status === status, 10_000);
+      expect(answer.status).toBe(status);
+    }
+  };
+
+  it('verifies keys without limits, applies VERIFY_LIMITS_ON_REDIS_DOWN to keys with limits, and reports not ready', async () => {
+    const plain = await createKey();
+    const neverVerified = await createKey();
+    const limited = await createKey({ rateLimit: { limit: 5, windowSeconds: 3600 } });
+    const credited = await createKey({ remaining: 10 });
+    for (const service of [verifyDeny, verifyAllow]) {
+      for (const { key } of [plain, limited, credited]) expect(verdict(await verify(service, { key }))).toBe('VALID');
+    }
+
+    await redis.kill();
+
+    const down = await waitFor(() => readyz(verifyDeny), (probe) => probe.status === 503, 5_000);
+    expect(down.status).toBe(503);
+    expect(down.ms).toBeLessThanOrEqual(ANSWER_DEADLINE_MS);
+    expect(down.body).toMatchObject({ status: 'not_ready', checks: { redis: 'down', postgres: 'up' } });
+
+    for (const service of [verifyDeny, verifyAllow]) {
+      // From the cache, or from PostgreSQL when the subscription gap flushed it: VALID either way.
+      expect(verdict(await verify(service, { key: plain.key }))).toBe('VALID');
+      expect(verdict(await verify(service, { key: 'kw_live_not-a-key' }))).toBe('MALFORMED');
+    }
+    // Never verified before: loaded from PostgreSQL, no Redis needed.
+    expect(verdict(await verify(verifyDeny, { key: neverVerified.key }))).toBe('VALID');
+
+    // deny (the default): keys with limits are turned away, and told when to come back.
+    for (const { key } of [limited, credited]) {
+      const denied = await verify(verifyDeny, { key });
+      expect(verdict(denied)).toBe('RATE_LIMITED');
+      expect(denied.body.valid).toBe(false);
+      expect(Number(denied.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    }
+    // allow: they pass.
+    for (const { key } of [limited, credited]) expect(verdict(await verify(verifyAllow, { key }))).toBe('VALID');
+    expect((await readyz(verifyAllow)).body).toMatchObject({ checks: { redis: 'down' } });
+
+    // Redis back (empty, on the same port): ready again, and limits are counted again.
+    await redis.restart();
+    await bothReady(200);
+    const ready = await readyz(verifyDeny);
+    expect(ready.body).toMatchObject({ status: 'ready', checks: { redis: 'up', postgres: 'up' } });
+    const afterRestart = [];
+    for (let i = 0; i < 6; i++) afterRestart.push(await verify(verifyDeny, { key: limited.key }));
+    expect(afterRestart.map(verdict)).toEqual(['VALID', 'VALID', 'VALID', 'VALID', 'VALID', 'RATE_LIMITED']);
+    expect(afterRestart[0].headers.get('ratelimit')).toMatch(/^"key";r=4;t=\d+$/);
+    expect(afterRestart[5].headers.get('ratelimit')).toMatch(/^"key";r=0;t=\d+$/);
+    expect(afterRestart[5].headers.get('ratelimit-policy')).toBe('"key";q=5;w=3600');
+    expect(afterRestart[5].body.rateLimit).toMatchObject({ limit: 5, remaining: 0 });
+    // Limits count on the allow process too (the window is shared in Redis).
+    expect(verdict(await verify(verifyAllow, { key: limited.key }))).toBe('RATE_LIMITED');
+    const credit = await verify(verifyAllow, { key: credited.key });
+    expect(verdict(credit)).toBe('VALID');
+    expect(typeof credit.body.remaining).toBe('number');
+  }, 60_000);
+
+  it('re-grants at most the credits charged since the last write-back when Redis loses them', async () => {
+    const { id, key } = await createKey({ remaining: 100 });
+    const probe = await createKey({ remaining: 1_000_000 });
+    const api = client(admin.url, tenant.admin);
+
+    for (let i = 1; i <= 30; i++) {
+      const answer = await verify(verifyDeny, { key });
+      expect([verdict(answer), answer.body.remaining]).toEqual(['VALID', 100 - i]);
+    }
+    await sleep(1_600); // past one write-back interval (1 s)
+    expect((await api.get(`/v1/keys/${id}`)).body.remaining).toBe(70);
+    for (let i = 1; i <= 5; i++) {
+      const answer = await verify(verifyDeny, { key });
+      expect([verdict(answer), answer.body.remaining]).toEqual(['VALID', 70 - i]);
+    }
+
+    // Redis lost right after those 5 charges (nothing persisted), and back at once, empty.
+    await redis.kill();
+    await redis.restart();
+    await bothReady(200);
+    const working = await waitFor(() => verify(verifyDeny, { key: probe.key }), (answer) => answer.body.code === 'VALID', 10_000);
+    expect(verdict(working)).toBe('VALID');
+
+    let valid = 0;
+    let last: TimedAnswer;
+    for (;;) {
+      last = await verify(verifyDeny, { key });
+      if (verdict(last) !== 'VALID' || valid > 200) break;
+      valid++;
+    }
+    expect(last.body.code).toBe('USAGE_EXCEEDED');
+    // Exactly 65 had the 5 been written back; at most those 5 are granted again.
+    expect(valid).toBeGreaterThanOrEqual(65);
+    expect(valid).toBeLessThanOrEqual(70);
+    process.stdout.write(`verify-faults: after a Redis loss the key gave ${valid} more VALID answers (exact: 65, bound: 70)\n`);
+
+    const stored = await waitFor(() => api.get(`/v1/keys/${id}`), (answer) => answer.body.remaining === 0, 5_000);
+    expect(stored.body.remaining).toBe(0);
+  }, 60_000);
+
+  it('answers in time when Redis stops answering without closing its connections', async () => {
+    const plain = await createKey();
+    const limited = await createKey({ rateLimit: { limit: 100, windowSeconds: 3600 } });
+    for (const service of [verifyDeny, verifyAllow]) {
+      for (const { key } of [plain, limited]) expect(verdict(await verify(service, { key }))).toBe('VALID');
+    }
+    redis.signal('SIGSTOP');
+    try {
+      const down = await readyz(verifyDeny);
+      expect(down.status).toBe(503);
+      expect(down.ms).toBeLessThanOrEqual(ANSWER_DEADLINE_MS);
+      expect(down.body).toMatchObject({ checks: { redis: 'down', postgres: 'up' } });
+      expect(verdict(await verify(verifyDeny, { key: plain.key }))).toBe('VALID');
+      const denied = await verify(verifyDeny, { key: limited.key });
+      expect(verdict(denied)).toBe('RATE_LIMITED');
+      expect(denied.ms).toBeLessThanOrEqual(1_000); // the limiter gives Redis 250 ms
+      expect(Number(denied.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+      const allowed = await verify(verifyAllow, { key: limited.key });
+      expect(verdict(allowed)).toBe('VALID');
+      expect(allowed.ms).toBeLessThanOrEqual(1_000);
+    } finally {
+      redis.signal('SIGCONT');
+    }
+    await bothReady(200);
+    const counted = await verify(verifyDeny, { key: limited.key });
+    expect(verdict(counted)).toBe('VALID');
+    expect(counted.headers.get('ratelimit')).toMatch(/^"key";r=\d+;t=\d+$/);
+  }, 60_000);
+});
+
+describe('verify with PostgreSQL down', () => {
+  let dir: string;
+  let postgres: EmbeddedPostgres | null = null;
+  let admin: RunningHttpApp;
+  let verifyService: RunningHttpApp;
+  let tenant: TestTenant;
+  let port: number;
+  /** True once the cluster is back on the port the apps know. */
+  let recovered = false;
+  let frozen: number[] = [];
+  const thaw = () => {
+    frozen.forEach((pid) => {
+      try {
+        process.kill(pid, 'SIGCONT');
+      } catch {
+        // already gone
+      }
+    });
+    frozen = [];
+  };
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'keyward-fault-pg-'));
+    chmodSync(dir, 0o755); // the cluster may run as the 'postgres' system user
+    postgres = await startEmbeddedPostgres(dir, { database: 'keyward', port: await freePort() });
+    port = Number(new URL(postgres.url).port);
+    const { appUrl } = await provisionDatabase(postgres.url);
+    const env = { DATABASE_APP_URL: appUrl, REDIS_KEY_PREFIX: `kwfault:${randomUUID()}:` };
+    admin = await startAdminApi({ env });
+    verifyService = await startVerify({ env });
+    tenant = await createTenant(admin.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    thaw();
+    await Promise.all([admin?.close(), verifyService?.close()]);
+    await postgres?.stop();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }, 60_000);
+
+  const verify = (body: Record<string, unknown>) => timed(() => client(verifyService.url, tenant.verifier).post('/v1/verify', body));
+
+  it('verifies cached keys, answers 503 for the others, and reports not ready', async () => {
+    const created = [];
+    for (let i = 0; i < 2; i++) {
+      const answer = await client(admin.url, tenant.admin).post('/v1/keys', { name: 'fault' });
+      expect(answer.status).toBe(201);
+      created.push(answer.body as { id: string; key: string });
+    }
+    const [warm, cold] = created;
+    expect(verdict(await verify({ key: warm.key }))).toBe('VALID');
+
+    await postgres!.stop();
+    postgres = null;
+
+    const down = await waitFor(() => readyz(verifyService), (probe) => probe.status === 503, 5_000);
+    expect(down.status).toBe(503);
+    expect(down.ms).toBeLessThanOrEqual(ANSWER_DEADLINE_MS);
+    expect(down.body).toMatchObject({ status: 'not_ready', checks: { postgres: 'down', redis: 'up' } });
+
+    expect(verdict(await verify({ key: warm.key }))).toBe('VALID');
+    expect(verdict(await verify({ key: 'kw_live_not-a-key' }))).toBe('MALFORMED');
+    const unknown = generateApiKey('kw', 'live');
+    for (const key of [cold.key, unknown]) {
+      const answer = await verify({ key });
+      expect(answer.status).toBe(503);
+      expect(answer.ms).toBeLessThanOrEqual(5_000);
+      expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+      expect(answer.body).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+      expect(JSON.stringify(answer.body)).not.toMatch(/\bat \S+:\d+/); // no stack
+    }
+
+    // The same cluster again, on the port the apps know (unless another process took it meanwhile).
+    postgres = await startEmbeddedPostgres(dir, { database: 'keyward', port });
+    if (Number(new URL(postgres.url).port) !== port) {
+      process.stdout.write(`verify-faults: port ${port} was taken while PostgreSQL was down; recovery not checked\n`);
+      return;
+    }
+    const ready = await waitFor(() => readyz(verifyService), (probe) => probe.status === 200, 10_000);
+    expect(ready.body).toMatchObject({ status: 'ready', checks: { postgres: 'up', redis: 'up' } });
+    expect(verdict(await verify({ key: cold.key }))).toBe('VALID');
+    recovered = true;
+  }, 60_000);
+
+  it('answers in time when PostgreSQL stops answering without closing its connections', async () => {
+    if (!recovered) {
+      process.stdout.write('verify-faults: PostgreSQL did not come back on its port; the frozen case is not checked\n');
+      return;
+    }
+    const api = client(admin.url, tenant.admin);
+    const [warm, cold] = [(await api.post('/v1/keys', { name: 'warm' })).body, (await api.post('/v1/keys', { name: 'cold' })).body];
+    // A verifier credential this process has never seen: authenticating it needs PostgreSQL.
+    const unseen = await createCredential(admin.url, tenant.id, 'verifier');
+    expect(verdict(await verify({ key: warm.key }))).toBe('VALID');
+
+    // Every process of the cluster stopped: connections stay open and nothing answers.
+    frozen = clusterPids(dir);
+    frozen.forEach((pid) => process.kill(pid, 'SIGSTOP'));
+    try {
+      // Each first on its own, so that it meets an open pooled connection rather than a new one.
+      const uncachedVerifier = await verifyWithin(verifyService.url, unseen.token, { key: warm.key }, 8_000);
+      const uncachedKey = await verifyWithin(verifyService.url, tenant.verifier, { key: cold.key }, 8_000);
+      for (const answer of [uncachedVerifier, uncachedKey]) {
+        expect({ status: answer.status, code: answer.body?.code }).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+        expect(answer.ms).toBeLessThanOrEqual(5_000);
+      }
+      expect(verdict(await verifyWithin(verifyService.url, tenant.verifier, { key: warm.key }, 5_000))).toBe('VALID');
+      const down = await readyz(verifyService);
+      expect(down.status).toBe(503);
+      expect(down.ms).toBeLessThanOrEqual(ANSWER_DEADLINE_MS);
+      expect(down.body).toMatchObject({ checks: { postgres: 'down', redis: 'up' } });
+    } finally {
+      thaw();
+    }
+    expect((await waitFor(() => readyz(verifyService), (probe) => probe.status === 200, 10_000)).status).toBe(200);
+    expect(verdict(await verify({ key: cold.key }))).toBe('VALID');
+  }, 60_000);
+});
