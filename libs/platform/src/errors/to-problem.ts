@@ -55,6 +55,14 @@ function schemaFieldErrors(error: FastifySchemaError): FieldError[] {
   });
 }
 
+/** Fastify's JSON parser reports a bad or empty body with these codes (older versions: a SyntaxError). */
+const UNPARSABLE_JSON_CODES = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
+
+function isUnparsableJsonError(error: unknown): boolean {
+  if (statusOf(error) !== 400) return false;
+  return error instanceof SyntaxError || UNPARSABLE_JSON_CODES.has(String((error as { code?: unknown }).code));
+}
+
 function statusOf(error: unknown): number | undefined {
   const status = (error as { statusCode?: unknown })?.statusCode;
   return typeof status === 'number' ? status : undefined;
@@ -72,7 +80,7 @@ export function toProblem(error: unknown, requestId: string): MappedProblem {
       problem: buildProblem('VALIDATION_FAILED', 'The request has invalid fields; see errors.', requestId, schemaFieldErrors(error)),
     };
   }
-  if (error instanceof SyntaxError && statusOf(error) === 400) {
+  if (isUnparsableJsonError(error)) {
     return { problem: buildProblem('MALFORMED_JSON', DETAIL_BY_CODE.MALFORMED_JSON!, requestId) };
   }
   const status = error instanceof HttpException ? error.getStatus() : statusOf(error);

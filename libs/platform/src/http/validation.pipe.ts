@@ -26,6 +26,15 @@ class KeywardValidationPipe extends ValidationPipe {
     if (expectsObject && (typeof value !== 'object' || value === null || Array.isArray(value))) {
       throw new ValidationFailedError([{ field: 'body', message: 'must be a JSON object' }]);
     }
+    // class-transformer silently drops a field named like an Object.prototype member (toString,
+    // constructor, ...), so forbidNonWhitelisted never sees it: refuse such fields here.
+    const withDto = (metadata.type === 'body' || metadata.type === 'query') && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
+    if (withDto && typeof value === 'object' && value !== null) {
+      const inherited = Object.keys(value).filter((name) => name in Object.prototype);
+      if (inherited.length > 0) {
+        throw new ValidationFailedError(inherited.map((field) => ({ field, message: 'is not an allowed field' })));
+      }
+    }
     return super.transform(value, metadata);
   }
 }

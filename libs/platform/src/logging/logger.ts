@@ -23,12 +23,18 @@ interface SerializedRequest {
  */
 const SECRET_SHAPE = /[a-z0-9]{2,12}(?:_live_|_test_|c_)[0-9A-Za-z]{38}/g;
 
+/**
+ * The value of a query parameter named like a secret (bearer libraries read `access_token` there),
+ * whatever its shape: the platform operator's token has none.
+ */
+const SECRET_QUERY_VALUE = /([?&](?:access_token|token|key|api_key|apikey|secret|password|authorization)=)[^&#]*/gi;
+
 /** A request as logged: method, url and headers, with secret headers and secret-shaped URL parts redacted. */
 export function redactRequest(req: SerializedRequest): SerializedRequest {
   return {
     id: req.id,
     method: req.method,
-    url: typeof req.url === 'string' ? req.url.replace(SECRET_SHAPE, REDACTED) : req.url,
+    url: typeof req.url === 'string' ? req.url.replace(SECRET_SHAPE, REDACTED).replace(SECRET_QUERY_VALUE, `$1${REDACTED}`) : req.url,
     headers: redactSecrets(req.headers) as Record<string, unknown>,
     remoteAddress: req.remoteAddress,
   };

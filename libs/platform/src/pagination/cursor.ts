@@ -14,9 +14,12 @@ export function encodeCursor(position: CursorPosition): string {
 
 export function decodeCursor(cursor: string): CursorPosition {
   try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(createdAt);
-    if (typeof id !== 'string' || !UUID.test(id) || Number.isNaN(date.getTime())) throw new Error('bad cursor');
+    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [unknown, unknown];
+    // Only what encodeCursor writes: an ISO instant in canonical form and a UUID.
+    const date = new Date(typeof createdAt === 'string' ? createdAt : Number.NaN);
+    if (typeof id !== 'string' || !UUID.test(id) || Number.isNaN(date.getTime()) || date.toISOString() !== createdAt) {
+      throw new Error('bad cursor');
+    }
     return { createdAt: date, id };
   } catch {
     throw new ValidationFailedError([{ field: 'cursor', message: 'is not a cursor this API returned' }]);

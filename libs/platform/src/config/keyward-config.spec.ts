@@ -1,0 +1,221 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigError, loadKeywardConfig } from './keyward-config';
+
+const PEPPER = randomBytes(32).toString('base64');
+const ENCRYPTION_KEY = randomBytes(32).toString('base64');
+const PLATFORM_TOKEN = `kwp_${randomBytes(24).toString('base64url')}`;
+const SECRET_VALUES = [PEPPER, ENCRYPTION_KEY, PLATFORM_TOKEN];
+
+let dataDir: string;
+
+beforeEach(() => {
+  dataDir = mkdtempSync(join(tmpdir(), 'keyward-config-spec-'));
+});
+afterEach(() => {
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+function productionEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    NODE_ENV: 'production',
+    DATABASE_URL: 'postgres://keyward:db-password@db.internal:5432/keyward',
+    REDIS_URL: 'redis://cache.internal:6379',
+    KEYWARD_DATA_DIR: dataDir,
+    KEYWARD_PEPPER: PEPPER,
+    KEYWARD_ENCRYPTION_KEY: ENCRYPTION_KEY,
+    PLATFORM_ADMIN_TOKEN: PLATFORM_TOKEN,
+    ...overrides,
+  };
+}
+
+function developmentEnv(overrides: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return productionEnv({ NODE_ENV: 'development', KEYWARD_PEPPER: undefined, KEYWARD_ENCRYPTION_KEY: undefined, ...overrides });
+}
+
+/** The error loadKeywardConfig throws for `env`; fails the test when it throws nothing. */
+function configErrorOf(env: Record<string, string | undefined>): ConfigError {
+  try {
+    loadKeywardConfig(env);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return error as ConfigError;
+  }
+  throw new Error('loadKeywardConfig accepted the environment');
+}
+
+describe('loadKeywardConfig', () => {
+  it('loads a complete production environment into a frozen object', () => {
+    const config = loadKeywardConfig(productionEnv());
+
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(config.nodeEnv).toBe('production');
+    expect(config.pepper).toEqual(Buffer.from(PEPPER, 'base64'));
+    expect(config.encryptionKey).toEqual(Buffer.from(ENCRYPTION_KEY, 'base64'));
+    expect(config.platformAdminToken).toBe(PLATFORM_TOKEN);
+    expect(config.platformAdminTokenGenerated).toBe(false);
+    expect(config).toMatchObject({ keyPrefix: 'kw', adminPort: 3000, verifyPort: 3001, workerPort: 3002, adminRateLimitPerMinute: 1000, bodyLimitBytes: 65536 });
+  });
+
+  describe('with NODE_ENV=production', () => {
+    it.each(['KEYWARD_PEPPER', 'KEYWARD_ENCRYPTION_KEY', 'PLATFORM_ADMIN_TOKEN'])(
+      'refuses to start without %s, naming it and printing no other secret',
+      (variable) => {
+        for (const missing of [undefined, '']) {
+          const error = configErrorOf(productionEnv({ [variable]: missing }));
+
+          expect(error.variable).toBe(variable);
+          expect(error.message).toContain(variable);
+          for (const secret of SECRET_VALUES) expect(error.message).not.toContain(secret);
+          expect(error.message).not.toContain('db-password');
+        }
+      },
+    );
+
+    it('generates no secret files in place of the missing ones', () => {
+      configErrorOf(productionEnv({ KEYWARD_PEPPER: undefined }));
+      configErrorOf(productionEnv({ KEYWARD_ENCRYPTION_KEY: undefined }));
+
+      expect(existsSync(join(dataDir, 'secrets'))).toBe(false);
+    });
+  });
+
+  describe('malformed values', () => {
+    const THIRTY_ONE_BYTES = randomBytes(31).toString('base64');
+    const THIRTY_THREE_BYTES = randomBytes(33).toString('base64');
+
+    it.each([
+      ['KEYWARD_PEPPER', 'of 31 bytes', THIRTY_ONE_BYTES],
+      ['KEYWARD_PEPPER', 'of 33 bytes', THIRTY_THREE_BYTES],
+      ['KEYWARD_PEPPER', 'that is not base64', 'this is not base64 at all, not even close!!'],
+      ['KEYWARD_ENCRYPTION_KEY', 'of 31 bytes', THIRTY_ONE_BYTES],
+      ['KEYWARD_ENCRYPTION_KEY', 'in hex rather than base64', randomBytes(32).toString('hex')],
+    ])('refuses a %s %s, naming it without echoing the value', (variable, _case, value) => {
+      const error = configErrorOf(productionEnv({ [variable]: value }));
+
+      expect(error.variable).toBe(variable);
+      expect(error.message).toContain(variable);
+      expect(error.message).not.toContain(value);
+      for (const secret of SECRET_VALUES) expect(error.message).not.toContain(secret);
+    });
+
+    it('refuses a PLATFORM_ADMIN_TOKEN shorter than 32 characters, naming it without echoing it', () => {
+      const short = 'short-platform-token-123';
+
+      const error = configErrorOf(productionEnv({ PLATFORM_ADMIN_TOKEN: short }));
+
+      expect(error.variable).toBe('PLATFORM_ADMIN_TOKEN');
+      expect(error.message).not.toContain(short);
+    });
+
+    it.each([
+      ['ADMIN_PORT', '70000'],
+      ['ADMIN_PORT', 'http'],
+      ['ADMIN_PORT', '-1'],
+      ['ADMIN_PORT', '3000.5'],
+      ['VERIFY_PORT', '65536'],
+      ['WORKER_PORT', 'three'],
+      ['ADMIN_RATE_LIMIT_PER_MINUTE', '0'],
+      ['BODY_LIMIT_BYTES', '10'],
+    ])('refuses %s=%p, naming the variable', (variable, value) => {
+      const error = configErrorOf(productionEnv({ [variable]: value }));
+
+      expect(error.variable).toBe(variable);
+      expect(error.message).toContain(variable);
+    });
+
+    it.each([
+      ['one character', 'k'],
+      ['13 characters', 'abcdefghijklm'],
+      ['upper case', 'KW'],
+      ['an underscore', 'k_w'],
+      ['a hyphen', 'kw-x'],
+      ['a non-ASCII letter', 'kwé'],
+    ])('refuses a KEYWARD_KEY_PREFIX of %s, naming the variable', (_case, prefix) => {
+      const error = configErrorOf(productionEnv({ KEYWARD_KEY_PREFIX: prefix }));
+
+      expect(error.variable).toBe('KEYWARD_KEY_PREFIX');
+      expect(error.message).toContain('KEYWARD_KEY_PREFIX');
+    });
+
+    it.each([
+      ['2 characters', 'ab'],
+      ['12 characters', 'abcdef123456'],
+      ['digits', '42'],
+    ])('accepts a KEYWARD_KEY_PREFIX of %s', (_case, prefix) => {
+      expect(loadKeywardConfig(productionEnv({ KEYWARD_KEY_PREFIX: prefix })).keyPrefix).toBe(prefix);
+    });
+
+    it.each([
+      ['DATABASE_URL', 'not a url'],
+      ['DATABASE_URL', 'mysql://db.internal/keyward'],
+      ['REDIS_URL', 'http://cache.internal:6379'],
+    ])('refuses %s=%p, naming the variable', (variable, value) => {
+      const error = configErrorOf(productionEnv({ [variable]: value }));
+
+      expect(error.variable).toBe(variable);
+    });
+
+    it('refuses an unknown NODE_ENV, naming it', () => {
+      expect(configErrorOf(productionEnv({ NODE_ENV: 'staging' })).variable).toBe('NODE_ENV');
+    });
+  });
+
+  describe('without secrets in development', () => {
+    it('generates the pepper and encryption key once under <dataDir>/secrets', () => {
+      const config = loadKeywardConfig(developmentEnv());
+
+      expect(config.pepper).toHaveLength(32);
+      expect(config.encryptionKey).toHaveLength(32);
+      expect(config.pepper.equals(config.encryptionKey)).toBe(false);
+      expect(Buffer.from(readFileSync(join(dataDir, 'secrets', 'pepper'), 'utf8').trim(), 'base64')).toEqual(config.pepper);
+      expect(Buffer.from(readFileSync(join(dataDir, 'secrets', 'encryption-key'), 'utf8').trim(), 'base64')).toEqual(config.encryptionKey);
+    });
+
+    it('returns the same bytes on a second load', () => {
+      const first = loadKeywardConfig(developmentEnv());
+      const second = loadKeywardConfig(developmentEnv());
+
+      expect(second.pepper.equals(first.pepper)).toBe(true);
+      expect(second.encryptionKey.equals(first.encryptionKey)).toBe(true);
+    });
+
+    it('generates different secrets in another data folder', () => {
+      const first = loadKeywardConfig(developmentEnv());
+      const otherDir = mkdtempSync(join(tmpdir(), 'keyward-config-spec-'));
+      try {
+        const other = loadKeywardConfig(developmentEnv({ KEYWARD_DATA_DIR: otherDir }));
+
+        expect(other.pepper.equals(first.pepper)).toBe(false);
+        expect(other.encryptionKey.equals(first.encryptionKey)).toBe(false);
+      } finally {
+        rmSync(otherDir, { recursive: true, force: true });
+      }
+    });
+
+    it('prefers given secrets over generated ones', () => {
+      loadKeywardConfig(developmentEnv());
+
+      const config = loadKeywardConfig(developmentEnv({ KEYWARD_PEPPER: PEPPER }));
+
+      expect(config.pepper).toEqual(Buffer.from(PEPPER, 'base64'));
+    });
+
+    it('keeps the secret files readable by their owner only', () => {
+      loadKeywardConfig(developmentEnv());
+
+      expect(statSync(join(dataDir, 'secrets', 'pepper')).mode & 0o077).toBe(0);
+      expect(statSync(join(dataDir, 'secrets')).mode & 0o077).toBe(0);
+    });
+
+    it('makes up a platform token when none is given, and says so', () => {
+      const config = loadKeywardConfig(developmentEnv({ PLATFORM_ADMIN_TOKEN: undefined }));
+
+      expect(config.platformAdminTokenGenerated).toBe(true);
+      expect(config.platformAdminToken.length).toBeGreaterThanOrEqual(32);
+      expect(loadKeywardConfig(developmentEnv({ PLATFORM_ADMIN_TOKEN: undefined })).platformAdminToken).not.toBe(config.platformAdminToken);
+    });
+  });
+});
