@@ -3,7 +3,7 @@
 // that every answer is a well-formed 4xx problem (never a 5xx) and that nothing was written.
 import fc from 'fast-check';
 import { createCredential, createTenant, type TestTenant } from './support/builders';
-import { sql } from './support/database';
+import { sql, useOwnDatabase } from './support/database';
 import { client, request, type TestResponse } from './support/http-client';
 import { startAdminApi, startVerify, type RunningHttpApp } from './support/running-apps';
 import { TEST_PLATFORM_TOKEN } from './support/test-config';
@@ -265,7 +265,11 @@ describe('malformed input (property-based)', () => {
   /** A credential of another tenant: its id must be unreachable for `tenant`'s admin. */
   let foreignCredentialId: string;
 
+  let leaveOwnDatabase: () => Promise<void>;
+
   beforeAll(async () => {
+    // Row counts must not see the suites that run in parallel: this suite has a database of its own.
+    leaveOwnDatabase = await useOwnDatabase();
     // The properties send thousands of requests per minute with one credential.
     admin = await startAdminApi({ env: { ADMIN_RATE_LIMIT_PER_MINUTE: '10000000' } });
     verify = await startVerify();
@@ -277,6 +281,7 @@ describe('malformed input (property-based)', () => {
   afterAll(async () => {
     await admin?.close();
     await verify?.close();
+    await leaveOwnDatabase?.();
   });
 
   function post(base: string, path: string, token: string | undefined, body: unknown, headers: Record<string, string> = {}) {

@@ -189,7 +189,7 @@ describe('key secrets: the plaintext never reaches a log line, an audit event or
       rows = [];
       for (const { table_name: table } of tables) {
         const found = await sql<{ row: string }>('owner', `SELECT t::text AS row FROM public.${escapeIdentifier(table)} t`);
-        rows.push(...found.map((row) => `${table}\t${row.row}`));
+        for (const row of found) rows.push(`${table}\t${row.row}`);
       }
     });
 

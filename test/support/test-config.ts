@@ -20,6 +20,9 @@ export function testConfig(overrides: Record<string, string> = {}): KeywardConfi
     VERIFY_PORT: '0',
     WORKER_PORT: '0',
     LOG_LEVEL: 'warn',
+    // The whole run shares one Redis prefix and one platform token: only the rate-limit tests
+    // set a low limit (per credential per minute), every other suite must not trip it.
+    ADMIN_RATE_LIMIT_PER_MINUTE: '1000000',
     // Tests reach webhook receivers on 127.0.0.1 over plain http (CONTRACT Webhooks).
     KEYWARD_WEBHOOK_ALLOW_PRIVATE: '1',
     KEYWARD_WEBHOOK_ALLOW_HTTP: '1',

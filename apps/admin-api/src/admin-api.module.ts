@@ -1,5 +1,5 @@
 import { AuditModule } from '@keyward/audit';
-import { BearerAuthGuard, CredentialsModule } from '@keyward/credentials';
+import { CredentialsModule } from '@keyward/credentials';
 import { KeysModule } from '@keyward/keys';
 import { AccessGuard, AdminRateLimitGuard, IdempotencyInterceptor, PlatformModule, type PlatformOptions } from '@keyward/platform';
 import { PolicyModule } from '@keyward/policy';
@@ -7,6 +7,9 @@ import { TenantsModule } from '@keyward/tenants';
 import { WebhooksModule } from '@keyward/webhooks';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
+import { PassportModule } from '@nestjs/passport';
+import { BearerAuthGuard } from './auth/bearer-auth.guard';
+import { BearerStrategy } from './auth/bearer.strategy';
 import { AuditController } from './audit/audit.controller';
 import { CredentialsController } from './credentials/credentials.controller';
 import { TenantCredentialsController } from './credentials/tenant-credentials.controller';
@@ -22,10 +25,12 @@ export class AdminApiModule {
   static forRoot(options: AdminApiOptions): DynamicModule {
     return {
       module: AdminApiModule,
-      imports: [PlatformModule.forRoot({ ...options, service: 'admin-api' }), TenantsModule, CredentialsModule, AuditModule, KeysModule, PolicyModule, WebhooksModule],
+      imports: [PlatformModule.forRoot({ ...options, service: 'admin-api' }), PassportModule, TenantsModule, CredentialsModule, AuditModule, KeysModule, PolicyModule, WebhooksModule],
       controllers: [TenantsController, TenantCredentialsController, CredentialsController, AuditController, KeysController, PolicyController, WebhooksController],
       providers: [
         // Global guards run in this order: who is calling, how often, and may they.
+        BearerStrategy,
+        BearerAuthGuard,
         { provide: APP_GUARD, useExisting: BearerAuthGuard },
         { provide: APP_GUARD, useClass: AdminRateLimitGuard },
         { provide: APP_GUARD, useClass: AccessGuard },

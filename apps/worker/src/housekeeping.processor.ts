@@ -1,6 +1,6 @@
 import { PurgeIdempotencyRecordsUseCase } from '@keyward/platform';
-import { InjectQueue, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
 
 export const HOUSEKEEPING_QUEUE = 'housekeeping';
@@ -9,6 +9,8 @@ const PURGE_IDEMPOTENCY = 'idempotency-purge';
 /** Periodic clean-up. The purge is idempotent, so a retried or repeated run does no harm. */
 @Processor(HOUSEKEEPING_QUEUE)
 export class HousekeepingProcessor extends WorkerHost {
+  private readonly logger = new Logger(HousekeepingProcessor.name);
+
   constructor(private readonly purgeIdempotencyRecords: PurgeIdempotencyRecordsUseCase) {
     super();
   }
@@ -20,6 +22,12 @@ export class HousekeepingProcessor extends WorkerHost {
       default:
         throw new Error(`Unknown housekeeping job ${job.name}`);
     }
+  }
+
+  /** A worker's connection errors (Redis restarting, shutdown) are logged, never left unhandled. */
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn({ err: error }, 'Housekeeping worker error');
   }
 }
 

@@ -1,4 +1,4 @@
-import { KEYWARD_CONFIG, PlatformModule, PurgeIdempotencyRecordsUseCase, createRedisConnection, type KeywardConfig, type PlatformOptions } from '@keyward/platform';
+import { KEYWARD_CONFIG, PlatformModule, PurgeIdempotencyRecordsUseCase, redisOptionsFromUrl, type KeywardConfig, type PlatformOptions } from '@keyward/platform';
 import { BullModule } from '@nestjs/bullmq';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HOUSEKEEPING_QUEUE, HousekeepingProcessor, HousekeepingSchedule } from './housekeeping.processor';
@@ -16,12 +16,9 @@ export class WorkerModule {
         BullModule.forRootAsync({
           inject: [KEYWARD_CONFIG],
           useFactory: (config: KeywardConfig) => ({
-            // BullMQ's blocking connections must wait for Redis, not fail fast.
-            connection: createRedisConnection(config.redisUrl, 'keyward-bullmq', {
-              maxRetriesPerRequest: null,
-              enableOfflineQueue: true,
-              commandTimeout: undefined,
-            }),
+            // Options, not a connection: BullMQ then owns its connections and closes them on shutdown.
+            // Its blocking connections must wait for Redis, not fail fast.
+            connection: { ...redisOptionsFromUrl(config.redisUrl), connectionName: 'keyward-bullmq', maxRetriesPerRequest: null },
             prefix: `${config.redisKeyPrefix}bull`,
           }),
         }),

@@ -1,9 +1,6 @@
 import { AuditModule } from '@keyward/audit';
 import { Module } from '@nestjs/common';
-import { PassportModule } from '@nestjs/passport';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { BearerAuthGuard } from './auth/bearer-auth.guard';
-import { BearerStrategy } from './auth/bearer.strategy';
 import { CredentialEntity } from './credential.entity';
 import { CredentialsRepository } from './credentials.repository';
 import { AuthenticateCredentialUseCase } from './use-cases/authenticate-credential.use-case';
@@ -15,8 +12,8 @@ import { TenantPresence } from './use-cases/tenant-presence';
 const USE_CASES = [AuthenticateCredentialUseCase, IssueCredentialUseCase, ListCredentialsUseCase, RevokeCredentialUseCase];
 
 @Module({
-  imports: [TypeOrmModule.forFeature([CredentialEntity]), PassportModule, AuditModule],
-  providers: [CredentialsRepository, TenantPresence, BearerStrategy, BearerAuthGuard, ...USE_CASES],
-  exports: [BearerAuthGuard, ...USE_CASES],
+  imports: [TypeOrmModule.forFeature([CredentialEntity]), AuditModule],
+  providers: [CredentialsRepository, TenantPresence, ...USE_CASES],
+  exports: USE_CASES,
 })
 export class CredentialsModule {}

@@ -1,4 +1,3 @@
-export * from './auth/bearer-auth.guard';
 export * from './credentials.module';
 export * from './domain/credential';
 export * from './domain/credential-token';

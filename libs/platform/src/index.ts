@@ -38,3 +38,4 @@ export * from './lifecycle/shutdown-deadline';
 export * from './cache/invalidating-cache';
 export * from './http/ahead-of-framework';
 export * from './async/with-timeout';
+export * from './http/is-date-time.decorator';

@@ -14,11 +14,12 @@ export class AccessGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const allowed = this.reflector.getAllAndOverride<Audience[]>(ALLOWED_AUDIENCES, targets) ?? [];
     const principal = principalOf(context.switchToHttp().getRequest<AuthenticatedRequest>());
-    const audience: Audience = principal.kind === 'platform' ? 'platform' : principal.role;
-    if (!allowed.includes(audience)) throw new ForbiddenError();
-    if (principal.kind === 'credential' && principal.tenantStatus === 'suspended') {
+    // A suspended tenant's admins and auditors are told so on every route, whatever their role allows.
+    if (principal.kind === 'credential' && principal.role !== 'verifier' && principal.tenantStatus === 'suspended') {
       throw new DomainError('TENANT_SUSPENDED', 'The tenant is suspended; its credentials may not use the admin API.');
     }
+    const audience: Audience = principal.kind === 'platform' ? 'platform' : principal.role;
+    if (!allowed.includes(audience)) throw new ForbiddenError();
     return true;
   }
 }

@@ -16,3 +16,20 @@ export function createRedisConnection(url: string, connectionName: string, overr
     ...overrides,
   });
 }
+
+/**
+ * REDIS_URL as ioredis options, for libraries that must own (and so close) their connections,
+ * such as BullMQ: handed a ready connection, it treats it as shared and never closes it.
+ */
+export function redisOptionsFromUrl(url: string): RedisOptions {
+  const parsed = new URL(url);
+  const db = parsed.pathname.replace(/^\//, '');
+  return {
+    host: parsed.hostname.replace(/^\[|\]$/g, ''),
+    port: parsed.port ? Number(parsed.port) : 6379,
+    username: parsed.username ? decodeURIComponent(parsed.username) : undefined,
+    password: parsed.password ? decodeURIComponent(parsed.password) : undefined,
+    db: db ? Number(db) : undefined,
+    tls: parsed.protocol === 'rediss:' ? {} : undefined,
+  };
+}

@@ -1,29 +1,29 @@
-import { ListQueryDto } from '@keyward/platform';
+import { ListQueryDto, IsDateTime } from '@keyward/platform';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
 
 /** `from` (inclusive) and `to` (exclusive) bound occurredAt. */
 export class AuditRangeDto {
   @ApiPropertyOptional({ format: 'date-time', description: 'Events at or after this time' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsDateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time', description: 'Events before this time' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsDateTime()
   to?: string;
 }
 
 export class ListAuditEventsQueryDto extends ListQueryDto {
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsDateTime()
   from?: string;
 
   @ApiPropertyOptional({ format: 'date-time' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsDateTime()
   to?: string;
 
   @ApiPropertyOptional({ example: 'credential.created' })

@@ -1,7 +1,8 @@
+import { IsDateTime } from '@keyward/platform';
 import { KEY_ENVIRONMENTS, MAX_SCOPES, type KeyEnvironment } from '@keyward/keys';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsISO8601, IsObject, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
 import { AreIpAllowlistEntries, AreScopes, IsJsonObjectOfAtMost } from './key-validators';
 import { RateLimitDto, RotationDto } from './key-settings.dto';
 
@@ -34,7 +35,7 @@ export class CreateKeyDto {
 
   @ApiPropertyOptional({ format: 'date-time', description: 'In the future' })
   @IsOptional()
-  @IsISO8601({ strict: true, strictSeparator: true })
+  @IsDateTime()
   expiresAt?: string;
 
   @ApiPropertyOptional({ type: Object, description: `At most ${MAX_META_BYTES} bytes as JSON` })
