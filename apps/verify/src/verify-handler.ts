@@ -1,7 +1,7 @@
 // POST /v1/verify served ahead of the framework: the hot route reads, checks and answers on the
 // bare node:http request, with the same problem errors, request ids and metrics as every other
 // route, and none of the per-request machinery (Fastify hooks, Nest middleware) it does not need.
-import { KEYWARD_CONFIG, Metrics, MalformedJsonError, DomainError, requestIdFor, toProblem, writeProblem, type AheadHandler, type KeywardConfig } from '@keyward/platform';
+import { KEYWARD_CONFIG, Metrics, MalformedJsonError, DomainError, ValidationFailedError, requestIdFor, toProblem, writeProblem, type AheadHandler, type KeywardConfig } from '@keyward/platform';
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import Ajv from 'ajv';
@@ -70,9 +70,11 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     const started = process.hrtime.bigint();
     const requestId = requestIdFor(request);
     try {
-      const contentType = request.headers['content-type'] ?? '';
-      if (!/^application\/json\s*(;|$)/i.test(contentType)) throw new UnsupportedMediaTypeError();
+      const contentType = request.headers['content-type'];
       const raw = await readBody(request, config.bodyLimitBytes);
+      // No body at all is a body without a key (400); a body of another type is 415.
+      if (contentType === undefined && raw === '') throw new ValidationFailedError([{ field: 'body', message: 'must be a JSON object with a key string' }]);
+      if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) throw new UnsupportedMediaTypeError();
       const verifier = authenticator.authenticate(request.headers.authorization);
       const principal = verifier instanceof Promise ? await verifier : verifier;
       let body: unknown;
