@@ -1,8 +1,14 @@
 import { enforceShutdownDeadline, loadKeywardConfig } from '@keyward/platform';
+import cluster from 'node:cluster';
+import { runVerifyPrimary } from './verify-cluster';
 import { createVerifyApp } from './verify.app';
 
 async function main(): Promise<void> {
   const config = loadKeywardConfig(process.env);
+  if (config.verifyWorkers > 1 && cluster.isPrimary) {
+    runVerifyPrimary(config.verifyWorkers, config.shutdownGraceMs);
+    return;
+  }
   enforceShutdownDeadline(config.shutdownGraceMs, 'verify');
   const app = await createVerifyApp({ config });
   await app.listen({ port: config.verifyPort, host: config.host });

@@ -1,11 +1,11 @@
 // The worker has no HTTP API, only /healthz, /readyz and /metrics on WORKER_PORT: a bare Fastify
 // server, without Nest's request pipeline.
 import { KEYWARD_CONFIG, Metrics, Readiness, type KeywardConfig } from '@keyward/platform';
-import { Inject, Injectable, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import Fastify, { type FastifyInstance } from 'fastify';
 
 @Injectable()
-export class WorkerOpsServer implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
+export class WorkerOpsServer implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly server: FastifyInstance = Fastify({ logger: false });
 
   constructor(
@@ -31,10 +31,6 @@ export class WorkerOpsServer implements OnApplicationBootstrap, BeforeApplicatio
 
   async onApplicationBootstrap(): Promise<void> {
     await this.server.listen({ port: this.config.workerPort, host: this.config.host });
-  }
-
-  beforeApplicationShutdown(): void {
-    this.readiness.markStopping();
   }
 
   async onApplicationShutdown(): Promise<void> {

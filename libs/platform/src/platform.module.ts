@@ -1,4 +1,5 @@
-import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type BeforeApplicationShutdown, type DynamicModule } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import type Redis from 'ioredis';
 import { LoggerModule } from 'nestjs-pino';
@@ -38,7 +39,14 @@ export interface PlatformOptions {
 /** Config, logging, database, Redis, secrets, metrics and health: what every process shares. */
 @Global()
 @Module({})
-export class PlatformModule {
+export class PlatformModule implements BeforeApplicationShutdown {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  /** First step of a graceful stop: /readyz answers 503 so that balancers stop sending traffic. */
+  beforeApplicationShutdown(): void {
+    this.moduleRef.get(Readiness, { strict: false }).markStopping();
+  }
+
   static forRoot(options: PlatformOptions): DynamicModule {
     const { config } = options;
     const rootLogger = createRootLogger({ level: config.logLevel, service: options.service, destination: options.logDestination });

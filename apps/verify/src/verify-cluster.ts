@@ -1,0 +1,31 @@
+// VERIFY_WORKERS > 1: the primary process forks that many verify processes sharing one port
+// (node:cluster) and supervises them; it serves nothing itself. Every answer stays the same with
+// any number of processes: limits and credits are counted in Redis, and each process drops its
+// caches on the same invalidation messages.
+import cluster, { type Worker } from 'node:cluster';
+
+const RESTART_DELAY_MS = 1_000;
+
+export function runVerifyPrimary(workers: number, shutdownGraceMs: number): void {
+  let stopping = false;
+  const fork = (): Worker => cluster.fork();
+  cluster.on('exit', (worker, code, signal) => {
+    if (stopping) {
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      return;
+    }
+    process.stderr.write(`verify worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);
+    setTimeout(fork, RESTART_DELAY_MS).unref();
+  });
+  const stop = (signal: NodeJS.Signals): void => {
+    if (stopping) return;
+    stopping = true;
+    // Each worker drains on its own (shutdown hooks); the primary waits, within the grace period.
+    for (const worker of Object.values(cluster.workers ?? {})) worker?.process.kill(signal);
+    setTimeout(() => process.exit(1), shutdownGraceMs + 1_000).unref();
+    if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGTERM'));
+  for (let i = 0; i < workers; i++) fork();
+}
