@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { isolateByTenant } from './support/isolate-by-tenant';
 
 /**
  * The tamper-evident audit log (CONTRACT Audit): one hash chain per tenant. Events can be
@@ -52,18 +53,9 @@ export class AuditLog1763880000000 implements MigrationInterface {
       CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
       FOR EACH STATEMENT EXECUTE FUNCTION keyward_refuse_audit_change()`);
 
-    for (const table of ['audit_events', 'audit_chain_heads']) {
-      await q.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
-      await q.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
-      await q.query(`CREATE POLICY ${table}_owner ON ${table} TO CURRENT_USER USING (true) WITH CHECK (true)`);
-      await q.query(`
-        CREATE POLICY ${table}_isolation ON ${table} TO keyward_app
-        USING (tenant_id = keyward_current_tenant())
-        WITH CHECK (tenant_id = keyward_current_tenant())`);
-    }
     // The app may append and read events; it may move a chain's head, never an event.
-    await q.query(`GRANT SELECT, INSERT ON audit_events TO keyward_app`);
-    await q.query(`GRANT SELECT, INSERT, UPDATE ON audit_chain_heads TO keyward_app`);
+    await isolateByTenant(q, 'audit_events', 'SELECT, INSERT');
+    await isolateByTenant(q, 'audit_chain_heads', 'SELECT, INSERT, UPDATE');
   }
 
   async down(q: QueryRunner): Promise<void> {

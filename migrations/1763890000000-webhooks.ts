@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { isolateByTenant } from './support/isolate-by-tenant';
 
 /**
  * Webhook subscriptions (CONTRACT Webhooks). The signing secret must stay usable for deliveries, so
@@ -20,14 +21,7 @@ export class Webhooks1763890000000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX webhook_subscriptions_tenant_created ON webhook_subscriptions (tenant_id, created_at, id)`);
 
-    await q.query(`ALTER TABLE webhook_subscriptions ENABLE ROW LEVEL SECURITY`);
-    await q.query(`ALTER TABLE webhook_subscriptions FORCE ROW LEVEL SECURITY`);
-    await q.query(`CREATE POLICY webhook_subscriptions_owner ON webhook_subscriptions TO CURRENT_USER USING (true) WITH CHECK (true)`);
-    await q.query(`
-      CREATE POLICY webhook_subscriptions_isolation ON webhook_subscriptions TO keyward_app
-      USING (tenant_id = keyward_current_tenant())
-      WITH CHECK (tenant_id = keyward_current_tenant())`);
-    await q.query(`GRANT SELECT, INSERT, DELETE ON webhook_subscriptions TO keyward_app`);
+    await isolateByTenant(q, 'webhook_subscriptions', 'SELECT, INSERT, DELETE');
   }
 
   async down(q: QueryRunner): Promise<void> {

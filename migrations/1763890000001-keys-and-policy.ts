@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { isolateByTenant } from './support/isolate-by-tenant';
 
 /**
  * API keys and tenant policies. A key is stored as its keyed hash and a display `start`, never the
@@ -49,18 +50,9 @@ export class KeysAndPolicy1763890000001 implements MigrationInterface {
         updated_at timestamptz(3) NOT NULL DEFAULT now()
       )`);
 
-    for (const table of ['api_keys', 'tenant_policies']) {
-      await q.query(`ALTER TABLE ${table} ENABLE ROW LEVEL SECURITY`);
-      await q.query(`ALTER TABLE ${table} FORCE ROW LEVEL SECURITY`);
-      await q.query(`CREATE POLICY ${table}_owner ON ${table} TO CURRENT_USER USING (true) WITH CHECK (true)`);
-      await q.query(`
-        CREATE POLICY ${table}_isolation ON ${table} TO keyward_app
-        USING (tenant_id = keyward_current_tenant())
-        WITH CHECK (tenant_id = keyward_current_tenant())`);
-    }
     // Keys are revoked, never deleted: the audit trail keeps pointing at them.
-    await q.query(`GRANT SELECT, INSERT, UPDATE ON api_keys TO keyward_app`);
-    await q.query(`GRANT SELECT, INSERT, UPDATE ON tenant_policies TO keyward_app`);
+    await isolateByTenant(q, 'api_keys', 'SELECT, INSERT, UPDATE');
+    await isolateByTenant(q, 'tenant_policies', 'SELECT, INSERT, UPDATE');
   }
 
   async down(q: QueryRunner): Promise<void> {

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { isolateByTenant } from './support/isolate-by-tenant';
 
 /**
  * What the verify service writes back: usage counts per key, hour and code; lastUsedAt; and credit
@@ -22,13 +23,8 @@ export class VerifyCounters1763900000000 implements MigrationInterface {
         PRIMARY KEY (key_id, hour, code)
       )`);
     await q.query(`CREATE INDEX key_usage_tenant_key_hour ON key_usage (tenant_id, key_id, hour)`);
-    await q.query(`ALTER TABLE key_usage ENABLE ROW LEVEL SECURITY`);
-    await q.query(`ALTER TABLE key_usage FORCE ROW LEVEL SECURITY`);
-    await q.query(`CREATE POLICY key_usage_owner ON key_usage TO CURRENT_USER USING (true) WITH CHECK (true)`);
-    await q.query(`
-      CREATE POLICY key_usage_isolation ON key_usage TO keyward_app
-      USING (tenant_id = keyward_current_tenant()) WITH CHECK (tenant_id = keyward_current_tenant())`);
-    await q.query(`GRANT SELECT ON key_usage TO keyward_app`);
+    // Usage is written only through keyward_record_usage below.
+    await isolateByTenant(q, 'key_usage', 'SELECT');
 
     await q.query(`
       CREATE FUNCTION keyward_record_usage(key_ids uuid[], hours timestamptz[], codes text[], counts bigint[],

@@ -1,3 +1,4 @@
+import { ownTenant } from '../own-tenant';
 import { ExportAuditEventsUseCase, ListAuditEventsUseCase, VerifyAuditChainUseCase } from '@keyward/audit';
 import { Allow, ApiProblems, CurrentPrincipal, type Principal } from '@keyward/platform';
 import { Controller, Get, Query, Res } from '@nestjs/common';
@@ -5,11 +6,6 @@ import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swag
 import type { FastifyReply } from 'fastify';
 import { AuditChainVerdict, AuditEventPage } from './audit-event.resource';
 import { ExportAuditEventsQueryDto, ListAuditEventsQueryDto } from './dto/audit-query.dto';
-
-function ownTenant(principal: Principal): string {
-  if (principal.kind !== 'credential') throw new Error('tenant route reached by the platform operator');
-  return principal.tenantId;
-}
 
 const optionalDate = (value?: string): Date | undefined => (value ? new Date(value) : undefined);
 

@@ -1,3 +1,4 @@
+import { ownTenant } from '../own-tenant';
 import { IssueCredentialUseCase, ListCredentialsUseCase, RevokeCredentialUseCase } from '@keyward/credentials';
 import {
   Allow,
@@ -14,12 +15,6 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterce
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CredentialPage, IssuedCredentialResource, toCredentialResource, toIssuedCredentialResource } from './credential.resource';
 import { CreateCredentialDto } from './dto/create-credential.dto';
-
-/** The calling admin's tenant: the route never names it, so no other tenant can be reached. */
-function ownTenant(principal: Principal): string {
-  if (principal.kind !== 'credential') throw new Error('tenant route reached by the platform operator');
-  return principal.tenantId;
-}
 
 @ApiTags('credentials (tenant admin)')
 @ApiBearerAuth()

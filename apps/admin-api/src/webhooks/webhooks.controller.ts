@@ -1,15 +1,10 @@
+import { ownTenant } from '../own-tenant';
 import { Allow, ApiProblems, CurrentChange, CurrentPrincipal, ListQueryDto, ParseIdPipe, type ChangeContext, type Principal } from '@keyward/platform';
 import { CreateWebhookUseCase, DeleteWebhookUseCase, ListWebhooksUseCase } from '@keyward/webhooks';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import { CreatedWebhookResource, toCreatedWebhookResource, toWebhookResource, WebhookPage } from './webhook.resource';
-
-/** The calling admin's tenant: the route never names it, so no other tenant can be reached. */
-function ownTenant(principal: Principal): string {
-  if (principal.kind !== 'credential') throw new Error('tenant route reached by the platform operator');
-  return principal.tenantId;
-}
 
 /** Admins only: a webhook sends the tenant's key events to a URL, which auditors may not choose. */
 @ApiTags('webhooks (tenant admin)')
