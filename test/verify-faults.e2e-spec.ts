@@ -321,7 +321,9 @@ describe('verify with Redis down', () => {
     await bothReady(200);
     const counted = await verify(verifyDeny, { key: limited.key });
     expect(verdict(counted)).toBe('VALID');
-    expect(counted.headers.get('ratelimit')).toMatch(/^"key";r=\d+;t=\d+$/);
+    // Two warm-up charges and this one: the calls Redis ran only after the verify services had
+    // stopped waiting (and answered without it) charged nothing.
+    expect(counted.headers.get('ratelimit')).toMatch(/^"key";r=97;t=\d+$/);
   }, 60_000);
 });
 

@@ -2,24 +2,58 @@
 // behaviour VERIFY_LIMITS_ON_REDIS_DOWN selects when Redis does not answer in time.
 import { KeyCounters, type ConsumeResult, type VerifiableKey } from '@keyward/keys';
 import { KEYWARD_CONFIG, withTimeout, type KeywardConfig } from '@keyward/platform';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { VerifyMetrics } from './verify-metrics';
 
 const REDIS_TIMEOUT_MS = 250;
 
-export interface LimitOutcome extends ConsumeResult {
+export interface LimitOutcome extends Omit<ConsumeResult, 'verdict'> {
+  verdict: Exclude<ConsumeResult['verdict'], 'TOO_LATE'>;
   /** True when Redis could not be asked and the configured fallback answered. */
   fallback: boolean;
 }
 
+/** How often the estimate of Redis's clock is refreshed (clocks drift slowly). */
+const CLOCK_SYNC_INTERVAL_MS = 30_000;
+/**
+ * The script's deadline falls this long before our time-out: a call Redis runs in time answers
+ * before we stop waiting, even with this much error in the estimate of Redis's clock.
+ */
+const CLOCK_MARGIN_MS = 50;
+
 @Injectable()
-export class Limiter {
+export class Limiter implements OnModuleInit, OnModuleDestroy {
+  /** Redis's clock minus ours; null until first measured (then calls carry no deadline). */
+  private clockOffset: number | null = null;
+  private clockTimer?: NodeJS.Timeout;
+
   constructor(
     private readonly counters: KeyCounters,
     private readonly metrics: VerifyMetrics,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
+
+  onModuleInit(): void {
+    // Measured again every interval; retried each second until the first measure succeeds (at
+    // boot the Redis connection may not be up yet).
+    const sync = (): void => {
+      this.counters.redisClockOffset().then(
+        (offset) => {
+          this.clockOffset = offset;
+          this.clockTimer = setTimeout(sync, CLOCK_SYNC_INTERVAL_MS).unref();
+        },
+        () => {
+          this.clockTimer = setTimeout(sync, this.clockOffset === null ? 1_000 : CLOCK_SYNC_INTERVAL_MS).unref();
+        },
+      );
+    };
+    sync();
+  }
+
+  onModuleDestroy(): void {
+    clearTimeout(this.clockTimer);
+  }
 
   /**
    * Checks (and with `consume`, charges) the key's window and credits in one atomic step. Only a
@@ -35,10 +69,14 @@ export class Limiter {
           rateLimit: key.rateLimit,
           credits: key.remaining === null ? null : { seedBalance: key.remaining, seedVersion: key.creditsVersion },
           consume,
+          // Past our time-out we answer without Redis: a call that runs later must not charge.
+          deadline: this.clockOffset === null ? undefined : Date.now() + this.clockOffset + REDIS_TIMEOUT_MS - CLOCK_MARGIN_MS,
         }),
         REDIS_TIMEOUT_MS,
       );
-      return { ...result, fallback: false };
+      const { verdict } = result;
+      if (verdict === 'TOO_LATE') throw new Error('Redis answered after the deadline');
+      return { ...result, verdict, fallback: false };
     } catch {
       this.metrics.storeErrors.inc({ store: 'redis' });
       return {

@@ -5,7 +5,7 @@ import { KEYWARD_CONFIG, REDIS_CLIENT, type KeywardConfig } from '@keyward/platf
 import { Inject, Injectable } from '@nestjs/common';
 import type Redis from 'ioredis';
 
-export type CounterVerdict = 'VALID' | 'RATE_LIMITED' | 'USAGE_EXCEEDED';
+export type CounterVerdict = 'VALID' | 'RATE_LIMITED' | 'USAGE_EXCEEDED' | 'TOO_LATE';
 
 export interface ConsumeRequest {
   keyId: string;
@@ -17,6 +17,8 @@ export interface ConsumeRequest {
   credits: { seedBalance: number; seedVersion: number } | null;
   /** false: only read the counters (for the RateLimit headers of an answer that is not VALID). */
   consume: boolean;
+  /** Epoch ms on Redis's clock after which the call must charge nothing (see redisClockOffset). */
+  deadline?: number;
 }
 
 export interface ConsumeResult {
@@ -32,7 +34,9 @@ export interface ConsumeResult {
 }
 
 // KEYS: window hash, credits hash, operation marker. ARGV: limit (0 = none), window ms, cost,
-// has credits (1/0), seed balance, seed version, marker ttl ms, consume (1/0).
+// has credits (1/0), seed balance, seed version, marker ttl ms, consume (1/0), deadline (epoch ms
+// on Redis's clock, 0 = none). A call that reaches Redis after its deadline charges nothing: its
+// caller has stopped waiting and answered without it (a slow Redis must not charge late).
 // Windows are fixed and aligned on Redis's own clock (TIME), so processes with skewed clocks agree.
 const CONSUME = `
 local prior = redis.call('GET', KEYS[3])
@@ -42,6 +46,8 @@ local windowMs = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local deadline = tonumber(ARGV[9])
+if deadline > 0 and nowMs > deadline then return {3, -1, 0, -1, 0} end
 local used, resetAt = 0, 0
 if limit > 0 then
   local index = math.floor(nowMs / windowMs)
@@ -85,7 +91,7 @@ if ARGV[1] == '' then redis.call('DEL', KEYS[1]) return 1 end
 redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'version', ARGV[2])
 return 1`;
 
-const VERDICTS: CounterVerdict[] = ['VALID', 'RATE_LIMITED', 'USAGE_EXCEEDED'];
+const VERDICTS: CounterVerdict[] = ['VALID', 'RATE_LIMITED', 'USAGE_EXCEEDED', 'TOO_LATE'];
 const OPERATION_TTL_MS = 120_000;
 
 @Injectable()
@@ -119,6 +125,7 @@ export class KeyCounters {
       request.credits?.seedVersion ?? 0,
       OPERATION_TTL_MS,
       request.consume ? 1 : 0,
+      request.deadline ?? 0,
     )) as [number, number, number, number, number];
     return {
       verdict: VERDICTS[verdict],
@@ -127,6 +134,14 @@ export class KeyCounters {
       windowResetInMs: request.rateLimit ? Math.max(0, resetInMs) : null,
       balance: request.credits ? balance : null,
     };
+  }
+
+  /** Redis's clock minus this process's, in ms, from one TIME round trip (its midpoint). */
+  async redisClockOffset(): Promise<number> {
+    const sentAt = Date.now();
+    const [seconds, micros] = await this.redis.time();
+    const receivedAt = Date.now();
+    return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - (sentAt + receivedAt) / 2;
   }
 
   /** Sets the shared balance to a PATCHed `remaining` (null: no credits) at `version`. */
