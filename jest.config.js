@@ -11,7 +11,7 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@keyward/platform/(.*)$': '<rootDir>/libs/platform/src/$1',
-    '^@keyward/(platform|tenants|credentials|audit|keys|policy|webhooks)$': '<rootDir>/libs/$1/src',
+    '^@keyward/(platform|tenants|credentials|audit|keys|policy|webhooks|jobs)$': '<rootDir>/libs/$1/src',
   },
   testRegex: '(libs|apps|test)/.*\\.(spec|int-spec|e2e-spec)\\.ts$',
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],

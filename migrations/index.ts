@@ -4,5 +4,6 @@ import { AuditLog1763880000000 } from './1763880000000-audit-log';
 import { Webhooks1763890000000 } from './1763890000000-webhooks';
 import { KeysAndPolicy1763890000001 } from './1763890000001-keys-and-policy';
 import { VerifyCounters1763900000000 } from './1763900000000-verify-counters';
+import { WebhookOutboxAndEscrow1763910000000 } from './1763910000000-webhook-outbox-and-escrow';
 
-export const MIGRATIONS = [Foundation1763870000000, AuditLog1763880000000, Webhooks1763890000000, KeysAndPolicy1763890000001, VerifyCounters1763900000000];
+export const MIGRATIONS = [Foundation1763870000000, AuditLog1763880000000, Webhooks1763890000000, KeysAndPolicy1763890000001, VerifyCounters1763900000000, WebhookOutboxAndEscrow1763910000000];

@@ -5,17 +5,27 @@ import { join } from 'node:path';
 
 export const TEST_PLATFORM_TOKEN = 'kwp_test-platform-operator-token-0123456789abcdef';
 
+/**
+ * The run's one pepper and encryption key (32 bytes each, base64). Every app of a run gets these,
+ * in-process or spawned (support/spawn-app.ts), in every jest worker: a key or credential made
+ * through one of them verifies on any other, and tests can recompute the stored HMACs.
+ */
+export const TEST_PEPPER = 'a2V5d2FyZC10ZXN0LXBlcHBlci0wMTIzNDU2Nzg5YWI=';
+export const TEST_ENCRYPTION_KEY = 'a2V5d2FyZC10ZXN0LWVuY3J5cHRpb24ta2V5LTAxMjM=';
+
 const dataDir = mkdtempSync(join(tmpdir(), 'keyward-test-'));
 
-/** The configuration the services get in tests: the run's database and Redis, ephemeral ports. */
-export function testConfig(overrides: Record<string, string> = {}): KeywardConfig {
-  return loadKeywardConfig({
+/** The environment the services get in tests: the run's database and Redis, its secrets, ephemeral ports. */
+export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
+  return {
     NODE_ENV: 'test',
-    DATABASE_APP_URL: process.env.KEYWARD_TEST_APP_URL,
-    REDIS_URL: process.env.KEYWARD_TEST_REDIS_URL,
-    REDIS_KEY_PREFIX: process.env.KEYWARD_TEST_REDIS_PREFIX,
+    DATABASE_APP_URL: process.env.KEYWARD_TEST_APP_URL ?? '',
+    REDIS_URL: process.env.KEYWARD_TEST_REDIS_URL ?? '',
+    REDIS_KEY_PREFIX: process.env.KEYWARD_TEST_REDIS_PREFIX ?? '',
     KEYWARD_DATA_DIR: dataDir,
     PLATFORM_ADMIN_TOKEN: TEST_PLATFORM_TOKEN,
+    KEYWARD_PEPPER: TEST_PEPPER,
+    KEYWARD_ENCRYPTION_KEY: TEST_ENCRYPTION_KEY,
     ADMIN_PORT: '0',
     VERIFY_PORT: '0',
     WORKER_PORT: '0',
@@ -27,5 +37,10 @@ export function testConfig(overrides: Record<string, string> = {}): KeywardConfi
     KEYWARD_WEBHOOK_ALLOW_PRIVATE: '1',
     KEYWARD_WEBHOOK_ALLOW_HTTP: '1',
     ...overrides,
-  });
+  };
+}
+
+/** The configuration the services get in tests (see testEnv). */
+export function testConfig(overrides: Record<string, string> = {}): KeywardConfig {
+  return loadKeywardConfig(testEnv(overrides));
 }

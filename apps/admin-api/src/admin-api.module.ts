@@ -1,5 +1,6 @@
 import { AuditModule } from '@keyward/audit';
 import { CredentialsModule } from '@keyward/credentials';
+import { JobsModule } from '@keyward/jobs';
 import { KeysModule } from '@keyward/keys';
 import { AccessGuard, AdminRateLimitGuard, IdempotencyInterceptor, PlatformModule, type PlatformOptions } from '@keyward/platform';
 import { PolicyModule } from '@keyward/policy';
@@ -13,6 +14,7 @@ import { BearerStrategy } from './auth/bearer.strategy';
 import { AuditController } from './audit/audit.controller';
 import { CredentialsController } from './credentials/credentials.controller';
 import { TenantCredentialsController } from './credentials/tenant-credentials.controller';
+import { JobsController } from './jobs/jobs.controller';
 import { KeysController } from './keys/keys.controller';
 import { PolicyController } from './policy/policy.controller';
 import { TenantsController } from './tenants/tenants.controller';
@@ -25,8 +27,8 @@ export class AdminApiModule {
   static forRoot(options: AdminApiOptions): DynamicModule {
     return {
       module: AdminApiModule,
-      imports: [PlatformModule.forRoot({ ...options, service: 'admin-api' }), PassportModule, TenantsModule, CredentialsModule, AuditModule, KeysModule, PolicyModule, WebhooksModule],
-      controllers: [TenantsController, TenantCredentialsController, CredentialsController, AuditController, KeysController, PolicyController, WebhooksController],
+      imports: [PlatformModule.forRoot({ ...options, service: 'admin-api' }), PassportModule, TenantsModule, CredentialsModule, AuditModule, KeysModule, PolicyModule, WebhooksModule, JobsModule],
+      controllers: [TenantsController, TenantCredentialsController, CredentialsController, AuditController, KeysController, PolicyController, WebhooksController, JobsController],
       providers: [
         // Global guards run in this order: who is calling, how often, and may they.
         BearerStrategy,

@@ -1,7 +1,8 @@
-import { KEYWARD_CONFIG, PlatformModule, PurgeIdempotencyRecordsUseCase, redisOptionsFromUrl, type KeywardConfig, type PlatformOptions } from '@keyward/platform';
-import { BullModule } from '@nestjs/bullmq';
+import { JobsQueueModule } from '@keyward/jobs';
+import { PlatformModule, PurgeIdempotencyRecordsUseCase, type PlatformOptions } from '@keyward/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HOUSEKEEPING_QUEUE, HousekeepingProcessor, HousekeepingSchedule } from './housekeeping.processor';
+import { HousekeepingProcessor, HousekeepingSchedule } from './housekeeping.processor';
+import { JobSchedules } from './job-schedules';
 import { WorkerOpsServer } from './worker-ops-server';
 
 export type WorkerOptions = Omit<PlatformOptions, 'service' | 'withOperationsRoutes'>;
@@ -13,18 +14,9 @@ export class WorkerModule {
       module: WorkerModule,
       imports: [
         PlatformModule.forRoot({ ...options, service: 'worker', withOperationsRoutes: false }),
-        BullModule.forRootAsync({
-          inject: [KEYWARD_CONFIG],
-          useFactory: (config: KeywardConfig) => ({
-            // Options, not a connection: BullMQ then owns its connections and closes them on shutdown.
-            // Its blocking connections must wait for Redis, not fail fast.
-            connection: { ...redisOptionsFromUrl(config.redisUrl), connectionName: 'keyward-bullmq', maxRetriesPerRequest: null },
-            prefix: `${config.redisKeyPrefix}bull`,
-          }),
-        }),
-        BullModule.registerQueue({ name: HOUSEKEEPING_QUEUE }),
+        JobsQueueModule,
       ],
-      providers: [PurgeIdempotencyRecordsUseCase, HousekeepingProcessor, HousekeepingSchedule, WorkerOpsServer],
+      providers: [PurgeIdempotencyRecordsUseCase, HousekeepingProcessor, HousekeepingSchedule, JobSchedules, WorkerOpsServer],
     };
   }
 }

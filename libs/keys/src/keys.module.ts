@@ -1,5 +1,6 @@
 import { AuditModule } from '@keyward/audit';
 import { PolicyModule } from '@keyward/policy';
+import { WebhooksModule } from '@keyward/webhooks';
 import { Module } from '@nestjs/common';
 import { KeyCounters } from './counters/key-counters';
 import { KeysRepository } from './keys.repository';
@@ -17,7 +18,7 @@ import { UpdateKeyUseCase } from './use-cases/update-key.use-case';
 const USE_CASES = [CreateKeyUseCase, GetKeyUseCase, ListKeysUseCase, UpdateKeyUseCase, RotateKeyUseCase, RevokeKeyUseCase, LookUpKeyUseCase, GetKeyUsageUseCase];
 
 @Module({
-  imports: [AuditModule, PolicyModule],
+  imports: [AuditModule, PolicyModule, WebhooksModule],
   providers: [KeysRepository, KeyUsageRepository, KeyInvalidation, KeyCounters, KeyCountersAfterCommit, ...USE_CASES],
   exports: [KeyCounters, KeyUsageRepository, ...USE_CASES],
 })

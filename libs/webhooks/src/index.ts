@@ -7,3 +7,4 @@ export * from './use-cases/create-webhook.use-case';
 export * from './use-cases/delete-webhook.use-case';
 export * from './use-cases/list-webhooks.use-case';
 export * from './webhooks.module';
+export * from './outbox/webhook-outbox';

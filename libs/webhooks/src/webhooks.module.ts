@@ -5,6 +5,7 @@ import { createDnsAddressResolver, WEBHOOK_ADDRESS_RESOLVER } from './dns-addres
 import { CreateWebhookUseCase } from './use-cases/create-webhook.use-case';
 import { DeleteWebhookUseCase } from './use-cases/delete-webhook.use-case';
 import { ListWebhooksUseCase } from './use-cases/list-webhooks.use-case';
+import { WebhookOutbox } from './outbox/webhook-outbox';
 import { WebhookEntity } from './webhook.entity';
 import { WebhooksRepository } from './webhooks.repository';
 
@@ -12,7 +13,7 @@ const USE_CASES = [CreateWebhookUseCase, ListWebhooksUseCase, DeleteWebhookUseCa
 
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEntity]), AuditModule],
-  providers: [WebhooksRepository, { provide: WEBHOOK_ADDRESS_RESOLVER, useValue: createDnsAddressResolver() }, ...USE_CASES],
-  exports: USE_CASES,
+  providers: [WebhooksRepository, WebhookOutbox, { provide: WEBHOOK_ADDRESS_RESOLVER, useValue: createDnsAddressResolver() }, ...USE_CASES],
+  exports: [WebhookOutbox, ...USE_CASES],
 })
 export class WebhooksModule {}

@@ -1,5 +1,6 @@
 import { AuditAppender } from '@keyward/audit';
 import { TenantTransactions, type ChangeContext } from '@keyward/platform';
+import { WebhookOutbox } from '@keyward/webhooks';
 import { Injectable } from '@nestjs/common';
 import { KeyNotFoundError, type ApiKey } from '../domain/api-key';
 import { KeysRepository } from '../keys.repository';
@@ -13,6 +14,7 @@ export class RevokeKeyUseCase {
     private readonly keys: KeysRepository,
     private readonly audit: AuditAppender,
     private readonly invalidation: KeyInvalidation,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   async execute(command: { tenantId: string; keyId: string; reason?: string; change: ChangeContext }): Promise<ApiKey> {
@@ -26,6 +28,7 @@ export class RevokeKeyUseCase {
         target: { type: 'key', id: current.id },
         details: { reason: command.reason ?? null },
       });
+      await this.webhooks.enqueue(tx, { type: 'key.revoked', data: { keyId: current.id, ownerId: current.ownerId, name: current.name, reason: command.reason ?? null } });
       return { key: revoked, changed: true };
     });
     if (changed) await this.invalidation.announce(key);

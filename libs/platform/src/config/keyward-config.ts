@@ -44,6 +44,8 @@ export interface KeywardConfig {
   readonly verifyLimitsOnRedisDown: 'deny' | 'allow';
   /** Verify processes (VERIFY_WORKERS): 1 in development, one per CPU in production. */
   readonly verifyWorkers: number;
+  /** How often each scheduled job runs, in seconds (ROTATION_/EXPIRY_/UNUSED_AUDIT_JOB_INTERVAL_SECONDS). */
+  readonly jobIntervals: Readonly<{ rotation: number; expiry: number; 'unused-audit': number }>;
 }
 
 export class ConfigError extends Error {
@@ -165,5 +167,10 @@ export function loadKeywardConfig(env: Env): KeywardConfig {
     webhookAllowPrivate: flag(env, 'KEYWARD_WEBHOOK_ALLOW_PRIVATE'),
     verifyLimitsOnRedisDown: oneOf(env, 'VERIFY_LIMITS_ON_REDIS_DOWN', ['deny', 'allow'] as const, 'deny'),
     verifyWorkers: integer(env, 'VERIFY_WORKERS', nodeEnv === 'production' ? availableParallelism() : 1, 1, 256),
+    jobIntervals: Object.freeze({
+      rotation: integer(env, 'ROTATION_JOB_INTERVAL_SECONDS', 60, 1, 86_400),
+      expiry: integer(env, 'EXPIRY_JOB_INTERVAL_SECONDS', 60, 1, 86_400),
+      'unused-audit': integer(env, 'UNUSED_AUDIT_JOB_INTERVAL_SECONDS', 86_400, 1, 31 * 86_400),
+    }),
   });
 }
