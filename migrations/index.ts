@@ -5,5 +5,6 @@ import { Webhooks1763890000000 } from './1763890000000-webhooks';
 import { KeysAndPolicy1763890000001 } from './1763890000001-keys-and-policy';
 import { VerifyCounters1763900000000 } from './1763900000000-verify-counters';
 import { WebhookOutboxAndEscrow1763910000000 } from './1763910000000-webhook-outbox-and-escrow';
+import { ScheduledRotation1763910000003 } from './1763910000003-scheduled-rotation';
 
-export const MIGRATIONS = [Foundation1763870000000, AuditLog1763880000000, Webhooks1763890000000, KeysAndPolicy1763890000001, VerifyCounters1763900000000, WebhookOutboxAndEscrow1763910000000];
+export const MIGRATIONS = [Foundation1763870000000, AuditLog1763880000000, Webhooks1763890000000, KeysAndPolicy1763890000001, VerifyCounters1763900000000, WebhookOutboxAndEscrow1763910000000, ScheduledRotation1763910000003];

@@ -1,8 +1,10 @@
 import { JobsQueueModule } from '@keyward/jobs';
+import { KeysModule } from '@keyward/keys';
 import { PlatformModule, PurgeIdempotencyRecordsUseCase, type PlatformOptions } from '@keyward/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HousekeepingProcessor, HousekeepingSchedule } from './housekeeping.processor';
 import { JobSchedules } from './job-schedules';
+import { RotationProcessor } from './rotation.processor';
 import { WorkerOpsServer } from './worker-ops-server';
 
 export type WorkerOptions = Omit<PlatformOptions, 'service' | 'withOperationsRoutes'>;
@@ -15,8 +17,9 @@ export class WorkerModule {
       imports: [
         PlatformModule.forRoot({ ...options, service: 'worker', withOperationsRoutes: false }),
         JobsQueueModule,
+        KeysModule,
       ],
-      providers: [PurgeIdempotencyRecordsUseCase, HousekeepingProcessor, HousekeepingSchedule, JobSchedules, WorkerOpsServer],
+      providers: [PurgeIdempotencyRecordsUseCase, HousekeepingProcessor, HousekeepingSchedule, JobSchedules, RotationProcessor, WorkerOpsServer],
     };
   }
 }

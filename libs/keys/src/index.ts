@@ -14,3 +14,5 @@ export * from './use-cases/look-up-key.use-case';
 export * from './counters/key-counters';
 export * from './usage/key-usage.repository';
 export * from './use-cases/get-key-usage.use-case';
+export * from './use-cases/reveal-key.use-case';
+export * from './use-cases/run-scheduled-rotations.use-case';

@@ -3,7 +3,10 @@ import { PolicyModule } from '@keyward/policy';
 import { WebhooksModule } from '@keyward/webhooks';
 import { Module } from '@nestjs/common';
 import { KeyCounters } from './counters/key-counters';
+import { KeyEscrowRepository } from './escrow/key-escrow.repository';
 import { KeysRepository } from './keys.repository';
+import { RevealKeyUseCase } from './use-cases/reveal-key.use-case';
+import { RunScheduledRotationsUseCase } from './use-cases/run-scheduled-rotations.use-case';
 import { KeyUsageRepository } from './usage/key-usage.repository';
 import { GetKeyUsageUseCase } from './use-cases/get-key-usage.use-case';
 import { KeyCountersAfterCommit } from './use-cases/key-counters-after-commit';
@@ -15,11 +18,11 @@ import { RevokeKeyUseCase } from './use-cases/revoke-key.use-case';
 import { RotateKeyUseCase } from './use-cases/rotate-key/rotate-key.use-case';
 import { UpdateKeyUseCase } from './use-cases/update-key.use-case';
 
-const USE_CASES = [CreateKeyUseCase, GetKeyUseCase, ListKeysUseCase, UpdateKeyUseCase, RotateKeyUseCase, RevokeKeyUseCase, LookUpKeyUseCase, GetKeyUsageUseCase];
+const USE_CASES = [CreateKeyUseCase, GetKeyUseCase, ListKeysUseCase, UpdateKeyUseCase, RotateKeyUseCase, RevokeKeyUseCase, LookUpKeyUseCase, GetKeyUsageUseCase, RevealKeyUseCase, RunScheduledRotationsUseCase];
 
 @Module({
   imports: [AuditModule, PolicyModule, WebhooksModule],
-  providers: [KeysRepository, KeyUsageRepository, KeyInvalidation, KeyCounters, KeyCountersAfterCommit, ...USE_CASES],
+  providers: [KeysRepository, KeyEscrowRepository, KeyUsageRepository, KeyInvalidation, KeyCounters, KeyCountersAfterCommit, ...USE_CASES],
   exports: [KeyCounters, KeyUsageRepository, ...USE_CASES],
 })
 export class KeysModule {}

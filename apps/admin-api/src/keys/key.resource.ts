@@ -30,6 +30,11 @@ export class RotatedKeyResource extends IssuedKeyResource {
   @ApiProperty({ type: String, format: 'date-time', description: 'When the old key stops working' }) previousKeyExpiresAt: string;
 }
 
+export class RevealedKeyResource {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ description: 'The plaintext key, shown this once' }) key: string;
+}
+
 export class KeyPage {
   @ApiProperty({ type: [KeyResource] }) data: KeyResource[];
   @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;

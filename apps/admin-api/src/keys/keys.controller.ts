@@ -1,4 +1,4 @@
-import { CreateKeyUseCase, GetKeyUsageUseCase, GetKeyUseCase, ListKeysUseCase, RevokeKeyUseCase, RotateKeyUseCase, UpdateKeyUseCase } from '@keyward/keys';
+import { CreateKeyUseCase, GetKeyUsageUseCase, GetKeyUseCase, ListKeysUseCase, RevealKeyUseCase, RevokeKeyUseCase, RotateKeyUseCase, UpdateKeyUseCase } from '@keyward/keys';
 import {
   Allow,
   ApiProblems,
@@ -19,7 +19,7 @@ import { KeyUsageResource } from './key-usage.resource';
 import { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import { RevokeKeyDto, RotateKeyDto } from './dto/rotate-key.dto';
 import { UpdateKeyDto } from './dto/update-key.dto';
-import { IssuedKeyResource, KeyPage, KeyResource, RotatedKeyResource, toKeyResource, toRotatedKeyResource } from './key.resource';
+import { IssuedKeyResource, KeyPage, KeyResource, RevealedKeyResource, RotatedKeyResource, toKeyResource, toRotatedKeyResource } from './key.resource';
 
 const keyId = new ParseIdPipe('The key');
 const optionalDate = (value: string | null | undefined): Date | null | undefined =>
@@ -40,6 +40,7 @@ export class KeysController {
     private readonly rotateKey: RotateKeyUseCase,
     private readonly revokeKey: RevokeKeyUseCase,
     private readonly getKeyUsage: GetKeyUsageUseCase,
+    private readonly revealKey: RevealKeyUseCase,
   ) {}
 
   @Post()
@@ -123,6 +124,14 @@ export class KeysController {
   ): Promise<RotatedKeyResource> {
     const rotated = await this.rotateKey.execute({ tenantId: ownTenant(principal), keyId: id, gracePeriodSeconds: body?.gracePeriodSeconds, change });
     return toRotatedKeyResource(rotated);
+  }
+
+  @Post(':keyId/reveal')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RevealedKeyResource, description: 'The plaintext of a successor made by scheduled rotation, once' })
+  @ApiProblems(404, 410)
+  reveal(@Param('keyId', keyId) id: string, @CurrentPrincipal() principal: Principal, @CurrentChange() change: ChangeContext): Promise<RevealedKeyResource> {
+    return this.revealKey.execute({ tenantId: ownTenant(principal), keyId: id, change });
   }
 
   @Post(':keyId/revoke')

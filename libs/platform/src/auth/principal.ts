@@ -15,9 +15,9 @@ export type Principal =
       readonly tenantStatus: TenantStatus;
     };
 
-/** The audit log's view of who made a change. */
+/** The audit log's view of who made a change: a caller, or a scheduled job of the system. */
 export interface Actor {
-  readonly type: 'platform' | 'credential';
+  readonly type: 'platform' | 'credential' | 'system';
   readonly id: string;
 }
 
@@ -30,6 +30,13 @@ export function actorOf(principal: Principal): Actor {
 /** Who made a change, from which request: what the audit log records with every event. */
 export interface ChangeContext {
   readonly actor: Actor;
+  /** The HTTP request id, or the job id of a scheduled run. */
   readonly requestId: string;
-  readonly ip: string;
+  /** The caller's address; null for the system's own jobs. */
+  readonly ip: string | null;
+}
+
+/** The change context of a scheduled job's run: actor `system`, the job's id in place of a request id. */
+export function systemChange(job: string, runId: string): ChangeContext {
+  return { actor: { type: 'system', id: job }, requestId: runId, ip: null };
 }

@@ -7,6 +7,7 @@ const DESCRIPTIONS: Record<number, string> = {
   403: 'FORBIDDEN: the role may not do this; TENANT_SUSPENDED: the tenant is suspended',
   404: 'NOT_FOUND: no such resource, or it belongs to another tenant',
   409: 'CONFLICT or IDEMPOTENCY_KEY_IN_USE',
+  410: 'GONE: revealed already, or its grace period ended',
   413: 'PAYLOAD_TOO_LARGE',
   415: 'UNSUPPORTED_MEDIA_TYPE: the body must be application/json',
   422: 'IDEMPOTENCY_KEY_REUSED: the Idempotency-Key was used with another request',

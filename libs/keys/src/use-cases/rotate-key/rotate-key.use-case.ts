@@ -1,9 +1,11 @@
 import { AuditAppender } from '@keyward/audit';
-import { KEYWARD_CONFIG, KeyedHasher, TenantTransactions, type ChangeContext, type KeywardConfig } from '@keyward/platform';
+import { KEYWARD_CONFIG, KeyedHasher, SecretBox, TenantTransactions, type ChangeContext, type KeywardConfig } from '@keyward/platform';
+import { WebhookOutbox } from '@keyward/webhooks';
 import { expiryWithinLifetime, PolicyRepository } from '@keyward/policy';
 import { Inject, Injectable } from '@nestjs/common';
 import { KeyNotFoundError, KeyNotRotatableError, keyStatus, type ApiKey, type IssuedKey } from '../../domain/api-key';
 import { generateApiKey, keyStart } from '../../domain/key-format';
+import { escrowAssociatedData, KeyEscrowRepository } from '../../escrow/key-escrow.repository';
 import { KeysRepository } from '../../keys.repository';
 import { keySettings } from '../key-audit-details';
 import { KeyInvalidation } from '../key-invalidation';
@@ -14,6 +16,11 @@ export interface RotateKeyCommand {
   /** How long the old key keeps working; defaults to its rotation schedule's grace, else 0. */
   gracePeriodSeconds?: number;
   change: ChangeContext;
+  /**
+   * Scheduled rotation: nobody is there to receive the plaintext, so it is escrowed, sealed,
+   * until it is revealed once (POST /v1/keys/{id}/reveal) or the grace period ends.
+   */
+  escrow?: boolean;
 }
 
 export interface RotatedKey {
@@ -38,6 +45,9 @@ export class RotateKeyUseCase {
     private readonly audit: AuditAppender,
     private readonly hasher: KeyedHasher,
     private readonly invalidation: KeyInvalidation,
+    private readonly escrows: KeyEscrowRepository,
+    private readonly secretBox: SecretBox,
+    private readonly webhooks: WebhookOutbox,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
 
@@ -78,10 +88,32 @@ export class RotateKeyUseCase {
           previousKeyId: old.id,
         });
         const previous = await this.keys.update(tx, old.id, { expiresAt: previousExpiresAt });
+        if (command.escrow) {
+          // Kept at least a minute, so that a grace of zero still leaves time to reveal it.
+          const escrowUntil = new Date(Math.max(previousExpiresAt.getTime(), now.getTime() + 60_000));
+          const sealed = this.secretBox.seal(Buffer.from(plaintext, 'utf8'), escrowAssociatedData(successor.id));
+          await this.escrows.put(tx, successor.id, sealed, escrowUntil);
+        }
         await this.audit.append(tx, command.change, {
           action: 'key.rotated',
           target: { type: 'key', id: old.id },
-          details: { successorKeyId: successor.id, gracePeriodSeconds: graceSeconds, previousKeyExpiresAt: previousExpiresAt.toISOString() },
+          details: {
+            successorKeyId: successor.id,
+            gracePeriodSeconds: graceSeconds,
+            previousKeyExpiresAt: previousExpiresAt.toISOString(),
+            scheduled: command.escrow === true,
+          },
+        });
+        await this.webhooks.enqueue(tx, {
+          type: 'key.rotated',
+          data: {
+            keyId: old.id,
+            successorKeyId: successor.id,
+            ownerId: old.ownerId,
+            name: old.name,
+            previousKeyExpiresAt: previousExpiresAt.toISOString(),
+            scheduled: command.escrow === true,
+          },
         });
         await this.audit.append(tx, command.change, {
           action: 'key.created',

@@ -1,0 +1,116 @@
+import { createTenant, type TestTenant } from './support/builders';
+import { sql } from './support/database';
+import { client } from './support/http-client';
+import { startAdminApi, startVerify, startWorker, type RunningHttpApp } from './support/running-apps';
+import { TEST_PLATFORM_TOKEN } from './support/test-config';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('scheduled rotation job', () => {
+  let admin: RunningHttpApp;
+  let verify: RunningHttpApp;
+  let worker: Awaited<ReturnType<typeof startWorker>>;
+  let tenant: TestTenant;
+
+  beforeAll(async () => {
+    admin = await startAdminApi();
+    verify = await startVerify();
+    worker = await startWorker();
+    tenant = await createTenant(admin.url);
+  }, 60_000);
+  afterAll(async () => {
+    await worker.close();
+    await verify.close();
+    await admin.close();
+  });
+
+  const platform = () => client(admin.url, TEST_PLATFORM_TOKEN);
+  const api = () => client(admin.url, tenant.admin);
+
+  async function runRotation(): Promise<{ jobId: string; result: Record<string, number> }> {
+    const started = await platform().post('/v1/jobs/rotation/run');
+    expect(started.status).toBe(202);
+    const { jobId } = started.body;
+    for (let i = 0; i < 200; i++) {
+      const job = await platform().get(`/v1/jobs/${jobId}`);
+      expect(job.status).toBe(200);
+      if (job.body.state === 'completed') return { jobId, result: job.body.result };
+      if (job.body.state === 'failed') throw new Error(`rotation run failed: ${JSON.stringify(job.body)}`);
+      await sleep(50);
+    }
+    throw new Error('rotation run did not complete');
+  }
+
+  async function keyWithSchedule(gracePeriodSeconds = 30): Promise<{ id: string; key: string }> {
+    const created = await api().post('/v1/keys', { name: 'scheduled', ownerId: 'svc-1', scopes: ['a:*'], rotation: { intervalSeconds: 3600, gracePeriodSeconds } });
+    expect(created.status).toBe(201);
+    // Made an hour ago, as far as the schedule is concerned.
+    await sql('owner', `UPDATE api_keys SET created_at = now() - interval '3601 seconds' WHERE id = $1`, [created.body.id]);
+    return created.body;
+  }
+
+  const successorsOf = (keyId: string) => sql<{ id: string }>('owner', 'SELECT id FROM api_keys WHERE previous_key_id = $1', [keyId]);
+
+  it('rotates a due key through the rotation use case, escrows its successor and reveals it once', async () => {
+    const hook = await api().post('/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['key.rotated'] });
+    expect(hook.status).toBe(201);
+    const old = await keyWithSchedule(30);
+    expect((await client(verify.url, tenant.verifier).post('/v1/verify', { key: old.key })).body.code).toBe('VALID');
+
+    const { jobId, result } = await runRotation();
+    expect(result.rotated).toBeGreaterThanOrEqual(1);
+    const [successor] = await successorsOf(old.id);
+    const stored = await api().get(`/v1/keys/${successor.id}`);
+    expect(stored.body).toMatchObject({ previousKeyId: old.id, name: 'scheduled', ownerId: 'svc-1', scopes: ['a:*'], status: 'active' });
+    const previous = await api().get(`/v1/keys/${old.id}`);
+    expect(new Date(previous.body.expiresAt).getTime() - Date.now()).toBeGreaterThan(20_000);
+    // The old key works through its grace period.
+    expect((await client(verify.url, tenant.verifier).post('/v1/verify', { key: old.key })).body.code).toBe('VALID');
+
+    const revealed = await api().post(`/v1/keys/${successor.id}/reveal`);
+    expect(revealed.status).toBe(200);
+    expect(revealed.body.id).toBe(successor.id);
+    expect(revealed.body.key).toMatch(/^kw_live_[0-9A-Za-z]{38}$/);
+    expect(revealed.body.key.startsWith(stored.body.start)).toBe(true);
+    expect((await client(verify.url, tenant.verifier).post('/v1/verify', { key: revealed.body.key })).body).toMatchObject({ code: 'VALID', keyId: successor.id });
+    const again = await api().post(`/v1/keys/${successor.id}/reveal`);
+    expect(again.status).toBe(410);
+    expect(again.body.code).toBe('GONE');
+    expect(await sql('owner', 'SELECT 1 FROM key_escrows WHERE key_id = $1', [successor.id])).toEqual([]);
+
+    const events = (await api().get('/v1/audit-events?limit=100')).body.data;
+    const rotated = events.find((event: any) => event.action === 'key.rotated' && event.target.id === old.id);
+    expect(rotated).toMatchObject({ actor: { type: 'system', id: 'rotation' }, requestId: `job:${jobId}`, ip: null, details: { successorKeyId: successor.id, scheduled: true } });
+    expect(events.some((event: any) => event.action === 'key.revealed' && event.target.id === successor.id)).toBe(true);
+
+    const deliveries = await sql<{ body: string }>('owner', `SELECT body FROM webhook_deliveries WHERE event_type = 'key.rotated' AND tenant_id = $1`, [tenant.id]);
+    expect(deliveries.map((row) => JSON.parse(row.body).data.successorKeyId)).toContain(successor.id);
+    expect(deliveries.every((row) => !row.body.includes(revealed.body.key))).toBe(true);
+  });
+
+  it('makes one successor however many runs race, and nothing on a re-run', async () => {
+    const old = await keyWithSchedule();
+    const runs = await Promise.all([runRotation(), runRotation(), runRotation()]);
+    expect(await successorsOf(old.id)).toHaveLength(1);
+    expect(runs.reduce((sum, run) => sum + run.result.rotated, 0)).toBeGreaterThanOrEqual(1);
+    const rerun = await runRotation();
+    expect(await successorsOf(old.id)).toHaveLength(1);
+    expect(rerun.result.rotated).toBe(0);
+  });
+
+  it('answers 410 for a key that was never escrowed and 404 for another tenant’s key', async () => {
+    const plain = await api().post('/v1/keys', { name: 'manual' });
+    expect((await api().post(`/v1/keys/${plain.body.id}/reveal`)).status).toBe(410);
+    const other = await createTenant(admin.url);
+    const foreign = await client(admin.url, other.admin).post('/v1/keys', { name: 'foreign' });
+    expect((await api().post(`/v1/keys/${foreign.body.id}/reveal`)).status).toBe(404);
+    expect((await client(admin.url, tenant.auditor).post(`/v1/keys/${plain.body.id}/reveal`)).status).toBe(403);
+  });
+
+  it('refuses unknown job names and job ids, and callers other than the platform operator', async () => {
+    expect((await platform().post('/v1/jobs/nonsense/run')).status).toBe(404);
+    expect((await platform().get('/v1/jobs/rotation_00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    expect((await platform().get('/v1/jobs/garbage')).status).toBe(404);
+    expect((await api().post('/v1/jobs/rotation/run')).status).toBe(403);
+  });
+});
