@@ -107,6 +107,19 @@ describe('scheduled rotation job', () => {
     expect((await client(admin.url, tenant.auditor).post(`/v1/keys/${plain.body.id}/reveal`)).status).toBe(403);
   });
 
+  it('shows the platform operator every queue with its counts and schedules, and job metrics on the worker', async () => {
+    const overview = await platform().get('/v1/jobs');
+    expect(overview.status).toBe(200);
+    const rotation = overview.body.queues.find((queue: any) => queue.name === 'rotation');
+    expect(rotation.counts.completed).toBeGreaterThanOrEqual(1);
+    expect(rotation.schedules).toEqual([expect.objectContaining({ id: 'rotation-schedule', everyMs: 60_000 })]);
+    expect(overview.body.queues.map((queue: any) => queue.name)).toEqual(expect.arrayContaining(['rotation', 'expiry', 'unused-audit', 'webhooks']));
+    expect((await api().get('/v1/jobs')).status).toBe(403);
+    const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+    expect(metrics).toMatch(/keyward_job_runs_total\{job="rotation",outcome="completed"[^}]*\} [1-9]/);
+    expect(metrics).toContain('keyward_job_duration_seconds_bucket');
+  });
+
   it('refuses unknown job names and job ids, and callers other than the platform operator', async () => {
     expect((await platform().post('/v1/jobs/nonsense/run')).status).toBe(404);
     expect((await platform().get('/v1/jobs/rotation_00000000-0000-4000-8000-000000000000')).status).toBe(404);

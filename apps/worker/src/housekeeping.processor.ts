@@ -2,6 +2,7 @@ import { PurgeIdempotencyRecordsUseCase } from '@keyward/platform';
 import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job, Queue } from 'bullmq';
+import { JobMetrics } from './job-metrics';
 
 export const HOUSEKEEPING_QUEUE = 'housekeeping';
 const PURGE_IDEMPOTENCY = 'idempotency-purge';
@@ -11,14 +12,17 @@ const PURGE_IDEMPOTENCY = 'idempotency-purge';
 export class HousekeepingProcessor extends WorkerHost {
   private readonly logger = new Logger(HousekeepingProcessor.name);
 
-  constructor(private readonly purgeIdempotencyRecords: PurgeIdempotencyRecordsUseCase) {
+  constructor(
+    private readonly purgeIdempotencyRecords: PurgeIdempotencyRecordsUseCase,
+    private readonly jobMetrics: JobMetrics,
+  ) {
     super();
   }
 
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
       case PURGE_IDEMPOTENCY:
-        return this.purgeIdempotencyRecords.execute();
+        return this.jobMetrics.measure(PURGE_IDEMPOTENCY, () => this.purgeIdempotencyRecords.execute());
       default:
         throw new Error(`Unknown housekeeping job ${job.name}`);
     }

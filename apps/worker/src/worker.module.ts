@@ -3,6 +3,7 @@ import { KeysModule } from '@keyward/keys';
 import { PlatformModule, PurgeIdempotencyRecordsUseCase, type PlatformOptions } from '@keyward/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HousekeepingProcessor, HousekeepingSchedule } from './housekeeping.processor';
+import { JobMetrics } from './job-metrics';
 import { JobSchedules } from './job-schedules';
 import { RotationProcessor } from './rotation.processor';
 import { WorkerOpsServer } from './worker-ops-server';
@@ -19,7 +20,7 @@ export class WorkerModule {
         JobsQueueModule,
         KeysModule,
       ],
-      providers: [PurgeIdempotencyRecordsUseCase, HousekeepingProcessor, HousekeepingSchedule, JobSchedules, RotationProcessor, WorkerOpsServer],
+      providers: [JobMetrics, PurgeIdempotencyRecordsUseCase, HousekeepingProcessor, HousekeepingSchedule, JobSchedules, RotationProcessor, WorkerOpsServer],
     };
   }
 }

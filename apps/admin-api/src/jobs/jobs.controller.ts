@@ -1,4 +1,4 @@
-import { GetJobUseCase, isScheduledJob, RunJobNowUseCase, SCHEDULED_JOBS, type JobReport } from '@keyward/jobs';
+import { GetJobUseCase, GetQueuesOverviewUseCase, isScheduledJob, RunJobNowUseCase, SCHEDULED_JOBS, type JobReport, type QueueOverview } from '@keyward/jobs';
 import { Allow, ApiProblems, NotFoundError } from '@keyward/platform';
 import { Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
@@ -23,7 +23,15 @@ export class JobsController {
   constructor(
     private readonly runJobNow: RunJobNowUseCase,
     private readonly getJob: GetJobUseCase,
+    private readonly getQueuesOverview: GetQueuesOverviewUseCase,
   ) {}
+
+  /** The queue dashboard in JSON: job counts by state and the schedules of every queue. */
+  @Get()
+  @ApiOkResponse({ description: '{queues: [{name, counts: {waiting, active, completed, failed, delayed}, schedules: [{id, everyMs, next}]}]}' })
+  async overview(): Promise<{ queues: QueueOverview[] }> {
+    return { queues: await this.getQueuesOverview.execute() };
+  }
 
   @Post(':name/run')
   @HttpCode(202)

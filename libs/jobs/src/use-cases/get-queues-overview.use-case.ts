@@ -1,0 +1,45 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import { Injectable } from '@nestjs/common';
+import { ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bullmq';
+import { SCHEDULED_JOBS, WEBHOOK_DELIVERY_QUEUE } from '../job-names';
+
+export interface QueueOverview {
+  name: string;
+  counts: Record<'waiting' | 'active' | 'completed' | 'failed' | 'delayed', number>;
+  /** The queue's job schedulers and when each runs next. */
+  schedules: Array<{ id: string; everyMs: number | null; next: string | null }>;
+}
+
+const QUEUES = [...SCHEDULED_JOBS, WEBHOOK_DELIVERY_QUEUE, 'housekeeping'];
+
+/** The platform operator's view of the queues: job counts by state and the schedules. */
+@Injectable()
+export class GetQueuesOverviewUseCase {
+  constructor(private readonly moduleRef: ModuleRef) {}
+
+  execute(): Promise<QueueOverview[]> {
+    return Promise.all(
+      QUEUES.map(async (name) => {
+        const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+        const counts = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
+        const schedulers = await queue.getJobSchedulers(0, 20);
+        return {
+          name,
+          counts: {
+            waiting: counts.waiting ?? 0,
+            active: counts.active ?? 0,
+            completed: counts.completed ?? 0,
+            failed: counts.failed ?? 0,
+            delayed: counts.delayed ?? 0,
+          },
+          schedules: schedulers.map((scheduler) => ({
+            id: String(scheduler.key),
+            everyMs: scheduler.every ? Number(scheduler.every) : null,
+            next: scheduler.next ? new Date(scheduler.next).toISOString() : null,
+          })),
+        };
+      }),
+    );
+  }
+}
