@@ -5,6 +5,8 @@ import { Webhooks1763890000000 } from './1763890000000-webhooks';
 import { KeysAndPolicy1763890000001 } from './1763890000001-keys-and-policy';
 import { VerifyCounters1763900000000 } from './1763900000000-verify-counters';
 import { WebhookOutboxAndEscrow1763910000000 } from './1763910000000-webhook-outbox-and-escrow';
+import { ExpiryAndUnusedAudit1763910000001 } from './1763910000001-expiry-and-unused-audit';
+import { WebhookDeliveryFunctions1763910000002 } from './1763910000002-webhook-delivery-functions';
 import { ScheduledRotation1763910000003 } from './1763910000003-scheduled-rotation';
 
-export const MIGRATIONS = [Foundation1763870000000, AuditLog1763880000000, Webhooks1763890000000, KeysAndPolicy1763890000001, VerifyCounters1763900000000, WebhookOutboxAndEscrow1763910000000, ScheduledRotation1763910000003];
+export const MIGRATIONS = [Foundation1763870000000, AuditLog1763880000000, Webhooks1763890000000, KeysAndPolicy1763890000001, VerifyCounters1763900000000, WebhookOutboxAndEscrow1763910000000, ExpiryAndUnusedAudit1763910000001, WebhookDeliveryFunctions1763910000002, ScheduledRotation1763910000003];

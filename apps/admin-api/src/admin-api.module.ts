@@ -17,6 +17,7 @@ import { TenantCredentialsController } from './credentials/tenant-credentials.co
 import { JobsController } from './jobs/jobs.controller';
 import { KeysController } from './keys/keys.controller';
 import { PolicyController } from './policy/policy.controller';
+import { ReportsController } from './reports/reports.controller';
 import { TenantsController } from './tenants/tenants.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
@@ -28,7 +29,7 @@ export class AdminApiModule {
     return {
       module: AdminApiModule,
       imports: [PlatformModule.forRoot({ ...options, service: 'admin-api' }), PassportModule, TenantsModule, CredentialsModule, AuditModule, KeysModule, PolicyModule, WebhooksModule, JobsModule],
-      controllers: [TenantsController, TenantCredentialsController, CredentialsController, AuditController, KeysController, PolicyController, WebhooksController, JobsController],
+      controllers: [TenantsController, TenantCredentialsController, CredentialsController, AuditController, KeysController, PolicyController, ReportsController, WebhooksController, JobsController],
       providers: [
         // Global guards run in this order: who is calling, how often, and may they.
         BearerStrategy,

@@ -1,11 +1,15 @@
 import { JobsQueueModule } from '@keyward/jobs';
 import { KeysModule } from '@keyward/keys';
 import { PlatformModule, PurgeIdempotencyRecordsUseCase, type PlatformOptions } from '@keyward/platform';
+import { WebhookDeliveryModule } from '@keyward/webhooks';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HousekeepingProcessor, HousekeepingSchedule } from './housekeeping.processor';
 import { JobMetrics } from './job-metrics';
 import { JobSchedules } from './job-schedules';
+import { ExpiryProcessor } from './expiry.processor';
 import { RotationProcessor } from './rotation.processor';
+import { UnusedAuditProcessor } from './unused-audit.processor';
+import { WebhookDeliveryProcessor, WebhookDeliverySchedule } from './webhook-delivery.processor';
 import { WorkerOpsServer } from './worker-ops-server';
 
 export type WorkerOptions = Omit<PlatformOptions, 'service' | 'withOperationsRoutes'>;
@@ -19,8 +23,9 @@ export class WorkerModule {
         PlatformModule.forRoot({ ...options, service: 'worker', withOperationsRoutes: false }),
         JobsQueueModule,
         KeysModule,
+        WebhookDeliveryModule,
       ],
-      providers: [JobMetrics, PurgeIdempotencyRecordsUseCase, HousekeepingProcessor, HousekeepingSchedule, JobSchedules, RotationProcessor, WorkerOpsServer],
+      providers: [JobMetrics, PurgeIdempotencyRecordsUseCase, HousekeepingProcessor, HousekeepingSchedule, JobSchedules, RotationProcessor, ExpiryProcessor, UnusedAuditProcessor, WebhookDeliveryProcessor, WebhookDeliverySchedule, WorkerOpsServer],
     };
   }
 }

@@ -16,3 +16,8 @@ export * from './usage/key-usage.repository';
 export * from './use-cases/get-key-usage.use-case';
 export * from './use-cases/reveal-key.use-case';
 export * from './use-cases/run-scheduled-rotations.use-case';
+export * from './use-cases/expire-keys/expire-keys.use-case';
+export * from './use-cases/audit-unused-keys/audit-unused-keys.use-case';
+export * from './use-cases/audit-unused-keys/get-unused-key-report.use-case';
+export * from './use-cases/audit-unused-keys/unused-key-policy';
+export * from './use-cases/audit-unused-keys/unused-key-report';

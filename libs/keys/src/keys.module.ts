@@ -17,12 +17,17 @@ import { LookUpKeyUseCase } from './use-cases/look-up-key.use-case';
 import { RevokeKeyUseCase } from './use-cases/revoke-key.use-case';
 import { RotateKeyUseCase } from './use-cases/rotate-key/rotate-key.use-case';
 import { UpdateKeyUseCase } from './use-cases/update-key.use-case';
+import { AuditUnusedKeysUseCase } from './use-cases/audit-unused-keys/audit-unused-keys.use-case';
+import { GetUnusedKeyReportUseCase } from './use-cases/audit-unused-keys/get-unused-key-report.use-case';
+import { UnusedKeysRepository } from './use-cases/audit-unused-keys/unused-keys.repository';
+import { ExpireKeysUseCase } from './use-cases/expire-keys/expire-keys.use-case';
+import { KeyExpiryRepository } from './use-cases/expire-keys/key-expiry.repository';
 
-const USE_CASES = [CreateKeyUseCase, GetKeyUseCase, ListKeysUseCase, UpdateKeyUseCase, RotateKeyUseCase, RevokeKeyUseCase, LookUpKeyUseCase, GetKeyUsageUseCase, RevealKeyUseCase, RunScheduledRotationsUseCase];
+const USE_CASES = [CreateKeyUseCase, GetKeyUseCase, ListKeysUseCase, UpdateKeyUseCase, RotateKeyUseCase, RevokeKeyUseCase, LookUpKeyUseCase, GetKeyUsageUseCase, RevealKeyUseCase, RunScheduledRotationsUseCase, ExpireKeysUseCase, AuditUnusedKeysUseCase, GetUnusedKeyReportUseCase];
 
 @Module({
   imports: [AuditModule, PolicyModule, WebhooksModule],
-  providers: [KeysRepository, KeyEscrowRepository, KeyUsageRepository, KeyInvalidation, KeyCounters, KeyCountersAfterCommit, ...USE_CASES],
+  providers: [KeysRepository, KeyEscrowRepository, KeyUsageRepository, KeyInvalidation, KeyCounters, KeyCountersAfterCommit, KeyExpiryRepository, UnusedKeysRepository, ...USE_CASES],
   exports: [KeyCounters, KeyUsageRepository, ...USE_CASES],
 })
 export class KeysModule {}

@@ -8,3 +8,7 @@ export * from './use-cases/delete-webhook.use-case';
 export * from './use-cases/list-webhooks.use-case';
 export * from './webhooks.module';
 export * from './outbox/webhook-outbox';
+export * from './delivery/deliver-due-webhooks.use-case';
+export * from './delivery/list-webhook-deliveries.use-case';
+export * from './delivery/webhook-delivery';
+export * from './delivery/webhook-delivery.module';

@@ -2,6 +2,8 @@ import { AuditModule } from '@keyward/audit';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { createDnsAddressResolver, WEBHOOK_ADDRESS_RESOLVER } from './dns-address-resolver';
+import { ListWebhookDeliveriesUseCase } from './delivery/list-webhook-deliveries.use-case';
+import { WebhookDeliveriesRepository } from './delivery/webhook-deliveries.repository';
 import { CreateWebhookUseCase } from './use-cases/create-webhook.use-case';
 import { DeleteWebhookUseCase } from './use-cases/delete-webhook.use-case';
 import { ListWebhooksUseCase } from './use-cases/list-webhooks.use-case';
@@ -9,11 +11,11 @@ import { WebhookOutbox } from './outbox/webhook-outbox';
 import { WebhookEntity } from './webhook.entity';
 import { WebhooksRepository } from './webhooks.repository';
 
-const USE_CASES = [CreateWebhookUseCase, ListWebhooksUseCase, DeleteWebhookUseCase];
+const USE_CASES = [CreateWebhookUseCase, ListWebhooksUseCase, DeleteWebhookUseCase, ListWebhookDeliveriesUseCase];
 
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEntity]), AuditModule],
-  providers: [WebhooksRepository, WebhookOutbox, { provide: WEBHOOK_ADDRESS_RESOLVER, useValue: createDnsAddressResolver() }, ...USE_CASES],
+  providers: [WebhooksRepository, WebhookDeliveriesRepository, WebhookOutbox, { provide: WEBHOOK_ADDRESS_RESOLVER, useValue: createDnsAddressResolver() }, ...USE_CASES],
   exports: [WebhookOutbox, ...USE_CASES],
 })
 export class WebhooksModule {}

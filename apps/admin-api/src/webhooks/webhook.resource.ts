@@ -1,4 +1,4 @@
-import { WEBHOOK_EVENT_TYPES, type CreatedWebhook, type Webhook, type WebhookEventType } from '@keyward/webhooks';
+import { WEBHOOK_EVENT_TYPES, type CreatedWebhook, type Webhook, type WebhookDelivery, type WebhookDeliveryStatus, type WebhookEventType } from '@keyward/webhooks';
 import { ApiProperty } from '@nestjs/swagger';
 
 export class WebhookResource {
@@ -24,4 +24,30 @@ export function toWebhookResource(webhook: Webhook): WebhookResource {
 
 export function toCreatedWebhookResource({ webhook, secret }: CreatedWebhook): CreatedWebhookResource {
   return { ...toWebhookResource(webhook), secret };
+}
+
+/** One event for this webhook and how its delivery went (CONTRACT Webhooks). */
+export class WebhookDeliveryResource {
+  @ApiProperty({ format: 'uuid' }) id: string;
+  @ApiProperty({ enum: WEBHOOK_EVENT_TYPES }) eventType: WebhookEventType;
+  @ApiProperty({ enum: ['pending', 'succeeded', 'failed'], description: 'failed: no 2xx answer within 24 hours of retries' }) status: WebhookDeliveryStatus;
+  @ApiProperty({ description: 'Attempts made so far', minimum: 0 }) attempts: number;
+  @ApiProperty({ type: Number, nullable: true, description: "The receiver's status code on the last attempt; null before any answer" }) lastStatusCode: number | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it is tried next; null once succeeded or failed' }) nextAttemptAt: string | null;
+}
+
+export class WebhookDeliveryPage {
+  @ApiProperty({ type: [WebhookDeliveryResource] }) data: WebhookDeliveryResource[];
+  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
+}
+
+export function toWebhookDeliveryResource(delivery: WebhookDelivery): WebhookDeliveryResource {
+  return {
+    id: delivery.id,
+    eventType: delivery.eventType,
+    status: delivery.status,
+    attempts: delivery.attempts,
+    lastStatusCode: delivery.lastStatusCode,
+    nextAttemptAt: delivery.nextAttemptAt?.toISOString() ?? null,
+  };
 }

@@ -1,10 +1,10 @@
 import { ownTenant } from '../own-tenant';
 import { Allow, ApiProblems, CurrentChange, CurrentPrincipal, ListQueryDto, ParseIdPipe, type ChangeContext, type Principal } from '@keyward/platform';
-import { CreateWebhookUseCase, DeleteWebhookUseCase, ListWebhooksUseCase } from '@keyward/webhooks';
+import { CreateWebhookUseCase, DeleteWebhookUseCase, ListWebhookDeliveriesUseCase, ListWebhooksUseCase } from '@keyward/webhooks';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
-import { CreatedWebhookResource, toCreatedWebhookResource, toWebhookResource, WebhookPage } from './webhook.resource';
+import { CreatedWebhookResource, toCreatedWebhookResource, toWebhookDeliveryResource, toWebhookResource, WebhookDeliveryPage, WebhookPage } from './webhook.resource';
 
 /** Admins only: a webhook sends the tenant's key events to a URL, which auditors may not choose. */
 @ApiTags('webhooks (tenant admin)')
@@ -17,6 +17,7 @@ export class WebhooksController {
     private readonly createWebhook: CreateWebhookUseCase,
     private readonly listWebhooks: ListWebhooksUseCase,
     private readonly deleteWebhook: DeleteWebhookUseCase,
+    private readonly listDeliveries: ListWebhookDeliveriesUseCase,
   ) {}
 
   @Post()
@@ -50,5 +51,17 @@ export class WebhooksController {
     @CurrentChange() change: ChangeContext,
   ): Promise<void> {
     await this.deleteWebhook.execute({ tenantId: ownTenant(principal), webhookId, change });
+  }
+
+  @Get(':webhookId/deliveries')
+  @ApiOkResponse({ type: WebhookDeliveryPage, description: "The webhook's deliveries, oldest first" })
+  @ApiProblems(400, 404)
+  async deliveries(
+    @Param('webhookId', new ParseIdPipe('The webhook')) webhookId: string,
+    @Query() query: ListQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<WebhookDeliveryPage> {
+    const page = await this.listDeliveries.execute({ tenantId: ownTenant(principal), webhookId, ...query });
+    return { data: page.data.map(toWebhookDeliveryResource), nextCursor: page.nextCursor };
   }
 }

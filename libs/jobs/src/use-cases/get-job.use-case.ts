@@ -31,7 +31,8 @@ export class GetJobUseCase {
       name,
       state: state === 'completed' || state === 'failed' || state === 'active' ? state : 'waiting',
     };
-    if (state === 'completed') report.result = job.returnvalue;
+    // The job was loaded before its state was read: a run that completed in between is loaded again for its result.
+    if (state === 'completed') report.result = job.returnvalue ?? (await queue.getJob(jobId))?.returnvalue;
     if (state === 'failed') report.result = { error: 'The run failed; it is retried on the next schedule.' };
     return report;
   }

@@ -1,0 +1,35 @@
+import { RUN_JOB } from '@keyward/jobs';
+import { ExpireKeysUseCase, type ExpiryRunReport } from '@keyward/keys';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { JobMetrics } from './job-metrics';
+
+/** The `expiry` queue: each run records passed expiries and sends due warnings (see ExpireKeysUseCase). */
+@Processor('expiry')
+export class ExpiryProcessor extends WorkerHost {
+  private readonly logger = new Logger(ExpiryProcessor.name);
+
+  constructor(
+    private readonly expireKeys: ExpireKeysUseCase,
+    private readonly jobMetrics: JobMetrics,
+  ) {
+    super();
+  }
+
+  async process(job: Job): Promise<ExpiryRunReport> {
+    if (job.name !== RUN_JOB) throw new Error(`Unknown expiry job ${job.name}`);
+    return this.jobMetrics.measure('expiry', () => this.expireKeys.execute(`job:${job.id}`));
+  }
+
+  /** A failed run (the database away, say) changed nothing it did not finish; the next run picks up. */
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, error: Error): void {
+    this.logger.error({ err: error, jobId: job?.id }, 'Expiry run failed; the next run retries it');
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn({ err: error }, 'Expiry worker error');
+  }
+}

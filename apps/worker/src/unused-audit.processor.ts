@@ -1,0 +1,35 @@
+import { RUN_JOB } from '@keyward/jobs';
+import { AuditUnusedKeysUseCase, type UnusedAuditRunReport } from '@keyward/keys';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { JobMetrics } from './job-metrics';
+
+/** The `unused-audit` queue: each run audits every tenant's idle keys (see AuditUnusedKeysUseCase). */
+@Processor('unused-audit')
+export class UnusedAuditProcessor extends WorkerHost {
+  private readonly logger = new Logger(UnusedAuditProcessor.name);
+
+  constructor(
+    private readonly auditUnusedKeys: AuditUnusedKeysUseCase,
+    private readonly jobMetrics: JobMetrics,
+  ) {
+    super();
+  }
+
+  async process(job: Job): Promise<UnusedAuditRunReport> {
+    if (job.name !== RUN_JOB) throw new Error(`Unknown unused-audit job ${job.name}`);
+    return this.jobMetrics.measure('unused-audit', () => this.auditUnusedKeys.execute(`job:${job.id}`));
+  }
+
+  /** A failed run (the database away, say) changed nothing it did not finish; the next run picks up. */
+  @OnWorkerEvent('failed')
+  onFailed(job: Job | undefined, error: Error): void {
+    this.logger.error({ err: error, jobId: job?.id }, 'Unused-key audit run failed; the next run retries it');
+  }
+
+  @OnWorkerEvent('error')
+  onError(error: Error): void {
+    this.logger.warn({ err: error }, 'Unused-key audit worker error');
+  }
+}

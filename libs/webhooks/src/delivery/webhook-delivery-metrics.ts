@@ -1,0 +1,44 @@
+import { Counter, Histogram, type Registry } from 'prom-client';
+
+/**
+ * How an attempt ended: `succeeded` (2xx), `http_error` (another status), `unreachable` (no
+ * answer, time-out included), `refused` (the URL rules said no), `error` (a fault of ours).
+ */
+export type AttemptOutcome = 'succeeded' | 'http_error' | 'unreachable' | 'refused' | 'error';
+
+/** Delivery figures on the worker's /metrics. */
+export class WebhookDeliveryMetrics {
+  private readonly attempts: Counter<'outcome'>;
+  private readonly duration: Histogram<'outcome'>;
+  private readonly failed: Counter;
+
+  constructor(registry: Registry) {
+    this.attempts = new Counter({
+      name: 'keyward_webhook_delivery_attempts_total',
+      help: 'Webhook delivery attempts, by outcome (succeeded, http_error, unreachable, refused, error)',
+      labelNames: ['outcome'],
+      registers: [registry],
+    });
+    this.duration = new Histogram({
+      name: 'keyward_webhook_delivery_duration_seconds',
+      help: 'Time of one webhook delivery attempt, from the URL check to the answer, by outcome',
+      labelNames: ['outcome'],
+      buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 15],
+      registers: [registry],
+    });
+    this.failed = new Counter({
+      name: 'keyward_webhook_deliveries_failed_total',
+      help: 'Webhook deliveries given up after retrying for 24 hours',
+      registers: [registry],
+    });
+  }
+
+  recordAttempt(outcome: AttemptOutcome, seconds: number): void {
+    this.attempts.inc({ outcome });
+    this.duration.observe({ outcome }, seconds);
+  }
+
+  recordGivenUp(): void {
+    this.failed.inc();
+  }
+}

@@ -1,0 +1,20 @@
+import { Metrics } from '@keyward/platform';
+import { Module } from '@nestjs/common';
+import { createDnsAddressResolver, WEBHOOK_ADDRESS_RESOLVER } from '../dns-address-resolver';
+import { DeliverDueWebhooksUseCase } from './deliver-due-webhooks.use-case';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
+import { WebhookDeliveryMetrics } from './webhook-delivery-metrics';
+import { WebhookSender } from './webhook-sender';
+
+/** What the worker needs to deliver webhooks; its figures go on the process's metrics registry. */
+@Module({
+  providers: [
+    WebhookDeliveriesRepository,
+    WebhookSender,
+    { provide: WEBHOOK_ADDRESS_RESOLVER, useValue: createDnsAddressResolver() },
+    { provide: WebhookDeliveryMetrics, inject: [Metrics], useFactory: (metrics: Metrics) => new WebhookDeliveryMetrics(metrics.registry) },
+    DeliverDueWebhooksUseCase,
+  ],
+  exports: [DeliverDueWebhooksUseCase],
+})
+export class WebhookDeliveryModule {}
