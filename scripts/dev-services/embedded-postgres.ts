@@ -38,7 +38,16 @@ export async function startEmbeddedPostgres(dataDir: string, options: { database
     onError: (message: unknown) => log(String(message).trim()),
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
+  // The package stops the server on the process's own SIGINT/SIGTERM, at once. Whoever started it
+  // stops it, in order (after the apps have drained), so the handlers it adds are taken off again.
+  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
   await server.start();
+  for (const signal of signals) {
+    for (const listener of process.listeners(signal)) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
   const database = options.database ?? 'keyward';
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,

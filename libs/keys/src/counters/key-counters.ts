@@ -92,7 +92,12 @@ redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'version', ARGV[2])
 return 1`;
 
 const VERDICTS: CounterVerdict[] = ['VALID', 'RATE_LIMITED', 'USAGE_EXCEEDED', 'TOO_LATE'];
-const OPERATION_TTL_MS = 120_000;
+/**
+ * How long a consume's marker answers duplicates of it. A duplicate can only come from a client
+ * retry within the caller's deadline (a quarter of a second), so a few seconds cover it without
+ * keeping one key per verification alive for long.
+ */
+const OPERATION_TTL_MS = 5_000;
 
 @Injectable()
 export class KeyCounters {
