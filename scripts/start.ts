@@ -116,8 +116,9 @@ async function runSupervisor(): Promise<void> {
       ADMIN_PORT: ports['admin-api'],
       VERIFY_PORT: ports.verify,
       WORKER_PORT: ports.worker,
-      // Local development: webhooks may target this machine (CONTRACT Webhooks).
+      // Local development: webhooks may target a receiver on this machine, over plain http (CONTRACT Webhooks).
       KEYWARD_WEBHOOK_ALLOW_PRIVATE: env.KEYWARD_WEBHOOK_ALLOW_PRIVATE ?? '1',
+      KEYWARD_WEBHOOK_ALLOW_HTTP: env.KEYWARD_WEBHOOK_ALLOW_HTTP ?? (env.NODE_ENV === 'production' ? '0' : '1'),
     };
     for (const app of APPS) {
       const child = spawn(process.execPath, ['--enable-source-maps', join(__dirname, '..', 'apps', app, 'src', 'main.js')], {
