@@ -1,5 +1,5 @@
 import { loadKeywardConfig, type KeywardConfig } from '@keyward/platform';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -14,6 +14,8 @@ export const TEST_PEPPER = 'a2V5d2FyZC10ZXN0LXBlcHBlci0wMTIzNDU2Nzg5YWI=';
 export const TEST_ENCRYPTION_KEY = 'a2V5d2FyZC10ZXN0LWVuY3J5cHRpb24ta2V5LTAxMjM=';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'keyward-test-'));
+// Removed when the jest worker that made it exits.
+process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
 
 /** The environment the services get in tests: the run's database and Redis, its secrets, ephemeral ports. */
 export function testEnv(overrides: Record<string, string> = {}): Record<string, string> {
