@@ -8,10 +8,15 @@ const RESTART_DELAY_MS = 1_000;
 
 export function runVerifyPrimary(workers: number, shutdownGraceMs: number): void {
   let stopping = false;
+  /** Whether a worker failed to drain (its grace period cut it off, or it crashed) while stopping. */
+  let unclean = false;
   const fork = (): Worker => cluster.fork();
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) {
-      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(0);
+      // A drained worker ends with 0 or by the signal that stopped it (Nest raises it again once
+      // drained): SIGTERM from here, or SIGINT from a terminal's Ctrl-C to the whole group.
+      if (code !== 0 && signal !== 'SIGTERM' && signal !== 'SIGINT') unclean = true;
+      if (Object.keys(cluster.workers ?? {}).length === 0) process.exit(unclean ? 1 : 0);
       return;
     }
     process.stderr.write(`verify worker ${worker.process.pid} exited (${signal ?? code}); starting another\n`);

@@ -10,7 +10,7 @@ import { MalformedJsonError, NotFoundError } from '../errors/domain-error';
 import { ProblemFilter, sendProblem } from '../errors/problem.filter';
 import { toProblem } from '../errors/to-problem';
 import { Metrics } from '../metrics/metrics';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, ServerResponse, type IncomingMessage } from 'node:http';
 import type { AheadOfFramework } from './ahead-of-framework';
 import { requestIdFor } from './request-id';
 import { createValidationPipe } from './validation.pipe';
@@ -23,11 +23,23 @@ export interface HttpAppOptions {
 export async function createHttpApp(module: Type<unknown> | object, config: KeywardConfig, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
   const { ahead } = options;
   const adapter = new FastifyAdapter({
-    serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) =>
-      createServer((request, response) => {
+    serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) => {
+      // Once the server stops listening (a graceful stop), every answer closes its connection. An
+      // idle keep-alive connection is closed at once by close(), but one busy at that moment would
+      // be kept by a client that keeps sending on it, and with it the process, until the grace
+      // period ran out and cut whatever request was in flight then.
+      class ClosingAwareResponse extends ServerResponse {
+        override writeHead(...args: unknown[]): this {
+          if (!server.listening && !this.headersSent) this.setHeader('connection', 'close');
+          return (ServerResponse.prototype.writeHead as (...headArgs: unknown[]) => this).apply(this, args);
+        }
+      }
+      const server = createServer({ ServerResponse: ClosingAwareResponse }, (request, response) => {
         if (ahead?.handler?.(request, response)) return;
         handler(request, response);
-      }),
+      });
+      return server;
+    },
     genReqId: requestIdFor,
     requestIdHeader: false,
     bodyLimit: config.bodyLimitBytes,

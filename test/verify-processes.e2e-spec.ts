@@ -1,0 +1,403 @@
+// Verify as it runs in production: separate PROCESSES started by the test from the TypeScript
+// sources (support/spawn-app.ts), each with its own caches, Redis connections and PostgreSQL pool,
+// next to an in-process admin API of the same run (same database, Redis prefix and secrets).
+// CONTRACT Verify: limits and credits are exact across every verify process; a change made through
+// the admin API is in force on every verify process within 1 second; VERIFY_WORKERS runs several
+// processes on one port with no change in any answer, and stops gracefully.
+import Redis from 'ioredis';
+import { Agent, request as httpRequest } from 'node:http';
+import { readFileSync } from 'node:fs';
+import { createTenant, type TestTenant } from './support/builders';
+import { client } from './support/http-client';
+import { startAdminApi, type RunningHttpApp } from './support/running-apps';
+import { descendantPids, isAlive, spawnApp, stopSpawnedApps, type SpawnedApp } from './support/spawn-app';
+import { TEST_PLATFORM_TOKEN } from './support/test-config';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The outcome of one POST: a status and body, or an error and whether any of the response had come. */
+interface RawOutcome {
+  status?: number;
+  body?: any;
+  /** The response's Connection header. */
+  connection?: string;
+  error?: string;
+  responseStarted: boolean;
+  /** Whether the request went out on a kept-alive connection that had served a request before. */
+  reusedSocket: boolean;
+  sentAt: number;
+}
+
+/**
+ * POST with node:http, on a new connection unless `agent` keeps connections alive: what a request
+ * meets during a shutdown is then known exactly (refused, reset before or during the answer). With
+ * `holdBody`, the headers and half of the body go out at once and the rest when `holdBody` settles:
+ * a request in flight meanwhile.
+ */
+function rawPost(baseUrl: string, path: string, token: string, payload: unknown, options: { agent?: Agent; holdBody?: Promise<void> } = {}): Promise<RawOutcome> {
+  const body = Buffer.from(JSON.stringify(payload));
+  const sentAt = Date.now();
+  return new Promise((resolve) => {
+    let responseStarted = false;
+    let settled = false;
+    const req = httpRequest(`${baseUrl}${path}`, {
+      method: 'POST',
+      agent: options.agent ?? false,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': String(body.length) },
+    });
+    const finish = (outcome: Omit<RawOutcome, 'responseStarted' | 'sentAt' | 'reusedSocket'>) => {
+      if (settled) return;
+      settled = true;
+      resolve({ ...outcome, responseStarted, reusedSocket: req.reusedSocket, sentAt });
+    };
+    req.on('response', (response) => {
+      responseStarted = true;
+      const chunks: Buffer[] = [];
+      const connection = response.headers.connection;
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('aborted', () => finish({ status: response.statusCode, connection, error: 'aborted mid-response' }));
+      response.on('error', (error: NodeJS.ErrnoException) => finish({ status: response.statusCode, connection, error: error.code ?? error.message }));
+      response.on('end', () => {
+        const text = Buffer.concat(chunks).toString('utf8');
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // keep the text
+        }
+        finish({ status: response.statusCode, connection, body: parsed });
+      });
+    });
+    req.on('error', (error: NodeJS.ErrnoException) => finish({ error: error.code ?? error.message }));
+    const { holdBody } = options;
+    if (!holdBody) {
+      req.end(body);
+      return;
+    }
+    const half = Math.floor(body.length / 2);
+    req.write(body.subarray(0, half));
+    void holdBody.then(() => req.end(body.subarray(half)));
+  });
+}
+
+/** One GET on a new connection: the text of the answer. */
+function getOnNewConnection(url: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { agent: false }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on('data', (chunk: Buffer) => chunks.push(chunk));
+      response.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+      response.on('error', reject);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+/** The sum of a Prometheus metric's samples whose line matches `filter`. */
+function metricSum(text: string, name: string, filter: RegExp = /./): number {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    if ((line.startsWith(`${name}{`) || line.startsWith(`${name} `)) && filter.test(line)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
+  }
+  return sum;
+}
+
+/**
+ * Until a second process answers on `url`. Each process counts only the /metrics scrapes it has
+ * answered itself, so one process alone reports 0, 1, 2... on successive scrapes; any other step
+ * comes from another process (node:cluster's primary hands new connections to its workers in turn).
+ */
+async function untilTwoProcessesAnswer(url: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const seen: number[] = [];
+  while (Date.now() < deadline) {
+    const served = metricSum(await getOnNewConnection(`${url}/metrics`), 'http_request_duration_seconds_count', /route="\/metrics"/);
+    if (seen.length > 0 && served !== seen[seen.length - 1] + 1) return;
+    seen.push(served);
+    await sleep(50);
+  }
+  throw new Error(`${url}: one process answered every scrape for ${timeoutMs} ms (${seen.join(' ')})`);
+}
+
+function commandLine(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').join(' ');
+  } catch {
+    return '';
+  }
+}
+
+describe('verify in processes of its own', () => {
+  let admin: RunningHttpApp;
+  let verifyA: SpawnedApp;
+  let verifyB: SpawnedApp;
+  /** VERIFY_WORKERS=2: a node:cluster primary and two verify workers on one port. */
+  let clustered: SpawnedApp;
+  let tenant: TestTenant;
+  const SHUTDOWN_GRACE_MS = 5_000;
+
+  beforeAll(async () => {
+    // Each is kept as soon as it runs, and all are waited for, so that afterAll stops whatever
+    // started even when another failed.
+    const started = await Promise.allSettled([
+      startAdminApi().then((app) => (admin = app)),
+      spawnApp({ app: 'verify' }).then((app) => (verifyA = app)),
+      spawnApp({ app: 'verify' }).then((app) => (verifyB = app)),
+      spawnApp({ app: 'verify', env: { VERIFY_WORKERS: '2', SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS) } }).then((app) => (clustered = app)),
+    ]);
+    for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
+    tenant = await createTenant(admin.url);
+  }, 60_000);
+
+  afterAll(async () => {
+    // Every spawned process, by its own PID (and its workers' PIDs), whatever happened above.
+    await stopSpawnedApps();
+    await admin?.close();
+  }, 30_000);
+
+  const createKey = async (body: Record<string, unknown> = {}, owner: TestTenant = tenant) => {
+    const created = await client(admin.url, owner.admin).post('/v1/keys', { name: 'k', ...body });
+    expect(created.status).toBe(201);
+    return created.body as { id: string; key: string };
+  };
+  const verify = (service: { url: string }, body: Record<string, unknown>, token = tenant.verifier) => client(service.url, token).post('/v1/verify', body);
+  /** The key's `remaining` on the admin API once it equals `expected`, or after 3 s whatever it is then. */
+  const storedRemaining = async (id: string, expected: number) => {
+    const deadline = Date.now() + 3_000;
+    for (;;) {
+      const stored = await client(admin.url, tenant.admin).get(`/v1/keys/${id}`);
+      if (stored.body.remaining === expected || Date.now() > deadline) return stored.body.remaining as number;
+      await sleep(100);
+    }
+  };
+  /** The key's credit balance as the verify processes share it, in Redis. */
+  const sharedBalance = async (id: string): Promise<number> => {
+    const redis = new Redis(process.env.KEYWARD_TEST_REDIS_URL!, { lazyConnect: true, maxRetriesPerRequest: 1 });
+    await redis.connect();
+    try {
+      return Number(await redis.hget(`${process.env.KEYWARD_TEST_REDIS_PREFIX}credits:{${id}}`, 'balance'));
+    } finally {
+      redis.disconnect();
+    }
+  };
+  /** How many answers of a burst had each code, and the answers that were not 200. */
+  const tally = (answers: { status: number; body: any }[]) => ({
+    notOk: answers.filter((answer) => answer.status !== 200).map((answer) => [answer.status, answer.body]),
+    codes: answers.reduce<Record<string, number>>((codes, answer) => ({ ...codes, [answer.body.code]: (codes[answer.body.code] ?? 0) + 1 }), {}),
+  });
+
+  /** Fails with the processes' output, which is what one needs when a spawned service misbehaves. */
+  const withDiagnostics = async (work: () => Promise<void>) => {
+    try {
+      await work();
+    } catch (error) {
+      for (const spawned of [verifyA, verifyB, clustered]) {
+        if (spawned?.output()) (error as Error).message += `\n--- ${spawned.app} ${spawned.pid} output ---\n${spawned.output().slice(-4_000)}`;
+      }
+      throw error;
+    }
+  };
+
+  it('runs each verify service as a process of its own', () => {
+    expect(new Set([process.pid, verifyA.pid, verifyB.pid, clustered.pid]).size).toBe(4);
+    expect(new Set([verifyA.url, verifyB.url, clustered.url]).size).toBe(3);
+    for (const spawned of [verifyA, verifyB, clustered]) expect(isAlive(spawned.pid)).toBe(true);
+  });
+
+  it('lets exactly the limit through a window across two processes', () =>
+    withDiagnostics(async () => {
+      const { key } = await createKey({ rateLimit: { limit: 50, windowSeconds: 3600 } }); // an hour: the burst cannot straddle two windows
+      const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => verify(i % 2 ? verifyA : verifyB, { key })));
+
+      // Each process got 150 requests, three times the limit: counted apart, up to 100 would pass.
+      expect(tally(answers)).toEqual({ notOk: [], codes: { VALID: 50, RATE_LIMITED: 250 } });
+      const limited = answers.find((answer) => answer.body.code === 'RATE_LIMITED')!;
+      expect(limited.headers.get('ratelimit-policy')).toBe('"key";q=50;w=3600');
+      expect(limited.headers.get('ratelimit')).toMatch(/^"key";r=0;t=\d+$/);
+    }));
+
+  it('spends credits exactly across two processes, never below zero, and writes the balance back', () =>
+    withDiagnostics(async () => {
+      const { id, key } = await createKey({ remaining: 40 });
+      const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => verify(i % 2 ? verifyA : verifyB, { key })));
+
+      expect(tally(answers)).toEqual({ notOk: [], codes: { VALID: 40, USAGE_EXCEEDED: 160 } });
+      expect(Math.min(...answers.map((answer) => answer.body.remaining))).toBe(0);
+      expect(await storedRemaining(id, 0)).toBe(0);
+    }));
+
+  it('puts revoke, disable, a patch of scopes and tenant suspension in force on both processes within a second', () =>
+    withDiagnostics(async () => {
+      const own = await createTenant(admin.url);
+      const { id, key } = await createKey({ scopes: ['a'] }, own);
+      const api = client(admin.url, own.admin);
+      const platform = client(admin.url, TEST_PLATFORM_TOKEN);
+      /** After `change` has answered, polls both processes at once until each answers `code`: the time each took. */
+      const inForce = async (change: () => Promise<{ status: number }>, code: string, body: Record<string, unknown> = { key }) => {
+        const changed = await change();
+        expect(changed.status).toBeLessThan(300);
+        const since = Date.now();
+        const lags = await Promise.all(
+          [verifyA, verifyB].map(async (service) => {
+            for (;;) {
+              const answer = await verify(service, body, own.verifier);
+              if (answer.body.code === code) return Date.now() - since;
+              if (Date.now() - since > 1_000) return Infinity;
+              await sleep(10);
+            }
+          }),
+        );
+        expect({ code, lagsOverOneSecond: lags.filter((lag) => lag > 1_000) }).toEqual({ code, lagsOverOneSecond: [] });
+      };
+      const warm = async () => {
+        for (const service of [verifyA, verifyB]) expect((await verify(service, { key, scopes: ['a'] }, own.verifier)).body.code).toBe('VALID');
+      };
+
+      await warm();
+      await inForce(() => api.patch(`/v1/keys/${id}`, { enabled: false }), 'DISABLED');
+      await inForce(() => api.patch(`/v1/keys/${id}`, { enabled: true }), 'VALID', { key, scopes: ['a'] });
+      await inForce(() => api.patch(`/v1/keys/${id}`, { scopes: ['b'] }), 'INSUFFICIENT_SCOPE', { key, scopes: ['a'] });
+      await inForce(() => api.patch(`/v1/keys/${id}`, { scopes: ['a'] }), 'VALID', { key, scopes: ['a'] });
+      await inForce(() => platform.post(`/v1/tenants/${own.id}/suspend`), 'DISABLED');
+      await inForce(() => platform.post(`/v1/tenants/${own.id}/resume`), 'VALID');
+      await warm();
+      await inForce(() => api.post(`/v1/keys/${id}/revoke`, {}), 'REVOKED');
+    }));
+
+  describe('with VERIFY_WORKERS=2', () => {
+    it('runs a primary and two worker processes, all from the verify main', () =>
+      withDiagnostics(async () => {
+        await untilTwoProcessesAnswer(clustered.url, 15_000);
+        const workers = descendantPids(clustered.pid);
+        expect(workers).toHaveLength(2);
+        for (const pid of [clustered.pid, ...workers]) {
+          expect(isAlive(pid)).toBe(true);
+          expect(commandLine(pid)).toContain('apps/verify/src/main.ts');
+        }
+      }));
+
+    it('spends credits exactly across its workers', () =>
+      withDiagnostics(async () => {
+        const { id, key } = await createKey({ remaining: 30 });
+        const answers = await Promise.all(Array.from({ length: 200 }, () => verify(clustered, { key })));
+
+        expect(tally(answers)).toEqual({ notOk: [], codes: { VALID: 30, USAGE_EXCEEDED: 170 } });
+        expect(Math.min(...answers.map((answer) => answer.body.remaining))).toBe(0);
+        // Both workers served part of the burst: each counts only its own answers, and the primary
+        // hands new connections to them in turn, so successive scrapes alternate between two counts.
+        const scrapes: number[] = [];
+        for (let scrape = 0; scrape < 6; scrape++) scrapes.push(metricSum(await getOnNewConnection(`${clustered.url}/metrics`), 'keyward_verifications_total'));
+        const perProcess = [...new Set(scrapes)];
+        expect({ scrapes, perProcess: perProcess.length, total: perProcess.reduce((sum, value) => sum + value, 0), fewest: Math.min(...perProcess) }).toEqual({
+          scrapes,
+          perProcess: 2,
+          total: 200,
+          fewest: expect.any(Number),
+        });
+        expect(Math.min(...perProcess)).toBeGreaterThan(0);
+        expect(await storedRemaining(id, 0)).toBe(0);
+      }));
+
+    it('stops all three processes on SIGTERM within the grace period, answering every request it read, on new and on kept-alive connections', () =>
+      withDiagnostics(async () => {
+        const CREDITS = 100_000;
+        const { id, key } = await createKey({ remaining: CREDITS });
+        const workers = descendantPids(clustered.pid);
+        expect(workers).toHaveLength(2);
+        const post = (options?: { agent?: Agent; holdBody?: Promise<void> }) => rawPost(clustered.url, '/v1/verify', tenant.verifier, { key }, options);
+        // Warm both workers' caches (new connections go to the workers in turn).
+        const warmups: RawOutcome[] = [];
+        for (let i = 0; i < 4; i++) warmups.push(await post());
+        expect(warmups.map((outcome) => outcome.body?.code)).toEqual(Array(4).fill('VALID'));
+
+        // Requests in flight at the moment of SIGTERM: headers and half a body sent, the rest after it.
+        let releaseBodies!: () => void;
+        const bodiesReleased = new Promise<void>((resolve) => (releaseBodies = resolve));
+        const held = Array.from({ length: 4 }, () => post({ holdBody: bodiesReleased }));
+        // The same on kept-alive connections that served a request before: their answers must close
+        // them, or a client that keeps its connection (as pools do) holds the process up.
+        const heldAgents = [new Agent({ keepAlive: true, maxSockets: 1 }), new Agent({ keepAlive: true, maxSockets: 1 })];
+        for (const agent of heldAgents) warmups.push(await post({ agent }));
+        const heldKeptAlive = heldAgents.map((agent) => post({ agent, holdBody: bodiesReleased }));
+
+        // Downstream services as they are: four clients, each sending one request after another on a
+        // kept-alive connection, until the port is closed.
+        let sigtermAt = 0;
+        const agents = Array.from({ length: 4 }, () => new Agent({ keepAlive: true, maxSockets: 1 }));
+        const keptAlive: RawOutcome[] = [];
+        const loopsEnd = Date.now() + 15_000;
+        const loops = agents.map(async (agent) => {
+          for (;;) {
+            const outcome = await post({ agent });
+            keptAlive.push(outcome);
+            if (outcome.error === 'ECONNREFUSED' || Date.now() > loopsEnd) return;
+          }
+        });
+        await sleep(200);
+
+        // A stream of verifies on new connections, one every 4 ms; SIGTERM to the primary in the middle.
+        const stream: Promise<RawOutcome>[] = [];
+        for (let i = 0; i < 100; i++) {
+          if (i === 40) {
+            sigtermAt = Date.now();
+            process.kill(clustered.pid, 'SIGTERM');
+          }
+          stream.push(post());
+          await sleep(4);
+        }
+        await sleep(Math.max(0, sigtermAt + 150 - Date.now()));
+        releaseBodies();
+
+        const outcomes = await Promise.all(stream);
+        const heldOutcomes = await Promise.all([...held, ...heldKeptAlive]);
+        const exit = await clustered.exited;
+        for (let waited = 0; [clustered.pid, ...workers].some(isAlive) && waited < SHUTDOWN_GRACE_MS; waited += 10) await sleep(10);
+        const allStoppedWithin = Date.now() - sigtermAt;
+        await Promise.all(loops);
+        for (const agent of [...agents, ...heldAgents]) agent.destroy();
+
+        const show = (outcome: RawOutcome) =>
+          `${outcome.sentAt - sigtermAt}ms:${outcome.status ?? ''}${outcome.body?.code ? `/${outcome.body.code}` : ''}${outcome.connection === 'close' ? '/close' : ''}` +
+          `${outcome.error ? `!${outcome.error}${outcome.responseStarted ? '(mid-response)' : ''}${outcome.reusedSocket ? '(reused)' : ''}` : ''}`;
+        const afterSigterm = keptAlive.filter((outcome) => outcome.sentAt >= sigtermAt - 5);
+        const context = {
+          exit,
+          allStoppedWithin,
+          held: heldOutcomes.map(show),
+          stream: outcomes.map(show).join(' '),
+          keptAliveAroundSigterm: afterSigterm.map(show).join(' '),
+        };
+
+        // The requests in flight at SIGTERM were answered, in full.
+        expect({ ...context, heldCodes: heldOutcomes.map((outcome) => outcome.body?.code) }).toMatchObject({ heldCodes: Array(6).fill('VALID') });
+        expect({ ...context, heldKeptAlive: heldOutcomes.slice(4).map((outcome) => [outcome.reusedSocket, outcome.connection]) }).toMatchObject({
+          heldKeptAlive: [
+            [true, 'close'],
+            [true, 'close'],
+          ],
+        });
+        // No 5xx and no answer cut short. A request that got no answer at all was refused, or reset
+        // before the service read it: a connection the kernel had queued when the port closed, or a
+        // kept-alive one closed while idle (the race every HTTP/1.1 client must retry). The balance
+        // below shows that none of those was charged.
+        const bad = [...outcomes, ...keptAlive].filter((outcome) =>
+          outcome.responseStarted ? outcome.status !== 200 || outcome.error !== undefined || outcome.body?.code !== 'VALID' : !['ECONNREFUSED', 'ECONNRESET'].includes(outcome.error!),
+        );
+        expect({ ...context, bad: bad.map(show) }).toMatchObject({ bad: [] });
+        // What was sent well before SIGTERM was served; after it, the port closed.
+        expect({ ...context, early: outcomes.filter((outcome) => outcome.sentAt < sigtermAt - 50 && outcome.status !== 200).map(show) }).toMatchObject({ early: [] });
+        expect(outcomes.filter((outcome) => outcome.error === 'ECONNREFUSED').length).toBeGreaterThan(0);
+        // Busy kept-alive clients do not hold the processes up: all three are gone within the grace
+        // period, and the primary reports that its workers drained.
+        expect(context).toMatchObject({ exit: { code: 0, signal: null } });
+        expect(allStoppedWithin).toBeLessThan(SHUTDOWN_GRACE_MS);
+        for (const pid of [clustered.pid, ...workers]) expect(isAlive(pid)).toBe(false);
+
+        // Nothing was charged that was not answered: the shared balance (Redis, where charges happen)
+        // is CREDITS less the VALID answers. (PostgreSQL's copy follows within a write-back interval.)
+        const answeredValid = [...warmups, ...heldOutcomes, ...outcomes, ...keptAlive].filter((outcome) => outcome.body?.code === 'VALID').length;
+        expect({ answeredValid, remaining: await sharedBalance(id) }).toEqual({ answeredValid, remaining: CREDITS - answeredValid });
+      }));
+  });
+});
