@@ -40,6 +40,16 @@ export function redactRequest(req: SerializedRequest): SerializedRequest {
   };
 }
 
+/**
+ * Errors as logged: type, message, code and stack. A database error also carries its query's
+ * parameters (a token's or key's keyed hash, for one), and those never reach a log line.
+ */
+export function serializeError(error: unknown): Record<string, unknown> {
+  const serialized = pino.stdSerializers.err(error as Error) as unknown as Record<string, unknown>;
+  const { parameters: _parameters, driverError: _driverError, query: _query, ...kept } = serialized;
+  return kept;
+}
+
 /** Belt and braces: pino's own redaction of the usual places, bindings included. */
 const REDACT_PATHS = [
   'req.headers.authorization',
@@ -63,7 +73,7 @@ export function createRootLogger(options: LoggerOptions): Logger {
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: REDACT_PATHS, censor: REDACTED },
       formatters: { log: (record) => redactSecrets(record) as Record<string, unknown> },
-      serializers: { req: redactRequest, err: pino.stdSerializers.err },
+      serializers: { req: redactRequest, err: serializeError },
     },
     options.destination ?? pino.destination({ sync: false }),
   );

@@ -98,3 +98,22 @@ describe('redactSecrets', () => {
     expect(JSON.stringify(redacted)).not.toContain('kwc_a');
   });
 });
+
+describe('serializeError', () => {
+  it('keeps type, message and stack of a database error and drops its query and parameters', () => {
+    const { serializeError } = jest.requireActual('./logger') as typeof import('./logger');
+    const error = Object.assign(new Error('connection terminated'), {
+      query: 'SELECT * FROM keyward_authenticate_credential($1)',
+      parameters: [Buffer.from('keyed-hash-of-a-token')],
+      driverError: { parameters: ['x'] },
+      code: '57P01',
+    });
+    const logged = serializeError(error);
+    expect(logged).toMatchObject({ type: 'Error', message: 'connection terminated', code: '57P01' });
+    expect(logged.stack).toEqual(expect.any(String));
+    expect(JSON.stringify(logged)).not.toContain('keyed-hash-of-a-token');
+    expect(logged).not.toHaveProperty('parameters');
+    expect(logged).not.toHaveProperty('query');
+    expect(logged).not.toHaveProperty('driverError');
+  });
+});
