@@ -30,8 +30,9 @@ export interface PlatformOptions {
   withOperationsRoutes?: boolean;
   /**
    * Whether Nest routes get pino-http access logging (default true). Its middleware runs each
-   * request inside an AsyncLocalStorage, and once one has run, Node 20 keeps async hooks enabled
-   * for the whole process: measured here, that halves the throughput of the verify hot route.
+   * request inside an AsyncLocalStorage, and once one has been entered, Node 20 keeps async hooks
+   * on for the whole process: measured on a bare node:http server here, that halved its
+   * throughput. The verify service turns it off so its hot route can never pay for that.
    */
   accessLogs?: boolean;
 }
