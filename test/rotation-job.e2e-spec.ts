@@ -1,3 +1,5 @@
+import { redisOptionsFromUrl } from '@keyward/platform';
+import { Queue } from 'bullmq';
 import { createTenant, type TestTenant } from './support/builders';
 import { sql } from './support/database';
 import { client } from './support/http-client';
@@ -118,6 +120,52 @@ describe('scheduled rotation job', () => {
     const metrics = await (await fetch(`${worker.url}/metrics`)).text();
     expect(metrics).toMatch(/keyward_job_runs_total\{job="rotation",outcome="completed"[^}]*\} [1-9]/);
     expect(metrics).toContain('keyward_job_duration_seconds_bucket');
+  });
+
+  it('serves a queue dashboard page that holds no data, with the latest jobs in GET /v1/jobs', async () => {
+    const page = await fetch(`${admin.url}/v1/jobs/dashboard`);
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toContain('text/html');
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    const html = await page.text();
+    expect(html).toContain('Keyward queues');
+    expect(html).not.toContain(tenant.id);
+    const script = await fetch(`${admin.url}/v1/jobs/dashboard.js`);
+    expect(script.headers.get('content-type')).toContain('javascript');
+    expect(await script.text()).toContain("'/v1/jobs'");
+    const overview = await platform().get('/v1/jobs');
+    const rotation = overview.body.queues.find((queue: any) => queue.name === 'rotation');
+    expect(rotation.recent[0]).toMatchObject({ state: 'completed', result: expect.objectContaining({ due: expect.any(Number) }) });
+  });
+
+  it('retries a failed job from the dashboard, and only a failed one', async () => {
+    const queue = new Queue('rotation', { connection: redisOptionsFromUrl(process.env.KEYWARD_TEST_REDIS_URL!), prefix: `${process.env.KEYWARD_TEST_REDIS_PREFIX}bull` });
+    try {
+      const bogus = await queue.add('not-a-rotation-job', {}, { jobId: `bogus-${Date.now()}` });
+      const failedOnce = async (attempts: number) => {
+        for (let i = 0; i < 100; i++) {
+          const job = await queue.getJob(bogus.id!);
+          if (job && (await job.getState()) === 'failed' && job.attemptsMade >= attempts) return job;
+          await sleep(50);
+        }
+        throw new Error('the bogus job did not fail');
+      };
+      await failedOnce(1);
+      const overview = await platform().get('/v1/jobs');
+      const listed = overview.body.queues.find((q: any) => q.name === 'rotation').recent.find((job: any) => job.jobId === bogus.id);
+      expect(listed).toMatchObject({ state: 'failed', failedReason: expect.stringContaining('Unknown rotation job') });
+      const retried = await platform().post(`/v1/jobs/rotation/${bogus.id}/retry`);
+      expect(retried.status).toBe(202);
+      const again = await failedOnce(2);
+      expect(again.attemptsMade).toBeGreaterThanOrEqual(2);
+      const completed = overview.body.queues.find((q: any) => q.name === 'rotation').recent.find((job: any) => job.state === 'completed');
+      expect((await platform().post(`/v1/jobs/rotation/${completed.jobId}/retry`)).status).toBe(409);
+      expect((await platform().post('/v1/jobs/rotation/no-such-job/retry')).status).toBe(404);
+      expect((await platform().post('/v1/jobs/nonsense/x/retry')).status).toBe(404);
+      expect((await api().post(`/v1/jobs/rotation/${bogus.id}/retry`)).status).toBe(403);
+    } finally {
+      await queue.close();
+    }
   });
 
   it('refuses unknown job names and job ids, and callers other than the platform operator', async () => {

@@ -4,3 +4,4 @@ export * from './jobs.module';
 export * from './use-cases/get-job.use-case';
 export * from './use-cases/run-job-now.use-case';
 export * from './use-cases/get-queues-overview.use-case';
+export * from './use-cases/retry-job.use-case';

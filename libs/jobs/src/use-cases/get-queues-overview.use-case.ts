@@ -9,11 +9,25 @@ export interface QueueOverview {
   counts: Record<'waiting' | 'active' | 'completed' | 'failed' | 'delayed', number>;
   /** The queue's job schedulers and when each runs next. */
   schedules: Array<{ id: string; everyMs: number | null; next: string | null }>;
+  /** The latest jobs, newest first: what each run did, or why it failed. */
+  recent: RecentJob[];
 }
+
+export interface RecentJob {
+  jobId: string;
+  name: string;
+  state: string;
+  attempts: number;
+  finishedAt: string | null;
+  result: unknown;
+  failedReason: string | null;
+}
+
+const RECENT_JOBS = 10;
 
 const QUEUES = [...SCHEDULED_JOBS, WEBHOOK_DELIVERY_QUEUE, 'housekeeping'];
 
-/** The platform operator's view of the queues: job counts by state and the schedules. */
+/** The platform operator's view of the queues: job counts by state, the schedules and the latest jobs. */
 @Injectable()
 export class GetQueuesOverviewUseCase {
   constructor(private readonly moduleRef: ModuleRef) {}
@@ -24,6 +38,22 @@ export class GetQueuesOverviewUseCase {
         const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
         const counts = await queue.getJobCounts('waiting', 'active', 'completed', 'failed', 'delayed');
         const schedulers = await queue.getJobSchedulers(0, 20);
+        const jobs = await queue.getJobs(['active', 'completed', 'failed'], 0, RECENT_JOBS * 3, false);
+        const recent = await Promise.all(
+          jobs
+            .filter((job) => job?.id)
+            .sort((x, y) => (y.finishedOn ?? y.timestamp) - (x.finishedOn ?? x.timestamp))
+            .slice(0, RECENT_JOBS)
+            .map(async (job) => ({
+              jobId: job.id!,
+              name: job.name,
+              state: await job.getState(),
+              attempts: job.attemptsMade,
+              finishedAt: job.finishedOn ? new Date(job.finishedOn).toISOString() : null,
+              result: job.returnvalue ?? null,
+              failedReason: job.failedReason ?? null,
+            })),
+        );
         return {
           name,
           counts: {
@@ -38,6 +68,7 @@ export class GetQueuesOverviewUseCase {
             everyMs: scheduler.every ? Number(scheduler.every) : null,
             next: scheduler.next ? new Date(scheduler.next).toISOString() : null,
           })),
+          recent,
         };
       }),
     );
