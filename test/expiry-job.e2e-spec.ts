@@ -3,17 +3,14 @@
 // repeat or race, and a run that fails half-way leaves each key recorded or untouched.
 // The suite has a database and a Redis prefix of its own: its runs count every key they find, and
 // no other suite's worker may take its jobs.
-import { SCHEDULED_JOBS } from '@keyward/jobs';
 import { ExpireKeysUseCase } from '@keyward/keys';
-import { getQueueToken } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
+import { firstScheduledRunsDone, jobResult, runJob, startJobRun } from './support/jobs';
 import { createTenant, type TestTenant } from './support/builders';
 import { sql, useOwnDatabase } from './support/database';
 import { client } from './support/http-client';
 import { createKey } from './support/key-builders';
 import { startAdminApi, startVerify, startWorker, type RunningHttpApp } from './support/running-apps';
-import { TEST_PLATFORM_TOKEN } from './support/test-config';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const HOUR_MS = 3_600_000;
@@ -52,43 +49,9 @@ describe('expiry job', () => {
     await dropOwnDatabase?.();
   });
 
-  const platform = () => client(admin.url, TEST_PLATFORM_TOKEN);
-
-  /** A scheduler's first run starts at once: wait for it, so that it races no test. */
-  async function firstScheduledRunsDone(app: Worker): Promise<void> {
-    for (const name of SCHEDULED_JOBS) {
-      const queue = app.app.get<Queue>(getQueueToken(name), { strict: false });
-      for (let i = 0; ; i++) {
-        const counts = await queue.getJobCounts('completed', 'failed', 'active', 'wait', 'prioritized');
-        if (counts.completed + counts.failed >= 1 && counts.active + counts.wait + counts.prioritized === 0) break;
-        if (i > 300) throw new Error(`the ${name} scheduler's first run did not finish: ${JSON.stringify(counts)}`);
-        await sleep(50);
-      }
-    }
-  }
-
-  async function startRun(): Promise<string> {
-    const started = await platform().post('/v1/jobs/expiry/run');
-    expect(started.status).toBe(202);
-    return started.body.jobId;
-  }
-
-  async function finished(jobId: string): Promise<Record<string, number>> {
-    for (let i = 0; i < 400; i++) {
-      const job = await platform().get(`/v1/jobs/${jobId}`);
-      expect(job.status).toBe(200);
-      // (A status read while the run finishes may show `completed` before its result: read again.)
-      if (job.body.state === 'completed' && job.body.result) return job.body.result;
-      if (job.body.state === 'failed') throw new Error(`expiry run failed: ${JSON.stringify(job.body)}`);
-      await sleep(50);
-    }
-    throw new Error('expiry run did not complete');
-  }
-
-  async function runExpiry(): Promise<{ jobId: string; result: Record<string, number> }> {
-    const jobId = await startRun();
-    return { jobId, result: await finished(jobId) };
-  }
+  const startRun = () => startJobRun(admin.url, 'expiry');
+  const finished = (jobId: string) => jobResult(admin.url, jobId);
+  const runExpiry = () => runJob(admin.url, 'expiry');
 
   async function tenantWithWebhook(): Promise<TestTenant> {
     const tenant = await createTenant(admin.url);

@@ -1,6 +1,7 @@
 import { redisOptionsFromUrl } from '@keyward/platform';
 import { Queue } from 'bullmq';
 import { createTenant, type TestTenant } from './support/builders';
+import { runJob } from './support/jobs';
 import { sql } from './support/database';
 import { client } from './support/http-client';
 import { startAdminApi, startVerify, startWorker, type RunningHttpApp } from './support/running-apps';
@@ -29,19 +30,7 @@ describe('scheduled rotation job', () => {
   const platform = () => client(admin.url, TEST_PLATFORM_TOKEN);
   const api = () => client(admin.url, tenant.admin);
 
-  async function runRotation(): Promise<{ jobId: string; result: Record<string, number> }> {
-    const started = await platform().post('/v1/jobs/rotation/run');
-    expect(started.status).toBe(202);
-    const { jobId } = started.body;
-    for (let i = 0; i < 200; i++) {
-      const job = await platform().get(`/v1/jobs/${jobId}`);
-      expect(job.status).toBe(200);
-      if (job.body.state === 'completed') return { jobId, result: job.body.result };
-      if (job.body.state === 'failed') throw new Error(`rotation run failed: ${JSON.stringify(job.body)}`);
-      await sleep(50);
-    }
-    throw new Error('rotation run did not complete');
-  }
+  const runRotation = () => runJob(admin.url, 'rotation');
 
   async function keyWithSchedule(gracePeriodSeconds = 30): Promise<{ id: string; key: string }> {
     const created = await api().post('/v1/keys', { name: 'scheduled', ownerId: 'svc-1', scopes: ['a:*'], rotation: { intervalSeconds: 3600, gracePeriodSeconds } });

@@ -3,11 +3,9 @@
 // runs repeat or race; GET /v1/reports/unused-keys serves the tenant's latest report, its own keys only.
 // The suite has a database and a Redis prefix of its own: its runs count every key they find, and
 // no other suite's worker may take its jobs.
-import { SCHEDULED_JOBS } from '@keyward/jobs';
 import { AuditUnusedKeysUseCase } from '@keyward/keys';
-import { getQueueToken } from '@nestjs/bullmq';
-import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
+import { firstScheduledRunsDone, runJob } from './support/jobs';
 import { createTenant, type TestTenant } from './support/builders';
 import { sql, useOwnDatabase } from './support/database';
 import { client } from './support/http-client';
@@ -49,33 +47,7 @@ describe('unused-key audit job', () => {
 
   const platform = () => client(admin.url, TEST_PLATFORM_TOKEN);
 
-  /** A scheduler's first run starts at once: wait for it, so that it races no test. */
-  async function firstScheduledRunsDone(app: Worker): Promise<void> {
-    for (const name of SCHEDULED_JOBS) {
-      const queue = app.app.get<Queue>(getQueueToken(name), { strict: false });
-      for (let i = 0; ; i++) {
-        const counts = await queue.getJobCounts('completed', 'failed', 'active', 'wait', 'prioritized');
-        if (counts.completed + counts.failed >= 1 && counts.active + counts.wait + counts.prioritized === 0) break;
-        if (i > 300) throw new Error(`the ${name} scheduler's first run did not finish: ${JSON.stringify(counts)}`);
-        await sleep(50);
-      }
-    }
-  }
-
-  async function runAudit(): Promise<{ jobId: string; result: Record<string, number> }> {
-    const started = await platform().post('/v1/jobs/unused-audit/run');
-    expect(started.status).toBe(202);
-    const { jobId } = started.body;
-    for (let i = 0; i < 400; i++) {
-      const job = await platform().get(`/v1/jobs/${jobId}`);
-      expect(job.status).toBe(200);
-      // (A status read while the run finishes may show `completed` before its result: read again.)
-      if (job.body.state === 'completed' && job.body.result) return { jobId, result: job.body.result };
-      if (job.body.state === 'failed') throw new Error(`unused-audit run failed: ${JSON.stringify(job.body)}`);
-      await sleep(50);
-    }
-    throw new Error('unused-audit run did not complete');
-  }
+  const runAudit = () => runJob(admin.url, 'unused-audit');
 
   async function tenantWithPolicy(unusedKeyAction: Action, unusedKeyDays: number | null = 30): Promise<TestTenant> {
     const tenant = await createTenant(admin.url);

@@ -1,0 +1,47 @@
+// Running the scheduled jobs from tests: as the platform operator would (run-now, then the run's
+// status), and waiting out the schedulers' first runs so that none races a test.
+import type { ScheduledJob } from '@keyward/jobs';
+import { SCHEDULED_JOBS } from '@keyward/jobs';
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { client } from './http-client';
+import type { startWorker } from './running-apps';
+import { TEST_PLATFORM_TOKEN } from './test-config';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startJobRun(adminUrl: string, name: ScheduledJob): Promise<string> {
+  const started = await client(adminUrl, TEST_PLATFORM_TOKEN).post(`/v1/jobs/${name}/run`);
+  if (started.status !== 202) throw new Error(`run-now of ${name} answered ${started.status}`);
+  return started.body.jobId;
+}
+
+/** The result of a run, once it has completed (a failed run throws). */
+export async function jobResult(adminUrl: string, jobId: string): Promise<Record<string, number>> {
+  for (let i = 0; i < 400; i++) {
+    const job = await client(adminUrl, TEST_PLATFORM_TOKEN).get(`/v1/jobs/${jobId}`);
+    if (job.status !== 200) throw new Error(`job status answered ${job.status}`);
+    if (job.body.state === 'completed' && job.body.result) return job.body.result;
+    if (job.body.state === 'failed') throw new Error(`run ${jobId} failed: ${JSON.stringify(job.body)}`);
+    await sleep(50);
+  }
+  throw new Error(`run ${jobId} did not complete`);
+}
+
+export async function runJob(adminUrl: string, name: ScheduledJob): Promise<{ jobId: string; result: Record<string, number> }> {
+  const jobId = await startJobRun(adminUrl, name);
+  return { jobId, result: await jobResult(adminUrl, jobId) };
+}
+
+/** A scheduler's first run starts at once: wait for each, so that it races no test. */
+export async function firstScheduledRunsDone(worker: Awaited<ReturnType<typeof startWorker>>): Promise<void> {
+  for (const name of SCHEDULED_JOBS) {
+    const queue = worker.app.get<Queue>(getQueueToken(name), { strict: false });
+    for (let i = 0; ; i++) {
+      const counts = await queue.getJobCounts('completed', 'failed', 'active', 'wait', 'prioritized');
+      if (counts.completed + counts.failed >= 1 && counts.active + counts.wait + counts.prioritized === 0) return;
+      if (i > 300) throw new Error(`the ${name} scheduler's first run did not finish: ${JSON.stringify(counts)}`);
+      await sleep(50);
+    }
+  }
+}
