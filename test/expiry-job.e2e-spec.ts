@@ -4,8 +4,7 @@
 // The suite has a database and a Redis prefix of its own: its runs count every key they find, and
 // no other suite's worker may take its jobs.
 import { ExpireKeysUseCase } from '@keyward/keys';
-import { randomBytes } from 'node:crypto';
-import { firstScheduledRunsDone, jobResult, runJob, startJobRun } from './support/jobs';
+import { firstScheduledRunsDone, onDemandJobsEnv, jobResult, runJob, startJobRun } from './support/jobs';
 import { createTenant, type TestTenant } from './support/builders';
 import { sql, useOwnDatabase } from './support/database';
 import { client } from './support/http-client';
@@ -28,13 +27,8 @@ describe('expiry job', () => {
 
   beforeAll(async () => {
     dropOwnDatabase = await useOwnDatabase();
-    const env = {
-      REDIS_KEY_PREFIX: `${process.env.KEYWARD_TEST_REDIS_PREFIX}expiry-${randomBytes(3).toString('hex')}:`,
-      // Runs come from the tests only (after the schedulers' first run, which finds nothing).
-      ROTATION_JOB_INTERVAL_SECONDS: '86400',
-      EXPIRY_JOB_INTERVAL_SECONDS: '86400',
-      UNUSED_AUDIT_JOB_INTERVAL_SECONDS: '86400',
-    };
+    // Runs come from the tests only (after the schedulers' first run, which finds nothing).
+    const env = onDemandJobsEnv('expiry');
     admin = await startAdminApi({ env });
     verify = await startVerify({ env });
     worker = await startWorker({ env });

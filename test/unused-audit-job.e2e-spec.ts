@@ -4,8 +4,7 @@
 // The suite has a database and a Redis prefix of its own: its runs count every key they find, and
 // no other suite's worker may take its jobs.
 import { AuditUnusedKeysUseCase } from '@keyward/keys';
-import { randomBytes } from 'node:crypto';
-import { firstScheduledRunsDone, runJob } from './support/jobs';
+import { firstScheduledRunsDone, onDemandJobsEnv, runJob } from './support/jobs';
 import { createTenant, type TestTenant } from './support/builders';
 import { sql, useOwnDatabase } from './support/database';
 import { client } from './support/http-client';
@@ -26,13 +25,8 @@ describe('unused-key audit job', () => {
 
   beforeAll(async () => {
     dropOwnDatabase = await useOwnDatabase();
-    const env = {
-      REDIS_KEY_PREFIX: `${process.env.KEYWARD_TEST_REDIS_PREFIX}unused-${randomBytes(3).toString('hex')}:`,
-      // Runs come from the tests only (after the schedulers' first run, which finds nothing).
-      ROTATION_JOB_INTERVAL_SECONDS: '86400',
-      EXPIRY_JOB_INTERVAL_SECONDS: '86400',
-      UNUSED_AUDIT_JOB_INTERVAL_SECONDS: '86400',
-    };
+    // Runs come from the tests only (after the schedulers' first run, which finds nothing).
+    const env = onDemandJobsEnv('unused');
     admin = await startAdminApi({ env });
     verify = await startVerify({ env });
     worker = await startWorker({ env });

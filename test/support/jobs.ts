@@ -4,6 +4,7 @@ import type { ScheduledJob } from '@keyward/jobs';
 import { SCHEDULED_JOBS } from '@keyward/jobs';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
+import { randomBytes } from 'node:crypto';
 import { client } from './http-client';
 import type { startWorker } from './running-apps';
 import { TEST_PLATFORM_TOKEN } from './test-config';
@@ -44,4 +45,17 @@ export async function firstScheduledRunsDone(worker: Awaited<ReturnType<typeof s
       await sleep(50);
     }
   }
+}
+
+/**
+ * The environment of a suite that runs jobs only when it asks: its own Redis prefix (so no other
+ * suite's worker takes its runs) and every schedule a day apart (its first run finds nothing).
+ */
+export function onDemandJobsEnv(label: string): Record<string, string> {
+  return {
+    REDIS_KEY_PREFIX: `${process.env.KEYWARD_TEST_REDIS_PREFIX}${label}-${randomBytes(3).toString('hex')}:`,
+    ROTATION_JOB_INTERVAL_SECONDS: '86400',
+    EXPIRY_JOB_INTERVAL_SECONDS: '86400',
+    UNUSED_AUDIT_JOB_INTERVAL_SECONDS: '86400',
+  };
 }
