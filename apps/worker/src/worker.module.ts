@@ -20,7 +20,7 @@ export class WorkerModule {
     return {
       module: WorkerModule,
       imports: [
-        PlatformModule.forRoot({ ...options, service: 'worker', withOperationsRoutes: false }),
+        PlatformModule.forRoot({ ...options, service: 'worker', withOperationsRoutes: false, drainOnShutdown: false }),
         JobsQueueModule,
         KeysModule,
         WebhookDeliveryModule,

@@ -35,7 +35,15 @@ export interface PlatformOptions {
    * throughput. The verify service turns it off so its hot route can never pay for that.
    */
   accessLogs?: boolean;
+  /**
+   * Whether a graceful stop waits SHUTDOWN_DRAIN_MS, answering 503 on /readyz while it goes on
+   * serving, before its listener closes (default true; the worker serves no traffic).
+   */
+  drainOnShutdown?: boolean;
 }
+
+/** How long this process keeps serving, not ready, before its listener closes. */
+const SHUTDOWN_DRAIN_MS = Symbol('SHUTDOWN_DRAIN_MS');
 
 /** Config, logging, database, Redis, secrets, metrics and health: what every process shares. */
 @Global()
@@ -43,9 +51,16 @@ export interface PlatformOptions {
 export class PlatformModule implements BeforeApplicationShutdown {
   constructor(private readonly moduleRef: ModuleRef) {}
 
-  /** First step of a graceful stop: /readyz answers 503 so that balancers stop sending traffic. */
-  beforeApplicationShutdown(): void {
+  /**
+   * First step of a graceful stop: /readyz answers 503 so that balancers stop sending traffic, and
+   * for the drain period the process goes on serving whatever still arrives (answers then close
+   * their connections, see createHttpApp), so that nothing is refused before balancers have looked.
+   * Nest closes the listener after this returns.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     this.moduleRef.get(Readiness, { strict: false }).markStopping();
+    const drainMs = this.moduleRef.get<number>(SHUTDOWN_DRAIN_MS, { strict: false });
+    if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
   }
 
   static forRoot(options: PlatformOptions): DynamicModule {
@@ -75,6 +90,7 @@ export class PlatformModule implements BeforeApplicationShutdown {
       controllers: options.withOperationsRoutes === false ? [] : [OperationsController],
       providers: [
         { provide: KEYWARD_CONFIG, useValue: config },
+        { provide: SHUTDOWN_DRAIN_MS, useValue: options.drainOnShutdown === false ? 0 : config.shutdownDrainMs },
         { provide: Metrics, useValue: new Metrics(options.service) },
         { provide: KeyedHasher, useValue: new KeyedHasher(config.pepper) },
         { provide: SecretBox, useValue: new SecretBox(config.encryptionKey) },

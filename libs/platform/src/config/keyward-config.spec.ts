@@ -59,6 +59,20 @@ describe('loadKeywardConfig', () => {
     expect(config).toMatchObject({ keyPrefix: 'kw', adminPort: 3000, verifyPort: 3001, workerPort: 3002, adminRateLimitPerMinute: 1000, bodyLimitBytes: 65536 });
   });
 
+  describe('shutdown', () => {
+    it('drains for 5 s in production and not at all elsewhere, unless told', () => {
+      expect(loadKeywardConfig(productionEnv())).toMatchObject({ shutdownGraceMs: 10_000, shutdownDrainMs: 5_000 });
+      expect(loadKeywardConfig(productionEnv({ NODE_ENV: 'test' })).shutdownDrainMs).toBe(0);
+      expect(loadKeywardConfig(productionEnv({ SHUTDOWN_DRAIN_MS: '1500' })).shutdownDrainMs).toBe(1500);
+    });
+
+    it('refuses a drain that leaves the grace period no time, naming the variable', () => {
+      expect(configErrorOf(productionEnv({ SHUTDOWN_DRAIN_MS: '10000' })).variable).toBe('SHUTDOWN_DRAIN_MS');
+      expect(configErrorOf(productionEnv({ SHUTDOWN_GRACE_MS: '3000' })).variable).toBe('SHUTDOWN_DRAIN_MS');
+      expect(loadKeywardConfig(productionEnv({ SHUTDOWN_GRACE_MS: '3000', SHUTDOWN_DRAIN_MS: '0' })).shutdownDrainMs).toBe(0);
+    });
+  });
+
   describe('with NODE_ENV=production', () => {
     it.each(['KEYWARD_PEPPER', 'KEYWARD_ENCRYPTION_KEY', 'PLATFORM_ADMIN_TOKEN'])(
       'refuses to start without %s, naming it and printing no other secret',

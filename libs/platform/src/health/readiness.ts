@@ -23,6 +23,11 @@ export class Readiness {
     this.stopping = true;
   }
 
+  /** Whether a graceful stop has begun. */
+  get isStopping(): boolean {
+    return this.stopping;
+  }
+
   async check(): Promise<ReadinessReport> {
     const probe = async (work: () => Promise<unknown>): Promise<'up' | 'down'> => {
       try {

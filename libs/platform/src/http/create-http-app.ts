@@ -9,6 +9,7 @@ import type { KeywardConfig } from '../config/keyward-config';
 import { MalformedJsonError, NotFoundError } from '../errors/domain-error';
 import { ProblemFilter, sendProblem } from '../errors/problem.filter';
 import { toProblem } from '../errors/to-problem';
+import { Readiness } from '../health/readiness';
 import { Metrics } from '../metrics/metrics';
 import { createServer, ServerResponse, type IncomingMessage } from 'node:http';
 import type { AheadOfFramework } from './ahead-of-framework';
@@ -22,15 +23,18 @@ export interface HttpAppOptions {
 
 export async function createHttpApp(module: Type<unknown> | object, config: KeywardConfig, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
   const { ahead } = options;
+  let readiness: Readiness | undefined;
   const adapter = new FastifyAdapter({
     serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) => {
-      // Once the server stops listening (a graceful stop), every answer closes its connection. An
-      // idle keep-alive connection is closed at once by close(), but one busy at that moment would
-      // be kept by a client that keeps sending on it, and with it the process, until the grace
-      // period ran out and cut whatever request was in flight then.
+      // Once a graceful stop begins (draining, then no longer listening), every answer closes its
+      // connection. Clients and L4 balancers keep a kept-alive connection on this process however
+      // /readyz answers, and an idle one that close() ends may just have been picked for the next
+      // request; a closed connection sends the client's next request to a fresh connection, which
+      // a balancer routes to a process that is ready. A busy connection would otherwise also keep
+      // the process until the grace period ran out and cut whatever request was in flight then.
       class ClosingAwareResponse extends ServerResponse {
         override writeHead(...args: unknown[]): this {
-          if (!server.listening && !this.headersSent) this.setHeader('connection', 'close');
+          if ((!server.listening || readiness?.isStopping) && !this.headersSent) this.setHeader('connection', 'close');
           return (ServerResponse.prototype.writeHead as (...headArgs: unknown[]) => this).apply(this, args);
         }
       }
@@ -62,6 +66,7 @@ export async function createHttpApp(module: Type<unknown> | object, config: Keyw
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  readiness = app.get(Readiness);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
