@@ -2,8 +2,8 @@
 // embedded database when it is unset, and makes sure the apps' login role exists.
 //
 // With DATABASE_APP_URL set, the apps' login role is the operator's (made beforehand, its password
-// managed outside Keyward): it is only granted membership of keyward_app and CONNECT, never given a
-// new password. Without it, a role `<database>_service` is provisioned with a fresh password.
+// managed outside Keyward): it is only granted membership of keyward_app and CONNECT and given the
+// apps' time limits in the database, never a new password. Without it, a role `<database>_service` is provisioned with a fresh password.
 import { createDatabaseIfMissing, grantAppRole, provisionDatabase, runMigrations } from '../libs/platform/src/database/provision';
 import { startEmbeddedPostgres } from './dev-services/embedded-postgres';
 import { resolve } from 'node:path';

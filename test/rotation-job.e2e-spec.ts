@@ -1,3 +1,4 @@
+import { bullQueuePrefix } from '@keyward/jobs';
 import { redisOptionsFromUrl } from '@keyward/platform';
 import { Queue } from 'bullmq';
 import { createTenant, type TestTenant } from './support/builders';
@@ -128,7 +129,7 @@ describe('scheduled rotation job', () => {
   });
 
   it('retries a failed job from the dashboard, and only a failed one', async () => {
-    const queue = new Queue('rotation', { connection: redisOptionsFromUrl(process.env.KEYWARD_TEST_REDIS_URL!), prefix: `${process.env.KEYWARD_TEST_REDIS_PREFIX}bull` });
+    const queue = new Queue('rotation', { connection: redisOptionsFromUrl(process.env.KEYWARD_TEST_REDIS_URL!), prefix: bullQueuePrefix(process.env.KEYWARD_TEST_REDIS_PREFIX!) });
     try {
       const bogus = await queue.add('not-a-rotation-job', {}, { jobId: `bogus-${Date.now()}` });
       const failedOnce = async (attempts: number) => {

@@ -3,15 +3,26 @@
 // next to an in-process admin API of the same run (same database, Redis prefix and secrets).
 // CONTRACT Verify: limits and credits are exact across every verify process; a change made through
 // the admin API is in force on every verify process within 1 second; VERIFY_WORKERS runs several
-// processes on one port with no change in any answer, and stops gracefully.
-import Redis from 'ioredis';
+// processes on one port with no change in any answer, and stops gracefully. The first three
+// scenarios are shared with the scale suites (support/scale-scenarios.ts, test/scale/).
+import { createRedisConnection } from '@keyward/platform';
 import { Agent, request as httpRequest } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { createTenant, type TestTenant } from './support/builders';
-import { client } from './support/http-client';
+import { createKey } from './support/key-builders';
 import { startAdminApi, type RunningHttpApp } from './support/running-apps';
+import {
+  changesReachEveryProcessWithinASecond,
+  creditsAreExactAcrossProcesses,
+  limitIsExactAcrossProcesses,
+  storedRemaining,
+  tally,
+  verifyOn,
+  withOutputOf,
+  type VerifyFleet,
+} from './support/scale-scenarios';
 import { descendantPids, isAlive, spawnApp, stopSpawnedApps, type SpawnedApp } from './support/spawn-app';
-import { TEST_PLATFORM_TOKEN } from './support/test-config';
+import { testConfig } from './support/test-config';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -156,48 +167,22 @@ describe('verify in processes of its own', () => {
     await admin?.close();
   }, 30_000);
 
-  const createKey = async (body: Record<string, unknown> = {}, owner: TestTenant = tenant) => {
-    const created = await client(admin.url, owner.admin).post('/v1/keys', { name: 'k', ...body });
-    expect(created.status).toBe(201);
-    return created.body as { id: string; key: string };
-  };
-  const verify = (service: { url: string }, body: Record<string, unknown>, token = tenant.verifier) => client(service.url, token).post('/v1/verify', body);
-  /** The key's `remaining` on the admin API once it equals `expected`, or after 3 s whatever it is then. */
-  const storedRemaining = async (id: string, expected: number) => {
-    const deadline = Date.now() + 3_000;
-    for (;;) {
-      const stored = await client(admin.url, tenant.admin).get(`/v1/keys/${id}`);
-      if (stored.body.remaining === expected || Date.now() > deadline) return stored.body.remaining as number;
-      await sleep(100);
-    }
-  };
-  /** The key's credit balance as the verify processes share it, in Redis. */
+  const fleet = (): VerifyFleet => ({ adminUrl: admin.url, verifiers: [verifyA, verifyB] });
+  const createOwnKey = (body: Record<string, unknown>): Promise<{ id: string; key: string }> => createKey(admin.url, tenant.admin, body);
+  const verify = (service: { url: string }, body: Record<string, unknown>) => verifyOn(service, tenant.verifier, body);
+  /** The key's credit balance as the verify processes share it, in Redis (one server or a cluster). */
   const sharedBalance = async (id: string): Promise<number> => {
-    const redis = new Redis(process.env.KEYWARD_TEST_REDIS_URL!, { lazyConnect: true, maxRetriesPerRequest: 1 });
-    await redis.connect();
+    const config = testConfig();
+    const redis = createRedisConnection(config.redis, 'keyward-test', { patient: true });
     try {
-      return Number(await redis.hget(`${process.env.KEYWARD_TEST_REDIS_PREFIX}credits:{${id}}`, 'balance'));
+      return Number(await redis.hget(`${config.redisKeyPrefix}credits:{${id}}`, 'balance'));
     } finally {
       redis.disconnect();
     }
   };
-  /** How many answers of a burst had each code, and the answers that were not 200. */
-  const tally = (answers: { status: number; body: any }[]) => ({
-    notOk: answers.filter((answer) => answer.status !== 200).map((answer) => [answer.status, answer.body]),
-    codes: answers.reduce<Record<string, number>>((codes, answer) => ({ ...codes, [answer.body.code]: (codes[answer.body.code] ?? 0) + 1 }), {}),
-  });
 
   /** Fails with the processes' output, which is what one needs when a spawned service misbehaves. */
-  const withDiagnostics = async (work: () => Promise<void>) => {
-    try {
-      await work();
-    } catch (error) {
-      for (const spawned of [verifyA, verifyB, clustered]) {
-        if (spawned?.output()) (error as Error).message += `\n--- ${spawned.app} ${spawned.pid} output ---\n${spawned.output().slice(-4_000)}`;
-      }
-      throw error;
-    }
-  };
+  const withDiagnostics = (work: () => Promise<void>) => withOutputOf([verifyA, verifyB, clustered], work);
 
   it('runs each verify service as a process of its own', () => {
     expect(new Set([process.pid, verifyA.pid, verifyB.pid, clustered.pid]).size).toBe(4);
@@ -205,65 +190,12 @@ describe('verify in processes of its own', () => {
     for (const spawned of [verifyA, verifyB, clustered]) expect(isAlive(spawned.pid)).toBe(true);
   });
 
-  it('lets exactly the limit through a window across two processes', () =>
-    withDiagnostics(async () => {
-      const { key } = await createKey({ rateLimit: { limit: 50, windowSeconds: 3600 } }); // an hour: the burst cannot straddle two windows
-      const answers = await Promise.all(Array.from({ length: 300 }, (_, i) => verify(i % 2 ? verifyA : verifyB, { key })));
+  it('lets exactly the limit through a window across two processes', () => withDiagnostics(() => limitIsExactAcrossProcesses(fleet())));
 
-      // Each process got 150 requests, three times the limit: counted apart, up to 100 would pass.
-      expect(tally(answers)).toEqual({ notOk: [], codes: { VALID: 50, RATE_LIMITED: 250 } });
-      const limited = answers.find((answer) => answer.body.code === 'RATE_LIMITED')!;
-      expect(limited.headers.get('ratelimit-policy')).toBe('"key";q=50;w=3600');
-      expect(limited.headers.get('ratelimit')).toMatch(/^"key";r=0;t=\d+$/);
-    }));
-
-  it('spends credits exactly across two processes, never below zero, and writes the balance back', () =>
-    withDiagnostics(async () => {
-      const { id, key } = await createKey({ remaining: 40 });
-      const answers = await Promise.all(Array.from({ length: 200 }, (_, i) => verify(i % 2 ? verifyA : verifyB, { key })));
-
-      expect(tally(answers)).toEqual({ notOk: [], codes: { VALID: 40, USAGE_EXCEEDED: 160 } });
-      expect(Math.min(...answers.map((answer) => answer.body.remaining))).toBe(0);
-      expect(await storedRemaining(id, 0)).toBe(0);
-    }));
+  it('spends credits exactly across two processes, never below zero, and writes the balance back', () => withDiagnostics(() => creditsAreExactAcrossProcesses(fleet())));
 
   it('puts revoke, disable, a patch of scopes and tenant suspension in force on both processes within a second', () =>
-    withDiagnostics(async () => {
-      const own = await createTenant(admin.url);
-      const { id, key } = await createKey({ scopes: ['a'] }, own);
-      const api = client(admin.url, own.admin);
-      const platform = client(admin.url, TEST_PLATFORM_TOKEN);
-      /** After `change` has answered, polls both processes at once until each answers `code`: the time each took. */
-      const inForce = async (change: () => Promise<{ status: number }>, code: string, body: Record<string, unknown> = { key }) => {
-        const changed = await change();
-        expect(changed.status).toBeLessThan(300);
-        const since = Date.now();
-        const lags = await Promise.all(
-          [verifyA, verifyB].map(async (service) => {
-            for (;;) {
-              const answer = await verify(service, body, own.verifier);
-              if (answer.body.code === code) return Date.now() - since;
-              if (Date.now() - since > 1_000) return Infinity;
-              await sleep(10);
-            }
-          }),
-        );
-        expect({ code, lagsOverOneSecond: lags.filter((lag) => lag > 1_000) }).toEqual({ code, lagsOverOneSecond: [] });
-      };
-      const warm = async () => {
-        for (const service of [verifyA, verifyB]) expect((await verify(service, { key, scopes: ['a'] }, own.verifier)).body.code).toBe('VALID');
-      };
-
-      await warm();
-      await inForce(() => api.patch(`/v1/keys/${id}`, { enabled: false }), 'DISABLED');
-      await inForce(() => api.patch(`/v1/keys/${id}`, { enabled: true }), 'VALID', { key, scopes: ['a'] });
-      await inForce(() => api.patch(`/v1/keys/${id}`, { scopes: ['b'] }), 'INSUFFICIENT_SCOPE', { key, scopes: ['a'] });
-      await inForce(() => api.patch(`/v1/keys/${id}`, { scopes: ['a'] }), 'VALID', { key, scopes: ['a'] });
-      await inForce(() => platform.post(`/v1/tenants/${own.id}/suspend`), 'DISABLED');
-      await inForce(() => platform.post(`/v1/tenants/${own.id}/resume`), 'VALID');
-      await warm();
-      await inForce(() => api.post(`/v1/keys/${id}/revoke`, {}), 'REVOKED');
-    }));
+    withDiagnostics(() => changesReachEveryProcessWithinASecond(fleet())));
 
   describe('with VERIFY_WORKERS=2', () => {
     it('runs a primary and two worker processes, all from the verify main', () =>
@@ -279,7 +211,7 @@ describe('verify in processes of its own', () => {
 
     it('spends credits exactly across its workers', () =>
       withDiagnostics(async () => {
-        const { id, key } = await createKey({ remaining: 30 });
+        const { id, key } = await createOwnKey({ remaining: 30 });
         const answers = await Promise.all(Array.from({ length: 200 }, () => verify(clustered, { key })));
 
         expect(tally(answers)).toEqual({ notOk: [], codes: { VALID: 30, USAGE_EXCEEDED: 170 } });
@@ -296,13 +228,13 @@ describe('verify in processes of its own', () => {
           fewest: expect.any(Number),
         });
         expect(Math.min(...perProcess)).toBeGreaterThan(0);
-        expect(await storedRemaining(id, 0)).toBe(0);
+        expect(await storedRemaining(admin.url, tenant.admin, id, 0)).toBe(0);
       }));
 
     it('stops all three processes on SIGTERM within the grace period, answering every request it read, on new and on kept-alive connections', () =>
       withDiagnostics(async () => {
         const CREDITS = 100_000;
-        const { id, key } = await createKey({ remaining: CREDITS });
+        const { id, key } = await createOwnKey({ remaining: CREDITS });
         const workers = descendantPids(clustered.pid);
         expect(workers).toHaveLength(2);
         const post = (options?: { agent?: Agent; holdBody?: Promise<void> }) => rawPost(clustered.url, '/v1/verify', tenant.verifier, { key }, options);

@@ -1,6 +1,7 @@
-import Redis from 'ioredis';
 import { rmSync } from 'node:fs';
 import { Client, escapeIdentifier } from 'pg';
+import { loadRedisTarget } from '../../libs/platform/src/config/keyward-config';
+import { createRedisConnection, masterConnections } from '../../libs/platform/src/redis/redis-connection';
 
 /** Drops the run's database, role and Redis keys, and stops whatever the setup started. */
 export default async function globalTeardown(): Promise<void> {
@@ -17,19 +18,35 @@ export default async function globalTeardown(): Promise<void> {
   } finally {
     await client.end();
   }
-  const redis = new Redis(run.redis.url, { lazyConnect: true, maxRetriesPerRequest: 1 });
-  try {
-    await redis.connect();
-    let cursor = '0';
-    do {
-      const [next, keys] = await redis.scan(cursor, 'MATCH', `${process.env.KEYWARD_TEST_REDIS_PREFIX}*`, 'COUNT', 500);
-      if (keys.length) await redis.del(...keys);
-      cursor = next;
-    } while (cursor !== '0');
-  } finally {
-    redis.disconnect();
-  }
+  await dropRedisKeys(run.redis.url, process.env.KEYWARD_TEST_REDIS_PREFIX!);
   await run.redis.stop();
   await run.postgres?.stop();
   if (run.embeddedDir) rmSync(run.embeddedDir, { recursive: true, force: true });
+}
+
+/**
+ * Deletes every key under `prefix`, BullMQ's too (`{<prefix>bull}...`: the prefix inside its hash
+ * tag). SCAN walks one node's keys, so in a Redis Cluster it runs on every master; each key is
+ * deleted on its own (a DEL of several keys must stay within one slot).
+ */
+async function dropRedisKeys(url: string, prefix: string): Promise<void> {
+  const redis = createRedisConnection(loadRedisTarget({ REDIS_URL: url }), 'keyward-test-teardown');
+  try {
+    await new Promise<void>((resolve, reject) => {
+      redis.once('ready', resolve);
+      setTimeout(() => reject(new Error('Redis was not ready within 10 s: the run leaves its keys')), 10_000).unref();
+    });
+    for (const master of masterConnections(redis)) {
+      for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
+        let cursor = '0';
+        do {
+          const [next, keys] = await master.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
+          await Promise.all(keys.map((key) => master.del(key)));
+          cursor = next;
+        } while (cursor !== '0');
+      }
+    }
+  } finally {
+    redis.disconnect();
+  }
 }

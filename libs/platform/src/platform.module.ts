@@ -1,7 +1,6 @@
 import { Global, Module, type BeforeApplicationShutdown, type DynamicModule } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
-import type Redis from 'ioredis';
 import { LoggerModule } from 'nestjs-pino';
 import type { DestinationStream } from 'pino';
 import type { DataSource } from 'typeorm';
@@ -13,6 +12,7 @@ import { Readiness } from './health/readiness';
 import { createRootLogger, redactRequest } from './logging/logger';
 import { Metrics } from './metrics/metrics';
 import { REDIS_CLIENT } from './redis/redis.tokens';
+import type { RedisClient } from './redis/redis-connection';
 import { RedisModule } from './redis/redis.module';
 import { KeyedHasher } from './secrets/keyed-hash';
 import { SecretBox } from './secrets/secret-box';
@@ -97,7 +97,7 @@ export class PlatformModule implements BeforeApplicationShutdown {
         {
           provide: Readiness,
           inject: [getDataSourceToken(), REDIS_CLIENT],
-          useFactory: (dataSource: DataSource, redis: Redis) => new Readiness(dataSource, redis),
+          useFactory: (dataSource: DataSource, redis: RedisClient) => new Readiness(dataSource, redis),
         },
         InvalidationPublisher,
       ],

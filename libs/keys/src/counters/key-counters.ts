@@ -1,9 +1,8 @@
 // The shared counters of a key in Redis: its rate-limit window and its credit balance, checked and
 // consumed by one Lua script, so limits are exact however many verify processes serve the key.
 // Every Redis key of one API key carries the hash tag {<keyId>}: they live in one cluster slot.
-import { KEYWARD_CONFIG, REDIS_CLIENT, type KeywardConfig } from '@keyward/platform';
+import { KEYWARD_CONFIG, REDIS_CLIENT, type KeywardConfig, type RedisClient } from '@keyward/platform';
 import { Inject, Injectable } from '@nestjs/common';
-import type Redis from 'ioredis';
 
 export type CounterVerdict = 'VALID' | 'RATE_LIMITED' | 'USAGE_EXCEEDED' | 'TOO_LATE';
 
@@ -104,7 +103,7 @@ export class KeyCounters {
   private readonly prefix: string;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     @Inject(KEYWARD_CONFIG) config: KeywardConfig,
   ) {
     this.prefix = config.redisKeyPrefix;
@@ -141,7 +140,11 @@ export class KeyCounters {
     };
   }
 
-  /** Redis's clock minus this process's, in ms, from one TIME round trip (its midpoint). */
+  /**
+   * Redis's clock minus this process's, in ms, from one TIME round trip (its midpoint). In a
+   * cluster TIME goes to any master, and the script reads its own node's clock: the nodes' clocks
+   * must agree to well within the limiter's margin (NTP does).
+   */
   async redisClockOffset(): Promise<number> {
     const sentAt = Date.now();
     const [seconds, micros] = await this.redis.time();
@@ -154,16 +157,16 @@ export class KeyCounters {
     await (this.redis as unknown as SetCreditsCommand).keywardSetCredits(this.creditsKey(keyId), balance === null ? '' : balance, version);
   }
 
-  /** Balance and version of each key that has one in Redis. */
+  /**
+   * Balance and version of each key that has one in Redis. One command per key, all sent at once:
+   * each balance is in its own key's slot, and ioredis refuses a cluster pipeline whose keys live
+   * on several masters. Any failure fails the whole read, so the caller retries every key of it.
+   */
   async readCredits(keyIds: string[]): Promise<Array<{ keyId: string; balance: number; version: number }>> {
-    if (keyIds.length === 0) return [];
-    const pipeline = this.redis.pipeline();
-    keyIds.forEach((keyId) => pipeline.hmget(this.creditsKey(keyId), 'balance', 'version'));
-    const replies = (await pipeline.exec()) ?? [];
+    const replies = await Promise.all(keyIds.map((keyId) => this.redis.hmget(this.creditsKey(keyId), 'balance', 'version')));
     return keyIds.flatMap((keyId, i) => {
-      const [error, values] = replies[i] ?? [];
-      const [balance, version] = (values as Array<string | null> | undefined) ?? [];
-      return error || balance == null || version == null ? [] : [{ keyId, balance: Number(balance), version: Number(version) }];
+      const [balance, version] = replies[i];
+      return balance == null || version == null ? [] : [{ keyId, balance: Number(balance), version: Number(version) }];
     });
   }
 }

@@ -59,6 +59,12 @@ describe('loadKeywardConfig', () => {
     expect(config).toMatchObject({ keyPrefix: 'kw', adminPort: 3000, verifyPort: 3001, workerPort: 3002, adminRateLimitPerMinute: 1000, bodyLimitBytes: 65536 });
   });
 
+  it('caches 200,000 keys per verify process unless VERIFY_CACHE_MAX_KEYS says otherwise', () => {
+    expect(loadKeywardConfig(productionEnv()).verifyCacheMaxKeys).toBe(200_000);
+    expect(loadKeywardConfig(productionEnv({ VERIFY_CACHE_MAX_KEYS: '1000000' })).verifyCacheMaxKeys).toBe(1_000_000);
+    expect(configErrorOf(productionEnv({ VERIFY_CACHE_MAX_KEYS: '10' })).variable).toBe('VERIFY_CACHE_MAX_KEYS');
+  });
+
   describe('shutdown', () => {
     it('drains for 5 s in production and not at all elsewhere, unless told', () => {
       expect(loadKeywardConfig(productionEnv())).toMatchObject({ shutdownGraceMs: 10_000, shutdownDrainMs: 5_000 });
@@ -174,6 +180,83 @@ describe('loadKeywardConfig', () => {
 
     it('refuses an unknown NODE_ENV, naming it', () => {
       expect(configErrorOf(productionEnv({ NODE_ENV: 'staging' })).variable).toBe('NODE_ENV');
+    });
+  });
+
+  describe('Redis', () => {
+    it('takes a redis:// or rediss:// REDIS_URL as one server', () => {
+      expect(loadKeywardConfig(productionEnv()).redis).toEqual({ mode: 'standalone', url: 'redis://cache.internal:6379' });
+      expect(loadKeywardConfig(productionEnv({ REDIS_URL: 'rediss://:pw@cache.internal:6380/2' })).redis).toEqual({ mode: 'standalone', url: 'rediss://:pw@cache.internal:6380/2' });
+    });
+
+    it.each([
+      ['plain', 'redis+cluster://10.0.0.1:7000,10.0.0.2:7001,cache-3.internal:7002', { tls: false }],
+      ['with TLS, credentials and a trailing slash', 'rediss+cluster://keyward:s%40cret@10.0.0.1:7000,10.0.0.2:7001/', { tls: true, username: 'keyward', password: 's@cret' }],
+      ['with a password only and database 0', 'redis+cluster://:s3cret@10.0.0.1:7000,10.0.0.2:7001/0', { tls: false, password: 's3cret' }],
+    ])('takes a redis+cluster:// REDIS_URL (%s) as the seed nodes of a cluster', (_case, url, access) => {
+      const { redis } = loadKeywardConfig(productionEnv({ REDIS_URL: url }));
+
+      expect(redis).toMatchObject({ mode: 'cluster', ...access });
+      if (redis.mode !== 'cluster') throw new Error('not a cluster');
+      expect(redis.nodes.slice(0, 2)).toEqual([
+        { host: '10.0.0.1', port: 7000 },
+        { host: '10.0.0.2', port: 7001 },
+      ]);
+      expect(Object.isFrozen(redis) && Object.isFrozen(redis.nodes)).toBe(true);
+    });
+
+    it('reads IPv6 nodes in brackets, and port 6379 where none is given', () => {
+      expect(loadKeywardConfig(productionEnv({ REDIS_URL: 'redis+cluster://[::1]:7000,cache.internal' })).redis).toMatchObject({
+        mode: 'cluster',
+        nodes: [
+          { host: '::1', port: 7000 },
+          { host: 'cache.internal', port: 6379 },
+        ],
+      });
+    });
+
+    it('takes REDIS_CLUSTER_NODES as the seed nodes, with only the credentials and TLS of REDIS_URL', () => {
+      const nodes = 'cache-1.internal:7000, cache-2.internal:7001';
+      expect(loadKeywardConfig(productionEnv({ REDIS_CLUSTER_NODES: nodes, REDIS_URL: 'rediss://keyward:pw@ignored.internal:1' })).redis).toEqual({
+        mode: 'cluster',
+        nodes: [
+          { host: 'cache-1.internal', port: 7000 },
+          { host: 'cache-2.internal', port: 7001 },
+        ],
+        username: 'keyward',
+        password: 'pw',
+        tls: true,
+      });
+      expect(loadKeywardConfig(productionEnv({ REDIS_CLUSTER_NODES: nodes, REDIS_URL: undefined })).redis).toEqual({
+        mode: 'cluster',
+        nodes: [
+          { host: 'cache-1.internal', port: 7000 },
+          { host: 'cache-2.internal', port: 7001 },
+        ],
+        tls: false,
+      });
+    });
+
+    it.each([
+      ['REDIS_URL', 'a cluster URL without nodes', { REDIS_URL: 'redis+cluster://' }],
+      ['REDIS_URL', 'a cluster URL with an empty node', { REDIS_URL: 'redis+cluster://10.0.0.1:7000,,10.0.0.2:7001' }],
+      ['REDIS_URL', 'a cluster URL with a port out of range', { REDIS_URL: 'redis+cluster://10.0.0.1:70000' }],
+      ['REDIS_URL', 'a cluster URL with a query', { REDIS_URL: 'redis+cluster://10.0.0.1:7000?tls=true' }],
+      ['REDIS_URL', 'a cluster URL that selects a database', { REDIS_URL: 'redis+cluster://10.0.0.1:7000/3' }],
+      ['REDIS_URL', 'a cluster URL with broken percent-encoding', { REDIS_URL: 'redis+cluster://user:50%zz@10.0.0.1:7000' }],
+      ['REDIS_URL', 'another scheme', { REDIS_URL: 'memcached://10.0.0.1:11211' }],
+      ['REDIS_URL', 'a missing value', { REDIS_URL: undefined }],
+      ['REDIS_CLUSTER_NODES', 'nodes next to a cluster URL', { REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_URL: 'redis+cluster://10.0.0.2:7000' }],
+      ['REDIS_CLUSTER_NODES', 'a node that is a URL', { REDIS_CLUSTER_NODES: 'redis://10.0.0.1:7000' }],
+      ['REDIS_CLUSTER_NODES', 'a port that is not a number', { REDIS_CLUSTER_NODES: '10.0.0.1:port' }],
+      ['REDIS_URL', 'credentials that select a database for a cluster', { REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_URL: 'redis://:pw@x/1' }],
+      ['REDIS_KEY_PREFIX', 'a prefix with a brace', { REDIS_KEY_PREFIX: 'keyward{a}:' }],
+    ])('refuses in %s %s, naming the variable without echoing a password', (variable, _case, env) => {
+      const error = configErrorOf(productionEnv(env));
+
+      expect(error.variable).toBe(variable);
+      expect(error.message).toContain(variable);
+      for (const secret of ['50%zz', 'pw@', ':pw']) expect(error.message).not.toContain(secret);
     });
   });
 

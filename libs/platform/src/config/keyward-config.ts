@@ -16,8 +16,12 @@ export interface KeywardConfig {
    * table owner, so row-level security holds. Migrations use DATABASE_URL, the owner.
    */
   readonly databaseUrl: string;
-  readonly redisUrl: string;
-  /** Prefix of every Redis key and channel, so deployments (and test runs) can share one Redis. */
+  /** One Redis server, or a Redis Cluster (REDIS_URL, REDIS_CLUSTER_NODES). */
+  readonly redis: RedisTarget;
+  /**
+   * Prefix of every Redis key and channel, so deployments (and test runs) can share one Redis. It
+   * may hold no braces: Keyward puts the hash tags (`{...}`) in its keys itself.
+   */
   readonly redisKeyPrefix: string;
   readonly host: string;
   readonly adminPort: number;
@@ -50,9 +54,25 @@ export interface KeywardConfig {
   readonly verifyLimitsOnRedisDown: 'deny' | 'allow';
   /** Verify processes (VERIFY_WORKERS): 1 in development, one per CPU in production. */
   readonly verifyWorkers: number;
+  /** Key records each verify process caches at most (VERIFY_CACHE_MAX_KEYS; least recently used go first). */
+  readonly verifyCacheMaxKeys: number;
   /** How often each scheduled job runs, in seconds (ROTATION_/EXPIRY_/UNUSED_AUDIT_JOB_INTERVAL_SECONDS). */
   readonly jobIntervals: Readonly<{ rotation: number; expiry: number; 'unused-audit': number }>;
 }
+
+/**
+ * Where Redis is. A cluster is reached through any of its seed nodes (the client learns the rest
+ * from the cluster itself), with one set of credentials for every node.
+ */
+export type RedisTarget =
+  | { readonly mode: 'standalone'; readonly url: string }
+  | {
+      readonly mode: 'cluster';
+      readonly nodes: ReadonlyArray<{ readonly host: string; readonly port: number }>;
+      readonly username?: string;
+      readonly password?: string;
+      readonly tls: boolean;
+    };
 
 export class ConfigError extends Error {
   constructor(readonly variable: string, reason: string) {
@@ -109,6 +129,62 @@ function url(env: Env, name: string, protocols: string[]): string {
   return value;
 }
 
+/** `host:port` (or `[ipv6]:port`; the port defaults to 6379), several separated by commas. */
+function clusterNodes(name: string, list: string): ReadonlyArray<{ host: string; port: number }> {
+  const nodes = list.split(',').map((entry) => {
+    const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^\s:/@[\]]+))(?::(\d{1,5}))?$/.exec(entry.trim());
+    const port = Number(match?.[3] ?? 6379);
+    if (!match || port < 1 || port > 65535) throw new ConfigError(name, 'must list cluster nodes as host:port, separated by commas');
+    return Object.freeze({ host: match[1] ?? match[2], port });
+  });
+  return Object.freeze(nodes);
+}
+
+/** Credentials and TLS of a Redis URL (`rediss` means TLS); Redis Cluster serves database 0 only. */
+function clusterAccess(name: string, scheme: string, userInfo: string | undefined, path: string | undefined) {
+  if (path !== undefined && !['', '/', '/0'].includes(path)) throw new ConfigError(name, 'may not select a database: a Redis Cluster has database 0 only');
+  let username: string | undefined;
+  let password: string | undefined;
+  if (userInfo !== undefined) {
+    const colon = userInfo.indexOf(':');
+    try {
+      username = decodeURIComponent(colon < 0 ? userInfo : userInfo.slice(0, colon)) || undefined;
+      password = colon < 0 ? undefined : decodeURIComponent(userInfo.slice(colon + 1)) || undefined;
+    } catch {
+      throw new ConfigError(name, 'has malformed percent-encoding in its user or password');
+    }
+  }
+  return { username, password, tls: scheme === 'rediss' };
+}
+
+/**
+ * REDIS_URL names one server (`redis://`, `rediss://`) or a cluster by its seed nodes
+ * (`redis+cluster://[user:password@]host:port,host:port`, `rediss+cluster://` for TLS). Or
+ * REDIS_CLUSTER_NODES lists the seed nodes, and REDIS_URL, if set, lends them only its credentials
+ * and TLS (its host is not used): for deployments that keep the password in one place.
+ * Exported for tools that connect to the same Redis as the apps (the tests' clean-up).
+ */
+export function loadRedisTarget(env: Env): RedisTarget {
+  const nodesList = env.REDIS_CLUSTER_NODES;
+  const raw = env.REDIS_URL ?? '';
+  const namesCluster = /^rediss?\+cluster:/.test(raw);
+  if (nodesList) {
+    if (namesCluster) throw new ConfigError('REDIS_CLUSTER_NODES', 'must not be set when REDIS_URL names a cluster');
+    const nodes = clusterNodes('REDIS_CLUSTER_NODES', nodesList);
+    if (!raw) return Object.freeze({ mode: 'cluster', nodes, tls: false });
+    const parsed = new URL(url(env, 'REDIS_URL', ['redis:', 'rediss:']));
+    const userInfo = parsed.username || parsed.password ? `${parsed.username}:${parsed.password}` : undefined;
+    return Object.freeze({ mode: 'cluster', nodes, ...clusterAccess('REDIS_URL', parsed.protocol.slice(0, -1), userInfo, parsed.pathname) });
+  }
+  if (namesCluster) {
+    const parts = /^(rediss?)\+cluster:\/\/(?:([^@/?#]*)@)?([^/?#]+)(\/[^?#]*)?$/.exec(raw);
+    if (!parts) throw new ConfigError('REDIS_URL', 'must name a cluster as redis+cluster://[user:password@]host:port,host:port');
+    return Object.freeze({ mode: 'cluster', nodes: clusterNodes('REDIS_URL', parts[3]), ...clusterAccess('REDIS_URL', parts[1], parts[2], parts[4]) });
+  }
+  if (raw && !/^rediss?:/.test(raw)) throw new ConfigError('REDIS_URL', 'must use redis:, rediss:, redis+cluster: or rediss+cluster:');
+  return Object.freeze({ mode: 'standalone', url: url(env, 'REDIS_URL', ['redis:', 'rediss:']) });
+}
+
 function secretKey(env: Env, name: string, nodeEnv: NodeEnv, dataDir: string, fileName: string): Buffer {
   const raw = env[name];
   if (raw === undefined || raw === '') {
@@ -146,6 +222,11 @@ export function loadKeywardConfig(env: Env): KeywardConfig {
   }
   const platformAdminTokenGenerated = givenToken === undefined || givenToken === '';
 
+  const redisKeyPrefix = text(env, 'REDIS_KEY_PREFIX', 'keyward:');
+  // A brace in the prefix would become (part of) every key's hash tag: keys meant for one slot
+  // would be split across slots, or all of them crowded into one.
+  if (/[{}]/.test(redisKeyPrefix)) throw new ConfigError('REDIS_KEY_PREFIX', 'must not contain { or }');
+
   const shutdownGraceMs = integer(env, 'SHUTDOWN_GRACE_MS', 10_000, 0, 600_000);
   const shutdownDrainMs = integer(env, 'SHUTDOWN_DRAIN_MS', nodeEnv === 'production' ? 5_000 : 0, 0, 600_000);
   // The grace period bounds the whole stop, drain included: a drain as long leaves in-flight work no time.
@@ -159,8 +240,8 @@ export function loadKeywardConfig(env: Env): KeywardConfig {
     databaseUrl: env.DATABASE_APP_URL
       ? url(env, 'DATABASE_APP_URL', ['postgres:', 'postgresql:'])
       : url(env, 'DATABASE_URL', ['postgres:', 'postgresql:']),
-    redisUrl: url(env, 'REDIS_URL', ['redis:', 'rediss:']),
-    redisKeyPrefix: text(env, 'REDIS_KEY_PREFIX', 'keyward:'),
+    redis: loadRedisTarget(env),
+    redisKeyPrefix,
     host: text(env, 'HOST', '127.0.0.1'),
     adminPort: integer(env, 'ADMIN_PORT', 3000, 0, 65535),
     verifyPort: integer(env, 'VERIFY_PORT', 3001, 0, 65535),
@@ -181,6 +262,7 @@ export function loadKeywardConfig(env: Env): KeywardConfig {
     webhookAllowPrivate: flag(env, 'KEYWARD_WEBHOOK_ALLOW_PRIVATE'),
     verifyLimitsOnRedisDown: oneOf(env, 'VERIFY_LIMITS_ON_REDIS_DOWN', ['deny', 'allow'] as const, 'deny'),
     verifyWorkers: integer(env, 'VERIFY_WORKERS', nodeEnv === 'production' ? availableParallelism() : 1, 1, 256),
+    verifyCacheMaxKeys: integer(env, 'VERIFY_CACHE_MAX_KEYS', 200_000, 1_000, 50_000_000),
     jobIntervals: Object.freeze({
       rotation: integer(env, 'ROTATION_JOB_INTERVAL_SECONDS', 60, 1, 86_400),
       expiry: integer(env, 'EXPIRY_JOB_INTERVAL_SECONDS', 60, 1, 86_400),

@@ -34,11 +34,13 @@ async function assertRowLevelSecurityApplies(dataSource: DataSource): Promise<vo
         logging: false,
         retryAttempts: 3,
         retryDelay: 1000,
+        // No session state, so that PgBouncer in transaction pooling mode works unchanged: the tenant
+        // is set per transaction (tenant-transaction.ts), statements are unnamed (never prepared on
+        // the server), and the time limits are settings of the app role (provision.ts), not startup
+        // parameters, which PgBouncer refuses. application_name is one PgBouncer passes on.
         extra: {
           max: 10,
           connectionTimeoutMillis: 3000,
-          statement_timeout: 5000,
-          idle_in_transaction_session_timeout: 10000,
           application_name: 'keyward',
         },
       }),

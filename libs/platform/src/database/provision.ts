@@ -2,12 +2,20 @@
 // role for the apps exists that is a member of keyward_app and can bypass nothing. Used by
 // `npm start`, `npm run migrate` and the test setup, always with the owner's connection.
 import { randomBytes } from 'node:crypto';
-import { Client, escapeIdentifier, escapeLiteral } from 'pg';
+import { Client, escapeIdentifier, escapeLiteral, type PoolClient } from 'pg';
 import { DataSource } from 'typeorm';
 import { MIGRATIONS } from '../../../../migrations';
 
 /** Serialises concurrent migrators of one database (several `npm start`s, parallel CI jobs). */
 const MIGRATION_LOCK_ID = 7_348_221_901;
+
+/**
+ * The apps' time limits, kept as settings of their login role in the database rather than sent by
+ * the apps when they connect: PgBouncer refuses a connection that carries them as startup parameters
+ * (and would otherwise drop them), while a role's settings apply to every server session, direct or
+ * pooled. The owner gets none: migrations may take longer.
+ */
+const APP_ROLE_SETTINGS = { statement_timeout: '5s', idle_in_transaction_session_timeout: '10s' };
 
 export function databaseNameOf(url: string): string {
   return decodeURIComponent(new URL(url).pathname.replace(/^\//, '')) || 'postgres';
@@ -35,6 +43,31 @@ export async function createDatabaseIfMissing(ownerUrl: string): Promise<void> {
   }
 }
 
+/**
+ * Refuses a connection that a pooler (PgBouncer...) stands in front of. The migration lock is a
+ * session advisory lock: behind a pooler in transaction mode it is taken and released on whichever
+ * server connections those statements land on, and one left held blocks every later migrator. A
+ * pooler answers a client with cancel keys of its own, so the process id the connection was given
+ * is not the server process that runs its statements; a plain TCP proxy passes the real one on.
+ */
+async function assertDirectConnection(dataSource: DataSource): Promise<void> {
+  const runner = dataSource.createQueryRunner();
+  try {
+    // node-postgres keeps the BackendKeyData's process id on the client; @types/pg does not declare it.
+    const connection = (await runner.connect()) as PoolClient & { processID: number | null };
+    const [{ pid }] = await runner.query('SELECT pg_backend_pid() AS pid');
+    if (connection.processID !== pid) {
+      throw new Error(
+        'The owner connection (DATABASE_URL) reaches PostgreSQL through a connection pooler such as PgBouncer. ' +
+          'Migrations hold a session lock and must connect to PostgreSQL directly: point DATABASE_URL at the server ' +
+          'itself and only DATABASE_APP_URL at the pooler.',
+      );
+    }
+  } finally {
+    await runner.release();
+  }
+}
+
 export async function runMigrations(ownerUrl: string): Promise<string[]> {
   const dataSource = new DataSource({
     type: 'postgres',
@@ -42,9 +75,12 @@ export async function runMigrations(ownerUrl: string): Promise<string[]> {
     migrations: MIGRATIONS,
     migrationsTableName: 'schema_migrations',
     logging: false,
+    // One connection: the advisory lock below, the migrations and the unlock share one session.
+    extra: { max: 1 },
   });
   await dataSource.initialize();
   try {
+    await assertDirectConnection(dataSource);
     await dataSource.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_ID]);
     try {
       const applied = await dataSource.runMigrations({ transaction: 'each' });
@@ -54,6 +90,13 @@ export async function runMigrations(ownerUrl: string): Promise<string[]> {
     }
   } finally {
     await dataSource.destroy();
+  }
+}
+
+/** Gives the apps' login role its time limits in the database (see APP_ROLE_SETTINGS). */
+async function applyAppRoleSettings(client: Client, role: string, database: string): Promise<void> {
+  for (const [name, value] of Object.entries(APP_ROLE_SETTINGS)) {
+    await client.query(`ALTER ROLE ${escapeIdentifier(role)} IN DATABASE ${escapeIdentifier(database)} SET ${name} = ${escapeLiteral(value)}`);
   }
 }
 
@@ -78,6 +121,7 @@ export async function provisionAppRole(ownerUrl: string, roleName = `${databaseN
     );
     await client.query(`GRANT keyward_app TO ${escapeIdentifier(role)}`);
     await client.query(`GRANT CONNECT ON DATABASE ${escapeIdentifier(databaseNameOf(ownerUrl))} TO ${escapeIdentifier(role)}`);
+    await applyAppRoleSettings(client, role, databaseNameOf(ownerUrl));
   } finally {
     await client.end();
   }
@@ -88,8 +132,8 @@ export async function provisionAppRole(ownerUrl: string, roleName = `${databaseN
 }
 
 /**
- * Makes the login role of an operator-given DATABASE_APP_URL a member of keyward_app, without
- * touching its password; returns the role's name.
+ * Makes the login role of an operator-given DATABASE_APP_URL a member of keyward_app and gives it
+ * the apps' time limits in this database, without touching its password; returns the role's name.
  */
 export async function grantAppRole(ownerUrl: string, appUrl: string): Promise<string> {
   const role = decodeURIComponent(new URL(appUrl).username);
@@ -99,6 +143,7 @@ export async function grantAppRole(ownerUrl: string, appUrl: string): Promise<st
   try {
     await client.query(`GRANT keyward_app TO ${escapeIdentifier(role)}`);
     await client.query(`GRANT CONNECT ON DATABASE ${escapeIdentifier(databaseNameOf(ownerUrl))} TO ${escapeIdentifier(role)}`);
+    await applyAppRoleSettings(client, role, databaseNameOf(ownerUrl));
   } finally {
     await client.end();
   }

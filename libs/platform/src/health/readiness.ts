@@ -1,6 +1,6 @@
-import type Redis from 'ioredis';
 import type { DataSource } from 'typeorm';
 import { withTimeout } from '../async/with-timeout';
+import { masterConnections, type RedisClient } from '../redis/redis-connection';
 
 export interface ReadinessReport {
   ready: boolean;
@@ -15,7 +15,7 @@ export class Readiness {
 
   constructor(
     private readonly dataSource: DataSource,
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
   ) {}
 
   /** Called first on shutdown, so load balancers stop sending traffic before connections close. */
@@ -39,7 +39,12 @@ export class Readiness {
     };
     const [postgres, redis] = await Promise.all([
       probe(() => this.dataSource.query('SELECT 1')),
-      probe(() => this.redis.ping()),
+      // Every master, in a cluster: one that is down leaves its slots' keys without a home.
+      probe(async () => {
+        const masters = masterConnections(this.redis);
+        if (masters.length === 0) throw new Error('no Redis master known');
+        await Promise.all(masters.map((master) => master.ping()));
+      }),
     ]);
     const checks = { postgres, redis, process: this.stopping ? ('down' as const) : ('up' as const) };
     return { ready: Object.values(checks).every((state) => state === 'up'), checks };

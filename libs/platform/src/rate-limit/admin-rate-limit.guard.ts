@@ -1,11 +1,11 @@
 import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import type Redis from 'ioredis';
 import { IS_PUBLIC } from '../auth/public.decorator';
 import { principalOf, type AuthenticatedRequest } from '../auth/access';
 import { KEYWARD_CONFIG } from '../config/config.tokens';
 import type { KeywardConfig } from '../config/keyward-config';
 import { RateLimitedError } from '../errors/domain-error';
+import type { RedisClient } from '../redis/redis-connection';
 import { REDIS_CLIENT } from '../redis/redis.tokens';
 
 const WINDOW_MS = 60_000;
@@ -27,7 +27,7 @@ export class AdminRateLimitGuard implements CanActivate {
 
   constructor(
     private readonly reflector: Reflector,
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
 
@@ -37,7 +37,8 @@ export class AdminRateLimitGuard implements CanActivate {
     const callerId = principal.kind === 'platform' ? 'platform' : principal.credentialId;
     const now = Date.now();
     const windowStart = now - (now % WINDOW_MS);
-    const key = `${this.config.redisKeyPrefix}admin-rate:${callerId}:${windowStart}`;
+    // Hash-tagged like every key Keyward writes: in a Redis Cluster, what is in braces picks the slot.
+    const key = `${this.config.redisKeyPrefix}admin-rate:{${callerId}}:${windowStart}`;
     let count: number;
     try {
       count = Number(await this.redis.eval(INCREMENT_SCRIPT, 1, key, String(WINDOW_MS * 2)));

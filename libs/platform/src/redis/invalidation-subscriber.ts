@@ -1,9 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { KEYWARD_CONFIG } from '../config/config.tokens';
-import type { KeywardConfig } from '../config/keyward-config';
+import type { KeywardConfig, RedisTarget } from '../config/keyward-config';
 import { invalidationChannel, type InvalidationMessage } from './invalidation';
-import { createRedisConnection } from './redis-connection';
+import { createRedisConnection, nodeTargets, type RedisClient } from './redis-connection';
 
 export interface InvalidationListener {
   onInvalidation(message: InvalidationMessage): void;
@@ -11,16 +10,25 @@ export interface InvalidationListener {
   onSubscriptionGap(): void;
 }
 
+/** Reconnections to one cluster node before the subscription moves on to the next. */
+const NODE_RECONNECT_ATTEMPTS = 3;
+
 /**
  * Listens on the invalidation channel with its own connection (a subscribed connection can run
  * no other command). Every (re)subscription is treated as a gap, so caches are flushed whenever
  * a message could have been lost.
+ *
+ * In a Redis Cluster this is plain (not sharded) pub/sub on a plain connection to one node: a
+ * PUBLISH on any node reaches every node of the cluster, so any one will do. When that node is
+ * lost, the subscription moves on to the next of REDIS_URL's nodes, and the move is a gap like any
+ * other. (ioredis's own cluster subscriber would change nodes without saying so.)
  */
 @Injectable()
 export class InvalidationSubscriber implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(InvalidationSubscriber.name);
   private readonly listeners: InvalidationListener[] = [];
-  private connection?: Redis;
+  private connection?: RedisClient;
+  private stopping = false;
 
   constructor(@Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig) {}
 
@@ -29,11 +37,15 @@ export class InvalidationSubscriber implements OnModuleInit, OnApplicationShutdo
   }
 
   onModuleInit(): void {
+    this.subscribeOn(nodeTargets(this.config.redis), 0);
+  }
+
+  private subscribeOn(nodes: RedisTarget[], index: number): void {
     const channel = invalidationChannel(this.config.redisKeyPrefix);
-    const connection = createRedisConnection(this.config.redisUrl, 'keyward-invalidations', {
-      enableOfflineQueue: true,
-      commandTimeout: undefined,
-      maxRetriesPerRequest: null,
+    const connection = createRedisConnection(nodes[index], 'keyward-invalidations', {
+      patient: true,
+      // One server: retried for as long as it takes. Several nodes: the next one after a few tries.
+      reconnectAttempts: nodes.length > 1 ? NODE_RECONNECT_ATTEMPTS : undefined,
     });
     this.connection = connection;
     connection.on('error', () => undefined);
@@ -44,6 +56,9 @@ export class InvalidationSubscriber implements OnModuleInit, OnApplicationShutdo
       );
     });
     connection.on('close', () => this.listeners.forEach((listener) => listener.onSubscriptionGap()));
+    connection.on('end', () => {
+      if (!this.stopping) this.subscribeOn(nodes, (index + 1) % nodes.length);
+    });
     connection.on('message', (_channel: string, payload: string) => {
       let message: InvalidationMessage;
       try {
@@ -56,6 +71,7 @@ export class InvalidationSubscriber implements OnModuleInit, OnApplicationShutdo
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.stopping = true;
     await this.connection?.quit().catch(() => this.connection?.disconnect());
   }
 }

@@ -1,9 +1,9 @@
 // Cross-process cache invalidation (CONTRACT: changes are in force on every verify process within
 // one second). Publishers send after commit; subscribers drop what they cached.
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { KEYWARD_CONFIG } from '../config/config.tokens';
 import type { KeywardConfig } from '../config/keyward-config';
+import type { RedisClient } from './redis-connection';
 import { REDIS_CLIENT } from './redis.tokens';
 
 export type InvalidationMessage = (
@@ -25,7 +25,7 @@ export class InvalidationPublisher {
   private readonly channel: string;
 
   constructor(
-    @Inject(REDIS_CLIENT) private readonly redis: Redis,
+    @Inject(REDIS_CLIENT) private readonly redis: RedisClient,
     @Inject(KEYWARD_CONFIG) config: KeywardConfig,
   ) {
     this.channel = invalidationChannel(config.redisKeyPrefix);
@@ -34,6 +34,11 @@ export class InvalidationPublisher {
   /**
    * Best effort: the change is already committed, so a Redis failure must not fail the request.
    * Subscribers' safety TTL bounds how long a missed message can leave a stale entry.
+   *
+   * A plain PUBLISH, also in a Redis Cluster, where it goes to any node and the cluster bus carries
+   * it to every other, so each verify process hears it whichever node it subscribed on. Sharded
+   * pub/sub (SPUBLISH, Redis 7) would spare the bus, but a handful of messages per admin change is
+   * no load, and plain pub/sub works on every Redis this runs on, clustered or not.
    */
   async publish(message: InvalidationMessage): Promise<void> {
     try {

@@ -1,25 +1,83 @@
-import Redis, { type RedisOptions } from 'ioredis';
+import Redis, { Cluster, type RedisOptions } from 'ioredis';
+import type { RedisTarget } from '../config/keyward-config';
+
+/** A connection to one Redis server, or to a Redis Cluster (which routes each key to its master). */
+export type RedisClient = Redis | Cluster;
+
+export interface RedisConnectionOptions {
+  /**
+   * Wait for Redis instead of failing fast: commands queue while it is unreachable and have no
+   * time-out. For subscribers and for BullMQ, whose blocking commands outlast any time-out.
+   */
+  patient?: boolean;
+  /** A standalone connection gives up (emits 'end') after this many failed reconnections. */
+  reconnectAttempts?: number;
+}
+
+const backOff = (attempt: number): number => Math.min(attempt * 200, 2000);
 
 /**
- * A Redis connection that fails fast: a command waits at most `commandTimeoutMs`, and while the
- * server is unreachable commands are refused at once instead of queueing without bound.
+ * A Redis connection that, unless `patient`, fails fast: a command waits at most a second, and
+ * while Redis is unreachable commands are refused at once instead of queueing without bound.
+ * A cluster target gets an ioredis Cluster with the same behaviour on every node.
  */
-export function createRedisConnection(url: string, connectionName: string, overrides: RedisOptions = {}): Redis {
-  return new Redis(url, {
+export function createRedisConnection(target: RedisTarget, connectionName: string, options: RedisConnectionOptions = {}): RedisClient {
+  const { patient = false, reconnectAttempts } = options;
+  const nodeOptions: RedisOptions = {
     connectionName,
-    commandTimeout: 1000,
     connectTimeout: 2000,
-    maxRetriesPerRequest: 1,
-    enableOfflineQueue: false,
-    retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
-    lazyConnect: false,
-    ...overrides,
-  });
+    ...(patient ? { maxRetriesPerRequest: null } : { commandTimeout: 1000, maxRetriesPerRequest: 1 }),
+  };
+  if (target.mode === 'standalone') {
+    return new Redis(target.url, {
+      ...nodeOptions,
+      enableOfflineQueue: patient,
+      retryStrategy: (attempt) => (reconnectAttempts !== undefined && attempt > reconnectAttempts ? null : backOff(attempt)),
+      lazyConnect: false,
+    });
+  }
+  return new Cluster(
+    target.nodes.map((node) => ({ ...node })),
+    {
+      redisOptions: { ...nodeOptions, username: target.username, password: target.password, tls: target.tls ? {} : undefined },
+      enableOfflineQueue: patient,
+      clusterRetryStrategy: backOff,
+      slotsRefreshTimeout: 2000,
+      // Limits and credits must be exact: reads go to the key's master, never to a replica that lags.
+      scaleReads: 'master',
+      // Auto-pipelining stays off: in cluster mode ioredis holds auto-pipelined commands until the
+      // cluster is ready, which would turn a fail-fast command into one that waits.
+      enableAutoPipelining: false,
+      // With TLS the certificate names the host, not its address: connect by the name as given
+      // (ioredis's advice for TLS clusters such as AWS ElastiCache).
+      ...(target.tls ? { dnsLookup: (address: string, callback: (error: null, address: string) => void) => callback(null, address) } : {}),
+    },
+  );
 }
 
 /**
- * REDIS_URL as ioredis options, for libraries that must own (and so close) their connections,
- * such as BullMQ: handed a ready connection, it treats it as shared and never closes it.
+ * One standalone target per node of `target` (the target itself when it is one server), with the
+ * cluster's credentials: for what needs a plain connection to some node, such as a subscriber.
+ */
+export function nodeTargets(target: RedisTarget): RedisTarget[] {
+  if (target.mode === 'standalone') return [target];
+  const user = target.username ? encodeURIComponent(target.username) : '';
+  const password = target.password ? `:${encodeURIComponent(target.password)}` : '';
+  const credentials = user || password ? `${user}${password}@` : '';
+  return target.nodes.map(({ host, port }) => ({
+    mode: 'standalone',
+    url: `${target.tls ? 'rediss' : 'redis'}://${credentials}${host.includes(':') ? `[${host}]` : host}:${port}`,
+  }));
+}
+
+/** The connection to each master: SCAN, PING and the like see only the node they are sent to. */
+export function masterConnections(client: RedisClient): Redis[] {
+  return client instanceof Cluster ? client.nodes('master') : [client];
+}
+
+/**
+ * A standalone REDIS_URL as ioredis options, for libraries that must own (and so close) their
+ * connections, such as BullMQ: handed a ready connection, it treats it as shared and never closes it.
  */
 export function redisOptionsFromUrl(url: string): RedisOptions {
   const parsed = new URL(url);

@@ -1,8 +1,7 @@
 import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
-import type Redis from 'ioredis';
 import { KEYWARD_CONFIG } from '../config/config.tokens';
 import type { KeywardConfig } from '../config/keyward-config';
-import { createRedisConnection } from './redis-connection';
+import { createRedisConnection, type RedisClient } from './redis-connection';
 import { REDIS_CLIENT } from './redis.tokens';
 
 @Global()
@@ -12,7 +11,7 @@ import { REDIS_CLIENT } from './redis.tokens';
       provide: REDIS_CLIENT,
       inject: [KEYWARD_CONFIG],
       useFactory: (config: KeywardConfig) => {
-        const client = createRedisConnection(config.redisUrl, 'keyward');
+        const client = createRedisConnection(config.redis, 'keyward');
         // Errors surface on the commands that fail; the connection's own error events are only
         // reconnection noise and must not crash the process.
         client.on('error', () => undefined);
@@ -23,7 +22,7 @@ import { REDIS_CLIENT } from './redis.tokens';
   exports: [REDIS_CLIENT],
 })
 export class RedisModule implements OnApplicationShutdown {
-  constructor(@Inject(REDIS_CLIENT) private readonly redis: Redis) {}
+  constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {}
 
   async onApplicationShutdown(): Promise<void> {
     await this.redis.quit().catch(() => this.redis.disconnect());
