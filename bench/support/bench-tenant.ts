@@ -1,0 +1,23 @@
+// The tenant the benchmarks verify against, made through the admin API as a user would.
+import { post } from './http-load';
+
+export interface BenchTenant {
+  id: string;
+  /** An admin credential's token. */
+  adminToken: string;
+  /** A verifier credential's token. */
+  verifier: string;
+  /** A key without limits. */
+  plain: string;
+  /** A key with a rate limit and credits, both too large to run out during a run. */
+  limited: string;
+}
+
+export async function createBenchTenant(adminUrl: string, platformToken: string, name: string): Promise<BenchTenant> {
+  const tenant = await post(`${adminUrl}/v1/tenants`, platformToken, { name });
+  const adminToken = (await post(`${adminUrl}/v1/tenants/${tenant.id}/credentials`, platformToken, { name: `${name}-admin`, role: 'admin' })).token;
+  const verifier = (await post(`${adminUrl}/v1/tenants/${tenant.id}/credentials`, platformToken, { name: `${name}-verifier`, role: 'verifier' })).token;
+  const plain = (await post(`${adminUrl}/v1/keys`, adminToken, { name: 'plain' })).key;
+  const limited = (await post(`${adminUrl}/v1/keys`, adminToken, { name: 'limited', rateLimit: { limit: 1_000_000_000, windowSeconds: 3600 }, remaining: 1_000_000_000_000 })).key;
+  return { id: tenant.id, adminToken, verifier, plain, limited };
+}
