@@ -6,16 +6,17 @@ import {
   DomainError,
   InvalidatingCache,
   InvalidationSubscriber,
+  KEYWARD_CONFIG,
   KeyedHasher,
   withTimeout,
+  type KeywardConfig,
   type InvalidationListener,
   type InvalidationMessage,
 } from '@keyward/platform';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { hash } from 'node:crypto';
 import { VerifyMetrics } from './verify-metrics';
 
-const MAX_KEYS = 200_000;
 const SAFETY_TTL_MS = 60_000;
 const NEGATIVE_TTL_MS = 10_000;
 /** How long a load from PostgreSQL may take before the request is answered 503 (a hung server must not hang verify). */
@@ -36,8 +37,9 @@ export class KeyCache implements InvalidationListener {
     private readonly hasher: KeyedHasher,
     private readonly metrics: VerifyMetrics,
     subscriber: InvalidationSubscriber,
+    @Inject(KEYWARD_CONFIG) config: KeywardConfig,
   ) {
-    this.cache = new InvalidatingCache<VerifiableKey>({ max: MAX_KEYS, ttlMs: SAFETY_TTL_MS, negativeTtlMs: NEGATIVE_TTL_MS });
+    this.cache = new InvalidatingCache<VerifiableKey>({ max: config.verifyCacheMaxKeys, ttlMs: SAFETY_TTL_MS, negativeTtlMs: NEGATIVE_TTL_MS, idOf: (key) => key.id });
     subscriber.register(this);
   }
 
@@ -61,7 +63,7 @@ export class KeyCache implements InvalidationListener {
   }
 
   onInvalidation(message: InvalidationMessage): void {
-    if (message.kind === 'key') this.cache.invalidate((key) => key.id === message.id);
+    if (message.kind === 'key') this.cache.invalidateId(message.id);
   }
 
   onSubscriptionGap(): void {

@@ -4,6 +4,7 @@ import { PlatformModule, PurgeIdempotencyRecordsUseCase, type PlatformOptions } 
 import { WebhookDeliveryModule } from '@keyward/webhooks';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { HousekeepingProcessor, HousekeepingSchedule } from './housekeeping.processor';
+import { JobDrain } from './job-drain';
 import { JobMetrics } from './job-metrics';
 import { JobSchedules } from './job-schedules';
 import { ExpiryProcessor } from './expiry.processor';
@@ -25,7 +26,7 @@ export class WorkerModule {
         KeysModule,
         WebhookDeliveryModule,
       ],
-      providers: [JobMetrics, PurgeIdempotencyRecordsUseCase, HousekeepingProcessor, HousekeepingSchedule, JobSchedules, RotationProcessor, ExpiryProcessor, UnusedAuditProcessor, WebhookDeliveryProcessor, WebhookDeliverySchedule, WorkerOpsServer],
+      providers: [JobMetrics, PurgeIdempotencyRecordsUseCase, HousekeepingProcessor, HousekeepingSchedule, JobSchedules, RotationProcessor, ExpiryProcessor, UnusedAuditProcessor, WebhookDeliveryProcessor, WebhookDeliverySchedule, WorkerOpsServer, JobDrain],
     };
   }
 }

@@ -59,4 +59,48 @@ describe('InvalidatingCache', () => {
     expect(cache.size).toBe(2);
     expect(cache.peek('a')).toBeUndefined();
   });
+
+  describe('invalidateId (with idOf)', () => {
+    const byId = (max = 10) => new InvalidatingCache<Record>({ max, ttlMs: 60_000, negativeTtlMs: 5_000, idOf: (value) => value.id });
+    const loadAs = (id: string) => async (): Promise<Loaded<Record>> => ({ value: { id } });
+
+    it('drops every entry of the id, and only those', async () => {
+      const cache = byId();
+      await cache.get('tenant1:hashA', loadAs('key-a'));
+      await cache.get('tenant2:hashA', loadAs('key-a'));
+      await cache.get('tenant1:hashB', loadAs('key-b'));
+      await cache.get('tenant1:unknown', async () => ({ value: null }));
+
+      cache.invalidateId('key-a');
+
+      expect(cache.peek('tenant1:hashA')).toBeUndefined();
+      expect(cache.peek('tenant2:hashA')).toBeUndefined();
+      expect(cache.peek('tenant1:hashB')).toEqual({ id: 'key-b' });
+      expect(cache.peek('tenant1:unknown')).toBeNull();
+    });
+
+    it('does not keep a load that raced the invalidation', async () => {
+      const gate = deferred<Loaded<Record>>();
+      const cache = byId();
+      const inFlight = cache.get('k', () => gate.promise);
+      cache.invalidateId('key-a');
+      gate.resolve({ value: { id: 'key-a' } });
+      expect(await inFlight).toEqual({ id: 'key-a' });
+      expect(cache.peek('k')).toBeUndefined();
+    });
+
+    it('forgets evicted and replaced entries, so an id later cached under another key is still found', async () => {
+      const cache = byId(2);
+      await cache.get('a', loadAs('key-a'));
+      await cache.get('b', loadAs('key-b'));
+      await cache.get('c', loadAs('key-c')); // evicts a
+      await cache.get('a2', loadAs('key-a'));
+      cache.invalidateId('key-a');
+      expect(cache.peek('a2')).toBeUndefined();
+      expect(cache.peek('c')).toEqual({ id: 'key-c' });
+      // Every entry is gone from the index once gone from the cache: nothing is left to grow.
+      cache.clear();
+      expect((cache as unknown as { keysById: Map<string, unknown> }).keysById.size).toBe(0);
+    });
+  });
 });

@@ -10,10 +10,16 @@ export interface Loaded<V> {
   validUntil?: number;
 }
 
-export interface InvalidatingCacheOptions {
+export interface InvalidatingCacheOptions<V> {
   max: number;
   ttlMs: number;
   negativeTtlMs: number;
+  /**
+   * The record id of a value, for invalidateId(): with it an invalidation finds its entries in an
+   * index instead of scanning every entry (a scan of a million cached keys per revocation would
+   * stall the process for tens of milliseconds).
+   */
+  idOf?: (value: V) => string;
 }
 
 interface Entry<V> {
@@ -29,9 +35,16 @@ export class InvalidatingCache<V extends object> {
    * its result is handed to its callers but not kept.
    */
   private generation = 0;
+  /** Cache keys by record id (see InvalidatingCacheOptions.idOf); almost always one key per id. */
+  private readonly keysById = new Map<string, string | Set<string>>();
 
-  constructor(private readonly options: InvalidatingCacheOptions) {
-    this.entries = new LRUCache<string, Entry<V>>({ max: options.max });
+  constructor(private readonly options: InvalidatingCacheOptions<V>) {
+    const { idOf } = options;
+    this.entries = new LRUCache<string, Entry<V>>({
+      max: options.max,
+      // Evicted, deleted or replaced: the index forgets the entry with it.
+      dispose: idOf ? (entry, key) => entry.value !== null && this.unindex(idOf(entry.value), key) : undefined,
+    });
   }
 
   /** The cached value (null for a negative entry), or undefined on a miss. No promise, no I/O. */
@@ -57,6 +70,14 @@ export class InvalidatingCache<V extends object> {
     }
   }
 
+  /** Drops every entry of the record `id` (needs the idOf option). */
+  invalidateId(id: string): void {
+    this.generation++;
+    const keys = this.keysById.get(id);
+    if (keys === undefined) return;
+    for (const key of typeof keys === 'string' ? [keys] : [...keys]) this.entries.delete(key);
+  }
+
   clear(): void {
     this.generation++;
     this.entries.clear();
@@ -77,11 +98,25 @@ export class InvalidatingCache<V extends object> {
         const ttl = value === null ? this.options.negativeTtlMs : this.options.ttlMs;
         if (this.generation === generationAtStart) {
           this.entries.set(key, { value, validUntil: Math.min(now + ttl, validUntil ?? Infinity) });
+          if (value !== null && this.options.idOf) this.index(this.options.idOf(value), key);
         }
         return value;
       })
       .finally(() => this.loading.delete(key));
     this.loading.set(key, loaded);
     return loaded;
+  }
+
+  private index(id: string, key: string): void {
+    const known = this.keysById.get(id);
+    if (known === undefined || known === key) this.keysById.set(id, key);
+    else if (typeof known === 'string') this.keysById.set(id, new Set([known, key]));
+    else known.add(key);
+  }
+
+  private unindex(id: string, key: string): void {
+    const known = this.keysById.get(id);
+    if (known === key) this.keysById.delete(id);
+    else if (typeof known !== 'string' && known?.delete(key) && known.size === 0) this.keysById.delete(id);
   }
 }
