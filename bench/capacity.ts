@@ -7,7 +7,6 @@
 // Nothing else touches the run's database or (when redis-server is on PATH) its Redis while it
 // measures: the admin API is stopped once the tenant exists, and no worker runs.
 import Redis from 'ioredis';
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join } from 'node:path';
@@ -21,6 +20,7 @@ import { KeyedHasher } from '../libs/platform/src/secrets/keyed-hash';
 import { openBenchEnvironment, type BenchApp, type BenchEnvironment } from './support/bench-environment';
 import { createBenchTenant, type BenchTenant } from './support/bench-tenant';
 import { CONNECTIONS, load, post, postEach } from './support/http-load';
+import { cpuSeconds, TICKS_PER_SECOND } from './support/process-cpu';
 import { scrape, total } from './support/prometheus-text';
 
 /**
@@ -163,11 +163,6 @@ function perThousandRow(label: string, window: WindowResult, idle: WindowResult)
 }
 
 /** utime + stime of a process, in seconds (/proc/<pid>/stat fields 14 and 15). */
-function cpuSeconds(pid: number, ticksPerSecond: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / ticksPerSecond;
-}
 
 /** The whole machine's busy and total CPU time, in ticks (/proc/stat), to say how loaded it was. */
 function machineTicks(): { busy: number; total: number } {
@@ -338,7 +333,7 @@ async function main(): Promise<void> {
       if (answer.code !== 'VALID') throw new Error(`verify answered ${JSON.stringify(answer)}`);
     }
     await measureOperations(bench, verify.url, tenant);
-    const ticksPerSecond = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
+    const ticksPerSecond = TICKS_PER_SECOND;
     await measureThroughput(verify, tenant, ticksPerSecond);
     await bench.stop(verify.child);
     await measureMemory(bench, tenant, ticksPerSecond);

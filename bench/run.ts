@@ -13,6 +13,7 @@ import { freePort } from '../scripts/dev-services/free-port';
 import { openBenchEnvironment, type BenchEnvironment } from './support/bench-environment';
 import { createBenchTenant } from './support/bench-tenant';
 import { CONNECTIONS, load, post, type Sample } from './support/http-load';
+import { cpuSeconds } from './support/process-cpu';
 import { histogram, histogramP99 } from './support/prometheus-text';
 
 const ROUND_SECONDS = Number(process.env.BENCH_ROUND_SECONDS ?? 5);
@@ -54,42 +55,48 @@ async function main(): Promise<void> {
     const { appEnv: env, platformToken: PLATFORM_TOKEN } = bench;
     // BENCH_PROFILE=1 writes a CPU profile of the verify service to .data/bench/profiles (see where the time goes).
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(bench.dataDir, 'profiles')}`] : [];
-    const [{ url: adminUrl }, { url: verifyUrl }] = await Promise.all([bench.startApp('admin-api'), bench.startApp('verify', { nodeArgs: profile })]);
+    const [{ url: adminUrl }, { url: verifyUrl, pid: verifyPid }] = await Promise.all([bench.startApp('admin-api'), bench.startApp('verify', { nodeArgs: profile })]);
     const [barePort, handRolledPort] = await Promise.all([freePort(), freePort()]);
 
     const { adminToken, verifier, plain, limited } = await createBenchTenant(adminUrl, PLATFORM_TOKEN, 'bench');
 
     const sampleAnswer = JSON.stringify(await post(`${verifyUrl}/v1/verify`, verifier, { key: plain }));
     if (!sampleAnswer.includes('"VALID"')) throw new Error(`verify of the plain key answered ${sampleAnswer}`);
-    await startBaseline(bench, 'bare-http.js', barePort, [sampleAnswer], env);
-    await startBaseline(bench, 'hand-rolled-pg.js', handRolledPort, [], { ...env, BENCH_OWNER_URL: bench.ownerUrl });
+    const bare = await startBaseline(bench, 'bare-http.js', barePort, [sampleAnswer], env);
+    const handRolled = await startBaseline(bench, 'hand-rolled-pg.js', handRolledPort, [], { ...env, BENCH_OWNER_URL: bench.ownerUrl });
 
-    const targets: Record<Target, { url: string; body: string }> = {
-      a: { url: `http://127.0.0.1:${barePort}/v1/verify`, body: JSON.stringify({ key: plain }) },
-      b: { url: `${verifyUrl}/v1/verify`, body: JSON.stringify({ key: plain }) },
-      c: { url: `${verifyUrl}/v1/verify`, body: JSON.stringify({ key: limited }) },
-      d: { url: `http://127.0.0.1:${handRolledPort}/v1/verify`, body: JSON.stringify({ key: plain }) },
+    // `pid`: the server process whose CPU time each request costs (PostgreSQL's and Redis's not included).
+    const targets: Record<Target, { url: string; body: string; pid: number }> = {
+      a: { url: `http://127.0.0.1:${barePort}/v1/verify`, body: JSON.stringify({ key: plain }), pid: bare.pid! },
+      b: { url: `${verifyUrl}/v1/verify`, body: JSON.stringify({ key: plain }), pid: verifyPid },
+      c: { url: `${verifyUrl}/v1/verify`, body: JSON.stringify({ key: limited }), pid: verifyPid },
+      d: { url: `http://127.0.0.1:${handRolledPort}/v1/verify`, body: JSON.stringify({ key: plain }), pid: handRolled.pid! },
     };
     log(`Keyward verify benchmark: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${ROUND_SECONDS} s per target, alternating (VERIFY_WORKERS=1)`);
     // BENCH_ONLY=bc measures only those targets (ratios need their two targets).
     const chosen = (Object.keys(targets) as Target[]).filter((target) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.includes(target));
     for (const target of chosen) await load(targets[target].url, verifier, targets[target].body, { seconds: 2 }); // warm-up
     const samples: Record<Target, Sample[]> = { a: [], b: [], c: [], d: [] };
+    /** Server CPU microseconds per request, per round: less sensitive than req/s to what else the machine runs. */
+    const cpuPerRequest: Record<Target, number[]> = { a: [], b: [], c: [], d: [] };
     for (let round = 1; round <= ROUNDS; round++) {
       for (const target of chosen) {
-        samples[target].push(await load(targets[target].url, verifier, targets[target].body, { seconds: ROUND_SECONDS }));
+        const cpuBefore = cpuSeconds(targets[target].pid);
+        const sample = await load(targets[target].url, verifier, targets[target].body, { seconds: ROUND_SECONDS });
+        cpuPerRequest[target].push(((cpuSeconds(targets[target].pid) - cpuBefore) * 1e6) / sample.requests);
+        samples[target].push(sample);
       }
       log(`  round ${round}/${ROUNDS} done`);
     }
 
     const summary = {} as Record<Target, Sample>;
     log('');
-    log('target                               req/s    p50 ms   p99 ms   errors');
+    log('target                               req/s    p50 ms   p99 ms   errors   server CPU us/req');
     for (const target of chosen) {
       const s = samples[target];
       summary[target] = { rps: median(s.map((x) => x.rps)), p50: median(s.map((x) => x.p50)), p99: median(s.map((x) => x.p99)), errors: s.reduce((n, x) => n + x.errors, 0), requests: s.reduce((n, x) => n + x.requests, 0) };
       const { rps, p50, p99, errors } = summary[target];
-      log(`${LABELS[target].padEnd(36)} ${rps.toFixed(0).padStart(6)} ${p50.toFixed(1).padStart(9)} ${p99.toFixed(1).padStart(8)} ${String(errors).padStart(8)}`);
+      log(`${LABELS[target].padEnd(36)} ${rps.toFixed(0).padStart(6)} ${p50.toFixed(1).padStart(9)} ${p99.toFixed(1).padStart(8)} ${String(errors).padStart(8)} ${median(cpuPerRequest[target]).toFixed(1).padStart(19)}`);
     }
     const ratio = (x: Target, y: Target, target: string): void => {
       if (summary[x] && summary[y]) log(`${x}/${y} = ${(summary[x].rps / summary[y].rps).toFixed(2)}   (target ${target})`);
@@ -98,6 +105,9 @@ async function main(): Promise<void> {
     ratio('b', 'a', '>= 0.60');
     ratio('c', 'a', '>= 0.35');
     ratio('b', 'd', '>= 3');
+    if (summary.a && summary.b) {
+      log(`server CPU per request, b/a = ${(median(cpuPerRequest.b) / median(cpuPerRequest.a)).toFixed(2)}x (the same ratio in the CPU each answer costs, whatever the load generator left)`);
+    }
     if (!summary.b) return;
 
     const halfRate = Math.floor(summary.b.rps / 2);

@@ -102,15 +102,19 @@ async function runSupervisor(): Promise<void> {
     else appUrl = (await provisionDatabase(ownerUrl)).appUrl;
     say('Migrations applied.');
 
-    redis = await findOrStartRedis(dataDir, env.REDIS_URL);
-    say(`Redis: ${redis.source === 'started' ? `started redis-server (${redis.url})` : redis.source === 'local' ? redis.url : 'REDIS_URL'}`);
+    // A cluster named by REDIS_CLUSTER_NODES is the apps' to reach: nothing local to find or start.
+    if (env.REDIS_CLUSTER_NODES) say('Redis: the cluster of REDIS_CLUSTER_NODES');
+    else {
+      redis = await findOrStartRedis(dataDir, env.REDIS_URL);
+      say(`Redis: ${redis.source === 'started' ? `started redis-server (${redis.url})` : redis.source === 'local' ? redis.url : 'REDIS_URL'}`);
+    }
 
     const platformToken = env.PLATFORM_ADMIN_TOKEN || `kwp_${randomBytes(32).toString('base64url')}`;
     const childEnv = {
       ...env,
       KEYWARD_DATA_DIR: dataDir,
       DATABASE_APP_URL: appUrl,
-      REDIS_URL: redis.url,
+      ...(redis ? { REDIS_URL: redis.url } : {}),
       PLATFORM_ADMIN_TOKEN: platformToken,
       HOST: host,
       ADMIN_PORT: ports['admin-api'],
