@@ -3,6 +3,7 @@
 // all of them together, and a change made on either is in force on a verify process within a
 // second. They keep no state of their own: idempotency records are in PostgreSQL, rate-limit
 // counters and invalidations in Redis.
+import { randomBytes } from 'node:crypto';
 import { createTenant, type TestTenant } from './support/builders';
 import { client } from './support/http-client';
 import { spawnApp, stopSpawnedApps, type SpawnedApp } from './support/spawn-app';
@@ -18,11 +19,14 @@ describe('two admin API processes', () => {
   let tenant: TestTenant;
 
   beforeAll(async () => {
-    const env = { ADMIN_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT) };
+    // A Redis prefix of the suite's own, shared by its three processes: the rate-limit counters of
+    // the run's platform token, which every suite uses, must not count here.
+    const prefix = `${process.env.KEYWARD_TEST_REDIS_PREFIX}admin-processes-${randomBytes(3).toString('hex')}:`;
+    const env = { ADMIN_RATE_LIMIT_PER_MINUTE: String(RATE_LIMIT), REDIS_KEY_PREFIX: prefix };
     const started = await Promise.allSettled([
       spawnApp({ app: 'admin-api', env }).then((app) => (adminA = app)),
       spawnApp({ app: 'admin-api', env }).then((app) => (adminB = app)),
-      spawnApp({ app: 'verify' }).then((app) => (verify = app)),
+      spawnApp({ app: 'verify', env: { REDIS_KEY_PREFIX: prefix } }).then((app) => (verify = app)),
     ]);
     for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
     tenant = await createTenant(adminA.url);

@@ -196,8 +196,9 @@ function unknownFieldName(allowed: string[]): fc.Arbitrary<string> {
     .oneof(
       fc.string({ unit: 'binary', minLength: 1, maxLength: 20 }),
       fc.constantFrom('id', 'tenantId', 'status', 'NAME', 'name ', 'role\u0000', 'admin', 'token', 'isAdmin'),
-      // Named like members of Object.prototype: a DTO transformer may skip these without a word.
-      fc.constantFrom('toString', 'valueOf', 'hasOwnProperty', 'constructor', 'isPrototypeOf', '__defineGetter__', 'toLocaleString'),
+      // Named like members of Object.prototype, or like a class's own `prototype`: a DTO transformer
+      // may skip these without a word (class-transformer did skip `prototype`).
+      fc.constantFrom('toString', 'valueOf', 'hasOwnProperty', 'constructor', 'isPrototypeOf', '__defineGetter__', 'toLocaleString', 'prototype'),
     )
     .filter((name) => !allowed.includes(name) && name !== '__proto__');
 }

@@ -27,10 +27,11 @@ class KeywardValidationPipe extends ValidationPipe {
       throw new ValidationFailedError([{ field: 'body', message: 'must be a JSON object' }]);
     }
     // class-transformer silently drops a field named like an Object.prototype member (toString,
-    // constructor, ...), so forbidNonWhitelisted never sees it: refuse such fields here.
+    // constructor, ...) or `prototype` (a member of the DTO's class), so forbidNonWhitelisted never
+    // sees it: refuse such fields here.
     const withDto = (metadata.type === 'body' || metadata.type === 'query') && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
     if (withDto && typeof value === 'object' && value !== null) {
-      const inherited = Object.keys(value).filter((name) => name in Object.prototype);
+      const inherited = Object.keys(value).filter((name) => name in Object.prototype || name === 'prototype');
       if (inherited.length > 0) {
         throw new ValidationFailedError(inherited.map((field) => ({ field, message: 'is not an allowed field' })));
       }
