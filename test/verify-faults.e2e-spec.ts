@@ -354,7 +354,8 @@ describe('verify with PostgreSQL down', () => {
     postgres = await startEmbeddedPostgres(dir, { database: 'keyward', port: await freePort() });
     port = Number(new URL(postgres.url).port);
     const { appUrl } = await provisionDatabase(postgres.url);
-    const env = { DATABASE_APP_URL: appUrl, REDIS_KEY_PREFIX: `kwfault:${randomUUID()}:` };
+    // Under the run's Redis prefix: the run's teardown deletes these keys from the shared Redis.
+    const env = { DATABASE_APP_URL: appUrl, REDIS_KEY_PREFIX: `${process.env.KEYWARD_TEST_REDIS_PREFIX}fault-${randomUUID()}:` };
     admin = await startAdminApi({ env });
     verifyService = await startVerify({ env });
     tenant = await createTenant(admin.url);
