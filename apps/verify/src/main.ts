@@ -1,5 +1,6 @@
-import { enforceShutdownDeadline, loadKeywardConfig } from '@keyward/platform';
+import { enforceShutdownDeadline, loadKeywardConfig, Metrics } from '@keyward/platform';
 import cluster from 'node:cluster';
+import { exposeClusterMetrics } from './cluster-metrics';
 import { runVerifyPrimary } from './verify-cluster';
 import { createVerifyApp } from './verify.app';
 
@@ -11,6 +12,7 @@ async function main(): Promise<void> {
   }
   enforceShutdownDeadline(config.shutdownGraceMs, 'verify');
   const app = await createVerifyApp({ config });
+  if (cluster.isWorker) exposeClusterMetrics(app.get(Metrics));
   await app.listen({ port: config.verifyPort, host: config.host });
 }
 

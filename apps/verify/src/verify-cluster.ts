@@ -1,8 +1,10 @@
 // VERIFY_WORKERS > 1: the primary process forks that many verify processes sharing one port
-// (node:cluster) and supervises them; it serves nothing itself. Every answer stays the same with
+// (node:cluster) and supervises them; it serves nothing itself but the workers' requests for the
+// whole service's metrics (cluster-metrics.ts). Every answer stays the same with
 // any number of processes: limits and credits are counted in Redis, and each process drops its
 // caches on the same invalidation messages.
 import cluster, { type Worker } from 'node:cluster';
+import { serveClusterMetrics } from './cluster-metrics';
 
 const RESTART_DELAY_MS = 1_000;
 
@@ -32,5 +34,6 @@ export function runVerifyPrimary(workers: number, shutdownGraceMs: number): void
   };
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGTERM'));
+  serveClusterMetrics();
   for (let i = 0; i < workers; i++) fork();
 }

@@ -19,7 +19,7 @@ export class WorkerOpsServer implements OnApplicationBootstrap, OnApplicationShu
       return reply.status(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
     });
     this.server.get('/metrics', async (_request, reply) =>
-      reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics()),
+      reply.type(this.metrics.registry.contentType).send(await this.metrics.text()),
     );
   }
 

@@ -28,6 +28,6 @@ export class OperationsController {
 
   @Get('metrics')
   async metricsText(@Res() reply: FastifyReply): Promise<void> {
-    reply.type(this.metrics.registry.contentType).send(await this.metrics.registry.metrics());
+    reply.type(this.metrics.registry.contentType).send(await this.metrics.text());
   }
 }

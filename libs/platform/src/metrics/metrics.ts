@@ -7,6 +7,11 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 export class Metrics {
   readonly registry = new Registry();
   readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  /**
+   * What /metrics answers: this process's registry, unless the process is one of several behind
+   * one port (VERIFY_WORKERS), which answer for all of them together (see useExposition).
+   */
+  private exposition: () => Promise<string> = () => this.registry.metrics();
 
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
@@ -18,5 +23,14 @@ export class Metrics {
       buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],
     });
+  }
+
+  /** The text /metrics answers with. */
+  text(): Promise<string> {
+    return this.exposition();
+  }
+
+  useExposition(exposition: () => Promise<string>): void {
+    this.exposition = exposition;
   }
 }
