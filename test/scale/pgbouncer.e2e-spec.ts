@@ -17,8 +17,7 @@ import { sql, useOwnDatabase } from '../support/database';
 import { client, type TestResponse } from '../support/http-client';
 import { onDemandJobsEnv, runJob } from '../support/jobs';
 import { createKey } from '../support/key-builders';
-import { describeWithTool, messageOf } from '../support/machine-tools';
-import { findPgBouncer, startPgBouncer, type RunningPgBouncer } from '../support/pgbouncer';
+import { startPgBouncer, type RunningPgBouncer } from '../support/pgbouncer';
 import { startAdminApi, type RunningHttpApp } from '../support/running-apps';
 import {
   changesReachEveryProcessWithinASecond,
@@ -46,7 +45,7 @@ async function throughBouncer<T = any>(bouncer: RunningPgBouncer, text: string):
   }
 }
 
-describeWithTool(() => messageOf(findPgBouncer), 'behind PgBouncer in transaction pooling mode', () => {
+describe('behind PgBouncer in transaction pooling mode', () => {
   let dropOwnDatabase: () => Promise<void>;
   let bouncer: RunningPgBouncer;
   let admin: SpawnedApp;

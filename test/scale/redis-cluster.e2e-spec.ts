@@ -15,8 +15,7 @@ import { createTenant } from '../support/builders';
 import { sql, useOwnDatabase } from '../support/database';
 import { onDemandJobsEnv } from '../support/jobs';
 import { createKey, inBatches } from '../support/key-builders';
-import { describeWithTool, messageOf } from '../support/machine-tools';
-import { requireClusterBinaries, startRedisCluster, type RedisClusterUnderTest } from '../support/redis-cluster';
+import { startRedisCluster, type RedisClusterUnderTest } from '../support/redis-cluster';
 import { startAdminApi, type RunningHttpApp } from '../support/running-apps';
 import {
   changesReachEveryProcessWithinASecond,
@@ -56,7 +55,7 @@ async function keysByMaster(redis: RedisClient, prefixes: string[]): Promise<Map
   return found;
 }
 
-describeWithTool(() => messageOf(requireClusterBinaries), 'on a Redis Cluster of three masters', () => {
+describe('on a Redis Cluster of three masters', () => {
   let cluster: RedisClusterUnderTest;
   let admin: RunningHttpApp;
   let verifyA: SpawnedApp;

@@ -31,7 +31,7 @@ export class RedisClusterUnavailableError extends Error {
 }
 
 /** Throws RedisClusterUnavailableError naming the binary a cluster needs and this machine lacks. */
-export function requireClusterBinaries(): void {
+function requireClusterBinaries(): void {
   for (const binary of ['redis-server', 'redis-cli']) {
     if (spawnSync(binary, ['--version'], { stdio: 'ignore' }).status !== 0) throw new RedisClusterUnavailableError(binary);
   }

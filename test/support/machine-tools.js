@@ -1,0 +1,39 @@
+// The scale suites need servers the machine provides: a Redis Cluster is started from redis-server
+// and redis-cli, PgBouncer from pgbouncer. CI installs them (.ci/run) and there a missing one fails
+// its suite with a message naming the package. A developer's `npm test` on a machine without them
+// leaves that suite out, and says loudly why and how to get it, so that `npm ci && npm test` still
+// passes on a fresh machine. Read by jest.config.js (plain JavaScript: jest loads its config as is).
+const { accessSync, constants } = require('node:fs');
+const { delimiter, join } = require('node:path');
+
+const SYSTEM_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin'];
+
+function onMachine(binary) {
+  for (const dir of [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...SYSTEM_DIRS]) {
+    try {
+      accessSync(join(dir, binary), constants.X_OK);
+      return true;
+    } catch {
+      // not here
+    }
+  }
+  return false;
+}
+
+const SUITES = [
+  { path: 'test/scale/redis-cluster.e2e-spec.ts', binaries: ['redis-server', 'redis-cli'], install: 'apt-get install redis-server (brings redis-cli; macOS: brew install redis)' },
+  { path: 'test/scale/pgbouncer.e2e-spec.ts', binaries: ['pgbouncer'], install: 'apt-get install pgbouncer' },
+];
+
+/** Paths of the suites this machine cannot run, outside CI only; each announced on stderr. */
+function suitesWithoutTheirTools() {
+  if (process.env.CI) return [];
+  return SUITES.flatMap(({ path, binaries, install }) => {
+    const missing = binaries.filter((binary) => !onMachine(binary));
+    if (missing.length === 0) return [];
+    process.stderr.write(`\n[keyward tests] LEFT OUT ${path}: ${missing.join(' and ')} not found on this machine. Install: ${install}\n\n`);
+    return [path];
+  });
+}
+
+module.exports = { suitesWithoutTheirTools };
