@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, escapeIdentifier } from 'pg';
 import { provisionDatabase } from '../../libs/platform/src/database/provision';
+import { keysUnder } from '../../libs/platform/src/redis/redis-connection';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../../scripts/dev-services/embedded-postgres';
 import { freePort } from '../../scripts/dev-services/free-port';
 import { findOrStartRedis, type LocalRedis } from '../../scripts/dev-services/local-redis';
@@ -111,15 +112,7 @@ async function dropRedisKeys(url: string, prefix: string): Promise<void> {
   const client = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await client.connect();
   try {
-    // The run's own keys, and BullMQ's, whose prefix is wrapped in a hash tag (`{<prefix>bull}`).
-    for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
-      let cursor = '0';
-      do {
-        const [next, keys] = await client.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-        if (keys.length) await client.unlink(...keys);
-        cursor = next;
-      } while (cursor !== '0');
-    }
+    for await (const keys of keysUnder(client, prefix)) await client.unlink(...keys);
   } finally {
     client.disconnect();
   }

@@ -8,7 +8,7 @@
 // together in one slot. Last, a worker stopped mid-run still records the run before its connection
 // to the cluster (shared by its BullMQ workers, closed by Keyward) closes.
 import { BullConnection, bullQueuePrefix, RUN_JOB } from '@keyward/jobs';
-import { createRedisConnection, loadRedisTarget, masterConnections, type RedisClient } from '@keyward/platform';
+import { createRedisConnection, keysUnder, loadRedisTarget, masterConnections, type RedisClient } from '@keyward/platform';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { createTenant } from '../support/builders';
@@ -40,16 +40,7 @@ async function keysByMaster(redis: RedisClient, prefixes: string[]): Promise<Map
   const found = new Map<number, string[]>();
   for (const master of masterConnections(redis)) {
     const keys: string[] = [];
-    for (const prefix of prefixes) {
-      for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
-        let cursor = '0';
-        do {
-          const [next, batch] = await master.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-          keys.push(...batch);
-          cursor = next;
-        } while (cursor !== '0');
-      }
-    }
+    for (const prefix of prefixes) for await (const batch of keysUnder(master, prefix)) keys.push(...batch);
     found.set(master.options.port!, keys);
   }
   return found;

@@ -1,7 +1,7 @@
 import { rmSync } from 'node:fs';
 import { Client, escapeIdentifier } from 'pg';
 import { loadRedisTarget } from '../../libs/platform/src/config/keyward-config';
-import { createRedisConnection, masterConnections } from '../../libs/platform/src/redis/redis-connection';
+import { createRedisConnection, keysUnder, masterConnections } from '../../libs/platform/src/redis/redis-connection';
 
 /** Drops the run's database, role and Redis keys, and stops whatever the setup started. */
 export default async function globalTeardown(): Promise<void> {
@@ -37,14 +37,7 @@ async function dropRedisKeys(url: string, prefix: string): Promise<void> {
       setTimeout(() => reject(new Error('Redis was not ready within 10 s: the run leaves its keys')), 10_000).unref();
     });
     for (const master of masterConnections(redis)) {
-      for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
-        let cursor = '0';
-        do {
-          const [next, keys] = await master.scan(cursor, 'MATCH', pattern, 'COUNT', 500);
-          await Promise.all(keys.map((key) => master.del(key)));
-          cursor = next;
-        } while (cursor !== '0');
-      }
+      for await (const keys of keysUnder(master, prefix)) await Promise.all(keys.map((key) => master.del(key)));
     }
   } finally {
     redis.disconnect();

@@ -8,16 +8,17 @@ const { delimiter, join } = require('node:path');
 
 const SYSTEM_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin'];
 
-function onMachine(binary) {
+/** The path of `binary` on PATH or in the system's sbin folders (Debian puts pgbouncer there), else null. */
+function whereOnMachine(binary) {
   for (const dir of [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...SYSTEM_DIRS]) {
     try {
       accessSync(join(dir, binary), constants.X_OK);
-      return true;
+      return join(dir, binary);
     } catch {
       // not here
     }
   }
-  return false;
+  return null;
 }
 
 const SUITES = [
@@ -29,11 +30,11 @@ const SUITES = [
 function suitesWithoutTheirTools() {
   if (process.env.CI) return [];
   return SUITES.flatMap(({ path, binaries, install }) => {
-    const missing = binaries.filter((binary) => !onMachine(binary));
+    const missing = binaries.filter((binary) => whereOnMachine(binary) === null);
     if (missing.length === 0) return [];
     process.stderr.write(`\n[keyward tests] LEFT OUT ${path}: ${missing.join(' and ')} not found on this machine. Install: ${install}\n\n`);
     return [path];
   });
 }
 
-module.exports = { suitesWithoutTheirTools };
+module.exports = { suitesWithoutTheirTools, whereOnMachine };

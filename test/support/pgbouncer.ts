@@ -3,11 +3,14 @@
 // suites that prove the services work unchanged behind it (issue 8). stop() ends it and removes the
 // folder; so does the test process's exit, as a last resort.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { accessSync, chownSync, constants, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../../scripts/dev-services/free-port';
+
+// The same look-up jest.config.js uses to leave this suite out on a machine without pgbouncer.
+const { whereOnMachine } = require('./machine-tools') as { whereOnMachine(binary: string): string | null };
 
 export interface StartPgBouncerOptions {
   /** The owner's direct URL (default: the suite's KEYWARD_TEST_OWNER_URL). */
@@ -34,20 +37,12 @@ export interface RunningPgBouncer {
 
 const OUTPUT_LIMIT = 64 * 1024;
 /** Where Debian puts it; /usr/sbin is often not on a non-root PATH. */
-const SYSTEM_DIRS = ['/usr/sbin', '/usr/local/sbin', '/sbin'];
 
 const live = new Set<{ child: ChildProcess; dir: string }>();
 
 export function findPgBouncer(): string {
-  for (const dir of [...(process.env.PATH ?? '').split(delimiter).filter(Boolean), ...SYSTEM_DIRS]) {
-    const candidate = join(dir, 'pgbouncer');
-    try {
-      accessSync(candidate, constants.X_OK);
-      return candidate;
-    } catch {
-      // not here
-    }
-  }
+  const found = whereOnMachine('pgbouncer');
+  if (found !== null) return found;
   throw new Error(
     'pgbouncer is not installed (looked on PATH and in /usr/sbin): this suite runs PostgreSQL behind a real PgBouncer. ' +
       "Install Debian's package: apt-get install pgbouncer (.ci/run does so when it is missing).",

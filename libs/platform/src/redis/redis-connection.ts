@@ -76,6 +76,22 @@ export function masterConnections(client: RedisClient): Redis[] {
 }
 
 /**
+ * Every key on `node` under `prefix`, BullMQ's too (they start with `{<prefix>`: the queue prefix
+ * sits inside a hash tag), a batch per SCAN step. SCAN sees one node: in a cluster, call it for
+ * each of masterConnections().
+ */
+export async function* keysUnder(node: Redis, prefix: string): AsyncGenerator<string[]> {
+  for (const pattern of [`${prefix}*`, `{${prefix}*`]) {
+    let cursor = '0';
+    do {
+      const [next, keys] = await node.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
+      if (keys.length > 0) yield keys;
+      cursor = next;
+    } while (cursor !== '0');
+  }
+}
+
+/**
  * A standalone REDIS_URL as ioredis options, for libraries that must own (and so close) their
  * connections, such as BullMQ: handed a ready connection, it treats it as shared and never closes it.
  */
