@@ -1,7 +1,19 @@
 // POST /v1/verify served ahead of the framework: the hot route reads, checks and answers on the
 // bare node:http request, with the same problem errors, request ids and metrics as every other
 // route, and none of the per-request machinery (Fastify hooks, Nest middleware) it does not need.
-import { KEYWARD_CONFIG, Metrics, MalformedJsonError, DomainError, ValidationFailedError, requestIdFor, toProblem, writeProblem, type AheadHandler, type KeywardConfig } from '@keyward/platform';
+import {
+  KEYWARD_CONFIG,
+  Metrics,
+  MalformedJsonError,
+  DomainError,
+  ValidationFailedError,
+  requestIdFor,
+  toProblem,
+  writeProblem,
+  type AheadHandler,
+  type HistogramSeries,
+  type KeywardConfig,
+} from '@keyward/platform';
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import Ajv from 'ajv';
@@ -51,6 +63,9 @@ function readBody(request: IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
+
 export function createVerifyHandler(app: INestApplication): AheadHandler {
   const config = app.get<KeywardConfig>(KEYWARD_CONFIG);
   const authenticator = app.get(VerifierAuthenticator);
@@ -58,23 +73,23 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
   const verifyMetrics = app.get(VerifyMetrics);
   const httpMetrics = app.get(Metrics);
   const logger = new Logger('VerifyHandler');
-  const durationByStatus = new Map<number, { observe(seconds: number): void }>();
+  const httpDurationByStatus = new Map<number, HistogramSeries>();
   const observeHttp = (status: number, seconds: number): void => {
-    let child = durationByStatus.get(status);
-    if (!child) durationByStatus.set(status, (child = httpMetrics.httpRequestDuration.labels('POST', ROUTE, String(status))));
-    child.observe(seconds);
+    let series = httpDurationByStatus.get(status);
+    if (!series) httpDurationByStatus.set(status, (series = httpMetrics.httpRequestDuration.labels({ method: 'POST', route: ROUTE, status_code: String(status) })));
+    series.observe(seconds);
   };
   const validate = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true }).compile<VerifyRequest>(VERIFY_REQUEST_SCHEMA);
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const started = process.hrtime.bigint();
+    const started = performance.now();
     const requestId = requestIdFor(request);
     try {
       const contentType = request.headers['content-type'];
       const raw = await readBody(request, config.bodyLimitBytes);
       // No body at all is a body without a key (400); a body of another type is 415.
       if (contentType === undefined && raw === '') throw new ValidationFailedError([{ field: 'body', message: 'must be a JSON object with a key string' }]);
-      if (!/^application\/json\s*(;|$)/i.test(contentType ?? '')) throw new UnsupportedMediaTypeError();
+      if (contentType !== 'application/json' && !JSON_MEDIA_TYPE.test(contentType ?? '')) throw new UnsupportedMediaTypeError();
       const verifier = authenticator.authenticate(request.headers.authorization);
       const principal = verifier instanceof Promise ? await verifier : verifier;
       let body: unknown;
@@ -85,15 +100,13 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
       }
       if (!validate(body)) throw { validation: validate.errors ?? [], validationContext: 'body' };
       const outcome = await verifyService.verify(principal, body);
-      const payload = JSON.stringify(outcome.body);
-      response.writeHead(200, {
-        ...outcome.headers,
-        'x-request-id': requestId,
-        'content-type': 'application/json; charset=utf-8',
-        'content-length': Buffer.byteLength(payload),
-      });
+      const payload = outcome.json ?? JSON.stringify(outcome.body);
+      // Headers as one flat list: node:http takes it as is, where an object is walked key by key.
+      const headers = ['content-type', JSON_CONTENT_TYPE, 'content-length', String(Buffer.byteLength(payload)), 'x-request-id', requestId];
+      for (const name in outcome.headers) headers.push(name, outcome.headers[name]);
+      response.writeHead(200, headers);
       response.end(payload);
-      verifyMetrics.duration.observe(Number(process.hrtime.bigint() - started) / 1e9);
+      verifyMetrics.verifyDuration.observe((performance.now() - started) / 1e3);
     } catch (error) {
       const mapped = toProblem(error, requestId);
       if (mapped.errorId) logger.error({ err: error, errorId: mapped.errorId, reqId: requestId }, 'Unexpected error in verify');
@@ -101,7 +114,7 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
       if (mapped.retryAfterSeconds !== undefined) headers['retry-after'] = String(mapped.retryAfterSeconds);
       if (!response.headersSent) writeProblem(response, mapped.problem, headers);
     } finally {
-      observeHttp(response.statusCode, Number(process.hrtime.bigint() - started) / 1e9);
+      observeHttp(response.statusCode, (performance.now() - started) / 1e3);
     }
   };
 

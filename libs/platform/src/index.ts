@@ -18,6 +18,7 @@ export * from './http/request-id';
 export * from './idempotency/idempotency.interceptor';
 export * from './logging/logger';
 export * from './logging/redact';
+export * from './metrics/fixed-bucket-histogram';
 export * from './metrics/metrics';
 export * from './openapi/openapi';
 export * from './pagination/cursor';

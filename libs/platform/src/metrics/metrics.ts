@@ -1,4 +1,5 @@
-import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Registry } from 'prom-client';
+import { FixedBucketHistogram } from './fixed-bucket-histogram';
 
 /**
  * One registry per application instance (not prom-client's global one), so several apps in one
@@ -6,7 +7,7 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
  */
 export class Metrics {
   readonly registry = new Registry();
-  readonly httpRequestDuration: Histogram<'method' | 'route' | 'status_code'>;
+  readonly httpRequestDuration: FixedBucketHistogram<'method' | 'route' | 'status_code'>;
   /**
    * What /metrics answers: this process's registry, unless the process is one of several behind
    * one port (VERIFY_WORKERS), which answer for all of them together (see useExposition).
@@ -16,7 +17,7 @@ export class Metrics {
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry });
-    this.httpRequestDuration = new Histogram({
+    this.httpRequestDuration = new FixedBucketHistogram({
       name: 'http_request_duration_seconds',
       help: 'Server time of HTTP requests, by route template and status',
       labelNames: ['method', 'route', 'status_code'],
