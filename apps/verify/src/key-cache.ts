@@ -56,10 +56,12 @@ export class KeyCache implements InvalidationListener {
     return this.cache.load(this.cacheKey(tenantId, plaintextKey), () => this.loadFromStore(tenantId, plaintextKey));
   }
 
-  // In memory only, never stored: a one-shot SHA-256 (a tenth of an HMAC's cost) names the entry;
-  // the keyed hash is computed on a miss, for the look-up in PostgreSQL.
+  // In memory only, never stored: a one-shot SHA-256 (a tenth of an HMAC's cost) of the tenant and
+  // the key names the entry, so one tenant's entry never answers for another's; the keyed hash is
+  // computed on a miss, for the look-up in PostgreSQL. Hashing both at once leaves one flat string
+  // for the look-up to hash, where a tenant prefix glued to a digest had to be flattened first.
   private cacheKey(tenantId: string, plaintextKey: string): string {
-    return `${tenantId}:${hash('sha256', plaintextKey, 'base64')}`;
+    return hash('sha256', `${tenantId}:${plaintextKey}`, 'base64');
   }
 
   onInvalidation(message: InvalidationMessage): void {

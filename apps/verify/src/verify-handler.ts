@@ -44,6 +44,19 @@ function isVerifyRoute(request: IncomingMessage): boolean {
   return path === ROUTE || path === `${ROUTE}/`;
 }
 
+/**
+ * The body nearly every caller sends, `{"key":"<key>"}` with a key of letters, digits, `_` and
+ * `-`, read without the JSON parser and the schema: for such a string both would give exactly
+ * `{ key }` (no escape can occur in it). Any other body, spaced or with more fields, takes the
+ * general path. Measured under load, parse and schema were the costliest steps left of a warm verify.
+ */
+const KEY_ONLY_BODY = /^\{"key":"([\w-]{1,512})"\}$/;
+
+export function keyOnlyBody(raw: string): VerifyRequest | null {
+  const match = KEY_ONLY_BODY.exec(raw);
+  return match ? { key: match[1] } : null;
+}
+
 function readBody(request: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const declared = Number(request.headers['content-length'] ?? 0);
@@ -80,6 +93,16 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     series.observe(seconds);
   };
   const validate = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true }).compile<VerifyRequest>(VERIFY_REQUEST_SCHEMA);
+  const parseAndValidate = (raw: string): VerifyRequest => {
+    let body: unknown;
+    try {
+      body = JSON.parse(raw);
+    } catch {
+      throw new MalformedJsonError();
+    }
+    if (!validate(body)) throw { validation: validate.errors ?? [], validationContext: 'body' };
+    return body;
+  };
 
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = performance.now();
@@ -92,14 +115,7 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
       if (contentType !== 'application/json' && !JSON_MEDIA_TYPE.test(contentType ?? '')) throw new UnsupportedMediaTypeError();
       const verifier = authenticator.authenticate(request.headers.authorization);
       const principal = verifier instanceof Promise ? await verifier : verifier;
-      let body: unknown;
-      try {
-        body = JSON.parse(raw);
-      } catch {
-        throw new MalformedJsonError();
-      }
-      if (!validate(body)) throw { validation: validate.errors ?? [], validationContext: 'body' };
-      const outcome = await verifyService.verify(principal, body);
+      const outcome = await verifyService.verify(principal, keyOnlyBody(raw) ?? parseAndValidate(raw));
       const payload = outcome.json ?? JSON.stringify(outcome.body);
       // Headers as one flat list: node:http takes it as is, where an object is walked key by key.
       const headers = ['content-type', JSON_CONTENT_TYPE, 'content-length', String(Buffer.byteLength(payload)), 'x-request-id', requestId];
