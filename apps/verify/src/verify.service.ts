@@ -22,7 +22,8 @@ export class VerifyService {
   /**
    * The VALID answer of each cached key without limits, serialized once: it depends on the key
    * record alone, and a record is replaced, never changed, when the key changes (the entry dies
-   * with the record). Building and serializing it per request was a tenth of the hot path's cost.
+   * with the record). Building and serialising it per request took about 3 % of a warm
+   * verification's CPU in a profile under load.
    */
   private readonly unlimitedValidAnswers = new WeakMap<VerifiableKey, VerifyOutcome>();
 

@@ -1,7 +1,7 @@
 // A Prometheus histogram whose observation is a handful of arithmetic operations, for the verify
 // hot path. prom-client's Histogram allocates a closure and two objects, hashes the labels into a
-// string and converts the bucket bound to a property name on every observe(); measured inside the
-// verify service under load, its two observations per request cost more than the credential check.
+// string and converts the bucket bound to a property name on every observe(); in a profile of the
+// verify service under load, its two observations per request took about 2 % of the CPU.
 // Here a label set is resolved once to a series (the caller keeps it), and a series counts in a
 // typed array. The registry still formats, merges and serves it like any prom-client metric:
 // get() answers the same series and values as prom-client's Histogram for the same observations.
