@@ -1,20 +1,10 @@
 // What the verify service's /metrics reports after a known sequence of verifications: its hot
 // path counts as plain numbers and fixed-bucket series, taken up at each scrape, so a scrape
 // must show every count made before it, once.
+import { parseSamples, total } from '../bench/support/prometheus-text';
 import { createTenant, type TestTenant } from './support/builders';
 import { client, request } from './support/http-client';
 import { startAdminApi, startVerify, type RunningHttpApp } from './support/running-apps';
-
-/** The value of one sample line: `name{labels} value`, with every given label among its labels. */
-function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
-  for (const line of text.split('\n')) {
-    const match = /^([^{ ]+)(?:\{(.*)\})? (.+)$/.exec(line);
-    if (!match || match[1] !== name) continue;
-    const present = match[2] ?? '';
-    if (Object.entries(labels).every(([label, value]) => present.split(',').includes(`${label}="${value}"`))) return Number(match[3]);
-  }
-  return undefined;
-}
 
 describe('verify metrics', () => {
   let admin: RunningHttpApp;
@@ -39,7 +29,10 @@ describe('verify metrics', () => {
     const answer = await client(verify.url, token).post('/v1/verify', body);
     return answer.status === 200 ? answer.body.code : answer.status;
   };
-  const scrape = async (): Promise<string> => (await request<string>(verify.url, 'GET', '/metrics')).body;
+  const scrape = async (): Promise<Map<string, number>> => parseSamples((await request<string>(verify.url, 'GET', '/metrics')).body);
+  /** The value of metric `name` over the series with these labels (0 when there is none). */
+  const sample = (samples: Map<string, number>, name: string, labels: Record<string, string> = {}): number =>
+    total(samples, name, Object.entries(labels).map(([label, value]) => `${label}="${value}"`));
 
   it('counts verifications by code, cache hits and misses, and both duration histograms, each once per scrape', async () => {
     const plain = await createKey({});
@@ -72,8 +65,9 @@ describe('verify metrics', () => {
     expect(sample(first, 'keyward_verify_duration_seconds_count')).toBe(7);
     expect(sample(first, 'keyward_verify_duration_seconds_sum')).toBeGreaterThan(0);
     const bounds = ['0.00005', '0.0001', '0.0002', '0.0005', '0.001', '0.002', '0.005', '0.01', '0.05', '0.25', '1', '+Inf'];
+    expect([...first.keys()].filter((series) => series.startsWith('keyward_verify_duration_seconds_bucket{'))).toHaveLength(bounds.length);
     const cumulative = bounds.map((le) => sample(first, 'keyward_verify_duration_seconds_bucket', { le }));
-    expect(cumulative.every((count, i) => count !== undefined && (i === 0 || count >= cumulative[i - 1]!))).toBe(true);
+    expect(cumulative.every((count, i) => i === 0 || count >= cumulative[i - 1])).toBe(true);
     expect(cumulative.at(-1)).toBe(7);
     const route = { method: 'POST', route: '/v1/verify' };
     expect(sample(first, 'http_request_duration_seconds_count', { ...route, status_code: '200' })).toBe(7);
@@ -89,7 +83,7 @@ describe('verify metrics', () => {
     expect(sample(second, 'keyward_verify_cache_hits_total', { cache: 'keys' })).toBe(5);
     expect(sample(second, 'keyward_verify_duration_seconds_count')).toBe(9);
     expect(sample(second, 'http_request_duration_seconds_count', { ...route, status_code: '200' })).toBe(9);
-    expect(await scrape()).toContain('keyward_verifications_total{code="VALID",service="verify"} 6');
+    expect((await scrape()).get('keyward_verifications_total{code="VALID",service="verify"}')).toBe(6);
   });
 
   it('answers a key changed by PATCH with its new facts, not a remembered answer', async () => {

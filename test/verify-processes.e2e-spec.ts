@@ -23,6 +23,7 @@ import {
 } from './support/scale-scenarios';
 import { descendantPids, isAlive, spawnApp, stopSpawnedApps, type SpawnedApp } from './support/spawn-app';
 import { testConfig } from './support/test-config';
+import { parseSamples, total } from '../bench/support/prometheus-text';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -103,15 +104,6 @@ function getOnNewConnection(url: string): Promise<string> {
     req.on('error', reject);
     req.end();
   });
-}
-
-/** The sum of a Prometheus metric's samples whose line matches `filter`. */
-function metricSum(text: string, name: string, filter: RegExp = /./): number {
-  let sum = 0;
-  for (const line of text.split('\n')) {
-    if ((line.startsWith(`${name}{`) || line.startsWith(`${name} `)) && filter.test(line)) sum += Number(line.slice(line.lastIndexOf(' ') + 1));
-  }
-  return sum;
 }
 
 /** How many sockets process `pid` holds open (its listening socket and the connections it accepted). */
@@ -259,7 +251,7 @@ describe('verify in processes of its own', () => {
         // /metrics answers for the whole service, whichever worker a scrape lands on (the primary
         // sums both workers' registries): every scrape, on a new connection each, counts all 200.
         const scrapes: number[] = [];
-        for (let scrape = 0; scrape < 6; scrape++) scrapes.push(metricSum(await getOnNewConnection(`${clustered.url}/metrics`), 'keyward_verifications_total'));
+        for (let scrape = 0; scrape < 6; scrape++) scrapes.push(total(parseSamples(await getOnNewConnection(`${clustered.url}/metrics`)), 'keyward_verifications_total'));
         expect(scrapes).toEqual([200, 200, 200, 200, 200, 200]);
         expect(await storedRemaining(admin.url, tenant.admin, id, 0)).toBe(0);
       }));

@@ -1,8 +1,13 @@
-// Reading a service's /metrics (Prometheus text format) between two moments of a benchmark.
+// Reading a service's /metrics (Prometheus text format): between two moments of a benchmark, and
+// in the e2e tests that check what the metrics count.
 
 /** Every sample of the scrape, by series (`name{labels}` as printed) to value. */
 export async function scrape(metricsUrl: string): Promise<Map<string, number>> {
-  const text = await (await fetch(metricsUrl)).text();
+  return parseSamples(await (await fetch(metricsUrl)).text());
+}
+
+/** Every sample of a /metrics text, by series (`name{labels}` as printed) to value. */
+export function parseSamples(text: string): Map<string, number> {
   const samples = new Map<string, number>();
   for (const line of text.split('\n')) {
     const match = /^([a-zA-Z_:][\w:]*(?:\{.*\})?) (\S+)$/.exec(line);
