@@ -119,7 +119,7 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
       const verifier = authenticator.authenticate(request.headers.authorization);
       const principal = verifier instanceof Promise ? await verifier : verifier;
       const outcome = await verifyService.verify(principal, keyOnlyBody(raw) ?? parseAndValidate(raw));
-      const payload = outcome.json ?? JSON.stringify(outcome.body);
+      const payload = outcome.json;
       // Name/value pairs in one list: no object spread per request (a profile showed the spread).
       const headers = ['content-type', JSON_CONTENT_TYPE, 'content-length', String(Buffer.byteLength(payload)), 'x-request-id', requestId];
       for (const name in outcome.headers) headers.push(name, outcome.headers[name]);

@@ -7,25 +7,16 @@ import { KeyCache } from './key-cache';
 import { Limiter, type LimitOutcome } from './limiter';
 import { UsageRecorder } from './usage-recorder';
 import type { VerifierPrincipal } from './verifier-authenticator';
+import { ValidAnswer, describeAnswer, type VerifyOutcome } from './verify-answer';
 import { VerifyMetrics } from './verify-metrics';
-import type { VerifyAnswer, VerifyRequest } from './verify.schema';
-
-export interface VerifyOutcome {
-  body: VerifyAnswer;
-  headers: Record<string, string>;
-  /** The body as JSON, when it is known already (the answer of a key without limits is memoized). */
-  json?: string;
-}
+import type { VerifyRequest } from './verify.schema';
 
 @Injectable()
 export class VerifyService {
-  /**
-   * The VALID answer of each cached key without limits, serialized once: it depends on the key
-   * record alone, and a record is replaced, never changed, when the key changes (the entry dies
-   * with the record). Building and serialising it per request took about 3 % of a warm
-   * verification's CPU in a profile under load.
-   */
-  private readonly unlimitedValidAnswers = new WeakMap<VerifiableKey, VerifyOutcome>();
+  /** The VALID answers of each cached key record (see ValidAnswer); they die with the record. */
+  private readonly validAnswers = new WeakMap<VerifiableKey, ValidAnswer>();
+  /** The answers without a key (MALFORMED, NOT_FOUND): one per code. */
+  private readonly keylessAnswers = new Map<VerifyCode, VerifyOutcome>();
 
   constructor(
     private readonly keys: KeyCache,
@@ -60,42 +51,18 @@ export class VerifyService {
 
   private answer(key: VerifiableKey | null, code: VerifyCode, limits: LimitOutcome | null): VerifyOutcome {
     this.metrics.countVerification(code);
-    if (!key) return { body: { valid: false, code }, headers: {} };
+    if (!key) {
+      let keyless = this.keylessAnswers.get(code);
+      if (!keyless) this.keylessAnswers.set(code, (keyless = { json: JSON.stringify({ valid: false, code }), headers: {} }));
+      return keyless;
+    }
     this.usage.record(key.id, code, Date.now());
-    if (code !== 'VALID' || limits !== null) return this.describe(key, code, limits);
-    let memo = this.unlimitedValidAnswers.get(key);
-    if (!memo) {
-      memo = this.describe(key, code, null);
-      memo.json = JSON.stringify(memo.body);
-      this.unlimitedValidAnswers.set(key, memo);
+    if (code !== 'VALID') {
+      const { body, headers } = describeAnswer(key, code, limits);
+      return { json: JSON.stringify(body), headers };
     }
-    return memo;
-  }
-
-  private describe(key: VerifiableKey, code: VerifyCode, limits: LimitOutcome | null): VerifyOutcome {
-    const headers: Record<string, string> = {};
-    const body: VerifyAnswer = {
-      valid: code === 'VALID',
-      code,
-      keyId: key.id,
-      ownerId: key.ownerId,
-      environment: key.environment,
-      scopes: key.scopes,
-      meta: key.meta,
-      expiresAt: key.expiresAt === null ? null : new Date(key.expiresAt).toISOString(),
-      remaining: limits?.balance ?? key.remaining,
-    };
-    if (key.rateLimit && limits && limits.windowResetAt !== null && limits.windowRemaining !== null) {
-      // draft-ietf-httpapi-ratelimit-headers-10
-      const resetSeconds = Math.ceil((limits.windowResetInMs ?? 0) / 1000);
-      headers['ratelimit-policy'] = `"key";q=${key.rateLimit.limit};w=${key.rateLimit.windowSeconds}`;
-      headers['ratelimit'] = `"key";r=${limits.windowRemaining};t=${resetSeconds}`;
-      if (code === 'RATE_LIMITED') headers['retry-after'] = String(Math.max(1, resetSeconds));
-      body.rateLimit = { limit: key.rateLimit.limit, remaining: limits.windowRemaining, resetAt: new Date(limits.windowResetAt).toISOString() };
-    } else if (code === 'RATE_LIMITED') {
-      // Redis unreachable and VERIFY_LIMITS_ON_REDIS_DOWN=deny: ask the caller to come back shortly.
-      headers['retry-after'] = '1';
-    }
-    return { body, headers };
+    let valid = this.validAnswers.get(key);
+    if (!valid) this.validAnswers.set(key, (valid = new ValidAnswer(key)));
+    return limits === null ? valid.unlimited : valid.withLimits(limits);
   }
 }

@@ -38,5 +38,6 @@ export * from './idempotency/purge-idempotency-records.use-case';
 export * from './lifecycle/shutdown-deadline';
 export * from './cache/invalidating-cache';
 export * from './http/ahead-of-framework';
+export * from './async/fixed-timeout';
 export * from './async/with-timeout';
 export * from './http/is-date-time.decorator';

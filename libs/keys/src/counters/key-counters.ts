@@ -37,9 +37,16 @@ export interface ConsumeResult {
 // on Redis's clock, 0 = none). A call that reaches Redis after its deadline charges nothing: its
 // caller has stopped waiting and answered without it (a slow Redis must not charge late).
 // Windows are fixed and aligned on Redis's own clock (TIME), so processes with skewed clocks agree.
+// Each redis.call is a good part of the script's cost, so it makes as few as it can: one HMGET
+// per hash, an increment within a window (its expiry was set when the window began), and the
+// marker as plain digits rather than JSON.
 const CONSUME = `
 local prior = redis.call('GET', KEYS[3])
-if prior then return cjson.decode(prior) end
+if prior then
+  local answered = {}
+  for field in string.gmatch(prior, '[^,]+') do answered[#answered + 1] = tonumber(field) end
+  return answered
+end
 local limit = tonumber(ARGV[1])
 local windowMs = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
@@ -47,22 +54,23 @@ local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local deadline = tonumber(ARGV[9])
 if deadline > 0 and nowMs > deadline then return {3, -1, 0, -1, 0} end
-local used, resetAt = 0, 0
+local used, index, resetAt, sameWindow = 0, 0, 0, false
 if limit > 0 then
-  local index = math.floor(nowMs / windowMs)
+  index = math.floor(nowMs / windowMs)
   resetAt = (index + 1) * windowMs
-  if tonumber(redis.call('HGET', KEYS[1], 'w') or '-1') == index then
-    used = tonumber(redis.call('HGET', KEYS[1], 'n') or '0')
-  end
+  local window = redis.call('HMGET', KEYS[1], 'w', 'n')
+  if tonumber(window[1]) == index then used, sameWindow = tonumber(window[2]), true end
 end
 local balance = -1
 if ARGV[4] == '1' then
   -- Seed a missing balance; replace one older than the caller's record (a PATCH it missed).
-  local version = tonumber(redis.call('HGET', KEYS[2], 'version') or '-1')
-  if version < tonumber(ARGV[6]) then
+  local credits = redis.call('HMGET', KEYS[2], 'balance', 'version')
+  if (tonumber(credits[2]) or -1) < tonumber(ARGV[6]) then
     redis.call('HSET', KEYS[2], 'balance', ARGV[5], 'version', ARGV[6])
+    balance = tonumber(ARGV[5])
+  else
+    balance = tonumber(credits[1])
   end
-  balance = tonumber(redis.call('HGET', KEYS[2], 'balance'))
 end
 local verdict = 0
 if limit > 0 and used + cost > limit then
@@ -71,14 +79,20 @@ elseif balance >= 0 and balance < cost then
   verdict = 2
 elseif ARGV[8] == '1' then
   if limit > 0 then
-    used = used + cost
-    redis.call('HSET', KEYS[1], 'w', math.floor(nowMs / windowMs), 'n', used)
-    redis.call('PEXPIREAT', KEYS[1], resetAt + 1000)
+    if sameWindow then
+      used = redis.call('HINCRBY', KEYS[1], 'n', cost)
+    else
+      used = cost
+      redis.call('HSET', KEYS[1], 'w', index, 'n', used)
+      redis.call('PEXPIREAT', KEYS[1], resetAt + 1000)
+    end
   end
   if balance >= 0 then balance = redis.call('HINCRBY', KEYS[2], 'balance', -cost) end
 end
 local result = {verdict, limit > 0 and (limit - used) or -1, resetAt, balance, resetAt - nowMs}
-if ARGV[8] == '1' then redis.call('SET', KEYS[3], cjson.encode(result), 'PX', ARGV[7]) end
+if ARGV[8] == '1' then
+  redis.call('SET', KEYS[3], string.format('%d,%d,%d,%d,%d', result[1], result[2], result[3], result[4], result[5]), 'PX', ARGV[7])
+end
 return result`;
 
 // KEYS: credits hash. ARGV: balance (or '' to drop the balance), version. Applies a PATCH of

@@ -1,0 +1,84 @@
+// What verify answers for a key: the contract's body and headers, and the JSON of a VALID answer
+// assembled from the parts of the key record that do not change between verifications.
+import type { VerifiableKey, VerifyCode } from '@keyward/keys';
+import type { LimitOutcome } from './limiter';
+import type { VerifyAnswer } from './verify.schema';
+
+export interface VerifyOutcome {
+  /** The answer's body, serialized. */
+  json: string;
+  headers: Record<string, string>;
+}
+
+/** The answer to a verification of `key` (RateLimit headers as in draft-ietf-httpapi-ratelimit-headers-10). */
+export function describeAnswer(key: VerifiableKey, code: VerifyCode, limits: LimitOutcome | null): { body: VerifyAnswer; headers: Record<string, string> } {
+  const headers: Record<string, string> = {};
+  const body: VerifyAnswer = {
+    valid: code === 'VALID',
+    code,
+    keyId: key.id,
+    ownerId: key.ownerId,
+    environment: key.environment,
+    scopes: key.scopes,
+    meta: key.meta,
+    expiresAt: key.expiresAt === null ? null : new Date(key.expiresAt).toISOString(),
+    remaining: limits?.balance ?? key.remaining,
+  };
+  if (key.rateLimit && limits && limits.windowResetAt !== null && limits.windowRemaining !== null) {
+    const resetSeconds = Math.ceil((limits.windowResetInMs ?? 0) / 1000);
+    headers['ratelimit-policy'] = rateLimitPolicy(key.rateLimit);
+    headers['ratelimit'] = `"key";r=${limits.windowRemaining};t=${resetSeconds}`;
+    if (code === 'RATE_LIMITED') headers['retry-after'] = String(Math.max(1, resetSeconds));
+    body.rateLimit = { limit: key.rateLimit.limit, remaining: limits.windowRemaining, resetAt: new Date(limits.windowResetAt).toISOString() };
+  } else if (code === 'RATE_LIMITED') {
+    // Redis unreachable and VERIFY_LIMITS_ON_REDIS_DOWN=deny: ask the caller to come back shortly.
+    headers['retry-after'] = '1';
+  }
+  return { body, headers };
+}
+
+function rateLimitPolicy(rateLimit: { limit: number; windowSeconds: number }): string {
+  return `"key";q=${rateLimit.limit};w=${rateLimit.windowSeconds}`;
+}
+
+/**
+ * The VALID answers of one key record, equal to `describeAnswer(key, 'VALID', limits)` serialized.
+ * Everything up to `remaining` depends on the record alone, so it is serialized once; what the
+ * counters say is appended per answer. A record is replaced, never changed, when its key changes,
+ * so an instance kept per record never goes stale. In profiles under load, building and
+ * serializing the whole answer took about 3 % of a verification's CPU.
+ */
+export class ValidAnswer {
+  /** The answer of a key without limits: the same every time. */
+  readonly unlimited: VerifyOutcome;
+  /** The answer's JSON up to the value of `remaining`. */
+  private readonly head: string;
+  private readonly policy: string | null;
+  /** The last window end seen and its ISO form: every answer of one window shares it. */
+  private resetAt = Number.NaN;
+  private resetAtIso = '';
+
+  constructor(private readonly key: VerifiableKey) {
+    const { body } = describeAnswer(key, 'VALID', null);
+    this.unlimited = { json: JSON.stringify(body), headers: {} };
+    const { remaining: _, ...fixed } = body;
+    this.head = `${JSON.stringify(fixed).slice(0, -1)},"remaining":`;
+    this.policy = key.rateLimit ? rateLimitPolicy(key.rateLimit) : null;
+  }
+
+  withLimits(limits: LimitOutcome): VerifyOutcome {
+    const remaining = limits.balance ?? this.key.remaining;
+    if (this.policy === null || limits.windowResetAt === null || limits.windowRemaining === null) {
+      return { json: `${this.head}${remaining}}`, headers: {} };
+    }
+    if (limits.windowResetAt !== this.resetAt) {
+      this.resetAt = limits.windowResetAt;
+      this.resetAtIso = new Date(limits.windowResetAt).toISOString();
+    }
+    const resetSeconds = Math.ceil((limits.windowResetInMs ?? 0) / 1000);
+    return {
+      json: `${this.head}${remaining},"rateLimit":{"limit":${this.key.rateLimit!.limit},"remaining":${limits.windowRemaining},"resetAt":"${this.resetAtIso}"}}`,
+      headers: { 'ratelimit-policy': this.policy, ratelimit: `"key";r=${limits.windowRemaining};t=${resetSeconds}` },
+    };
+  }
+}
