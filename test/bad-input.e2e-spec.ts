@@ -1,6 +1,7 @@
 // CONTRACT Conventions, "Malformed input of any kind": property-based tests that throw arbitrary
 // bodies, query strings, path ids and headers at the admin API and the verify service, and check
 // that every answer is a well-formed 4xx problem (never a 5xx) and that nothing was written.
+import { generateCredentialToken } from '@keyward/credentials';
 import fc from 'fast-check';
 import { createCredential, createTenant, type TestTenant } from './support/builders';
 import { sql, useOwnDatabase } from './support/database';
@@ -695,6 +696,18 @@ describe('malformed input (property-based)', () => {
       const anonymous = await post(verify.url, '/v1/verify', undefined, { key: 'x' });
       expectProblem(anonymous, 401, 'UNAUTHENTICATED', 'verify without a credential');
       expect(anonymous.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    });
+
+    it('checks the caller before the body, whether its credential is cached or still being looked up', async () => {
+      const badBodies = ['{"key":', '{"key":7}', '{"key":"x","extra":1}'];
+      for (const rawBody of badBodies) {
+        // A well-formed token nobody issued, new each time: it is looked up, not found in the cache.
+        const unknown = generateCredentialToken('kw');
+        expectProblem(await postRaw(verify.url, '/v1/verify', unknown, rawBody), 401, 'UNAUTHENTICATED', `unknown token, body ${rawBody}`);
+        expectProblem(await postRaw(verify.url, '/v1/verify', tenant.admin, rawBody), 403, 'FORBIDDEN', `admin token, body ${rawBody}`);
+        const refused = await postRaw(verify.url, '/v1/verify', tenant.verifier, rawBody);
+        expect(refused.status).toBe(400);
+      }
     });
   });
 

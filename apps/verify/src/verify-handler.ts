@@ -21,6 +21,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VerifierAuthenticator } from './verifier-authenticator';
 import { VerifyMetrics } from './verify-metrics';
 import { VERIFY_REQUEST_SCHEMA, type VerifyRequest } from './verify.schema';
+import type { VerifyOutcome } from './verify-answer';
 import { VerifyService } from './verify.service';
 
 const ROUTE = '/v1/verify';
@@ -58,23 +59,28 @@ export function keyOnlyBody(raw: string): VerifyRequest | null {
   return match ? { key: match[1] } : null;
 }
 
-function readBody(request: IncomingMessage, limit: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const declared = Number(request.headers['content-length'] ?? 0);
-    if (declared > limit) return reject(new PayloadTooLargeError());
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limit) {
-        request.removeAllListeners('data');
-        request.resume();
-        reject(new PayloadTooLargeError());
-      } else chunks.push(chunk);
-    });
-    request.on('end', () => resolve(chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-    request.on('error', reject);
+/** Reads the body as a string and hands it to `done` once, or the error (too large, aborted). */
+function readBody(request: IncomingMessage, limit: number, done: (error: unknown, raw: string) => void): void {
+  const declared = Number(request.headers['content-length'] ?? 0);
+  if (declared > limit) return done(new PayloadTooLargeError(), '');
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let finished = false;
+  const finish = (error: unknown, raw: string): void => {
+    if (finished) return;
+    finished = true;
+    done(error, raw);
+  };
+  request.on('data', (chunk: Buffer) => {
+    size += chunk.length;
+    if (size > limit) {
+      request.removeAllListeners('data');
+      request.resume();
+      finish(new PayloadTooLargeError(), '');
+    } else chunks.push(chunk);
   });
+  request.on('end', () => finish(null, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
+  request.on('error', (error) => finish(error, ''));
 }
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
@@ -105,42 +111,65 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     return body;
   };
 
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+  // The warm path runs from the body's last byte to the answer without a promise: every step
+  // that may wait (an uncached credential or key, the shared counters) returns one only then.
+  const respond = (response: ServerResponse, requestId: string, started: number, outcome: VerifyOutcome): void => {
+    const payload = outcome.json;
+    // Name/value pairs in one list: no object spread per request (a profile showed the spread).
+    const headers = ['content-type', JSON_CONTENT_TYPE, 'content-length', String(Buffer.byteLength(payload)), 'x-request-id', requestId];
+    for (const name in outcome.headers) headers.push(name, outcome.headers[name]);
+    response.writeHead(200, headers);
+    response.end(payload);
+    // Server time of an answered verification, read once for both histograms.
+    const seconds = (performance.now() - started) / 1e3;
+    verifyMetrics.verifyDuration.observe(seconds);
+    observeHttp(200, seconds);
+  };
+
+  const fail = (response: ServerResponse, requestId: string, started: number, error: unknown): void => {
+    const mapped = toProblem(error, requestId);
+    if (mapped.errorId) logger.error({ err: error, errorId: mapped.errorId, reqId: requestId }, 'Unexpected error in verify');
+    const headers: Record<string, string> = { 'x-request-id': requestId };
+    if (mapped.retryAfterSeconds !== undefined) headers['retry-after'] = String(mapped.retryAfterSeconds);
+    if (!response.headersSent) writeProblem(response, mapped.problem, headers);
+    observeHttp(response.statusCode, (performance.now() - started) / 1e3);
+  };
+
+  const answer = (response: ServerResponse, requestId: string, started: number, outcome: VerifyOutcome | Promise<VerifyOutcome>): void => {
+    if (outcome instanceof Promise) {
+      outcome.then((settled) => respond(response, requestId, started, settled)).catch((error: unknown) => fail(response, requestId, started, error));
+    } else respond(response, requestId, started, outcome);
+  };
+
+  const handleBody = (request: IncomingMessage, response: ServerResponse, requestId: string, started: number, raw: string): void => {
+    const contentType = request.headers['content-type'];
+    // No body at all is a body without a key (400); a body of another type is 415.
+    if (contentType === undefined && raw === '') throw new ValidationFailedError([{ field: 'body', message: 'must be a JSON object with a key string' }]);
+    if (contentType !== 'application/json' && !JSON_MEDIA_TYPE.test(contentType ?? '')) throw new UnsupportedMediaTypeError();
+    // The caller is checked before the body is parsed: a bad token is 401 whatever the body.
+    const verifier = authenticator.authenticate(request.headers.authorization);
+    if (verifier instanceof Promise) {
+      return answer(response, requestId, started, verifier.then((principal) => verifyService.verify(principal, keyOnlyBody(raw) ?? parseAndValidate(raw))));
+    }
+    answer(response, requestId, started, verifyService.verify(verifier, keyOnlyBody(raw) ?? parseAndValidate(raw)));
+  };
+
+  const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const started = performance.now();
     const requestId = requestIdFor(request);
-    /** Server time of an answered verification, read once for both histograms. */
-    let seconds: number | undefined;
-    try {
-      const contentType = request.headers['content-type'];
-      const raw = await readBody(request, config.bodyLimitBytes);
-      // No body at all is a body without a key (400); a body of another type is 415.
-      if (contentType === undefined && raw === '') throw new ValidationFailedError([{ field: 'body', message: 'must be a JSON object with a key string' }]);
-      if (contentType !== 'application/json' && !JSON_MEDIA_TYPE.test(contentType ?? '')) throw new UnsupportedMediaTypeError();
-      const verifier = authenticator.authenticate(request.headers.authorization);
-      const principal = verifier instanceof Promise ? await verifier : verifier;
-      const outcome = await verifyService.verify(principal, keyOnlyBody(raw) ?? parseAndValidate(raw));
-      const payload = outcome.json;
-      // Name/value pairs in one list: no object spread per request (a profile showed the spread).
-      const headers = ['content-type', JSON_CONTENT_TYPE, 'content-length', String(Buffer.byteLength(payload)), 'x-request-id', requestId];
-      for (const name in outcome.headers) headers.push(name, outcome.headers[name]);
-      response.writeHead(200, headers);
-      response.end(payload);
-      seconds = (performance.now() - started) / 1e3;
-      verifyMetrics.verifyDuration.observe(seconds);
-    } catch (error) {
-      const mapped = toProblem(error, requestId);
-      if (mapped.errorId) logger.error({ err: error, errorId: mapped.errorId, reqId: requestId }, 'Unexpected error in verify');
-      const headers: Record<string, string> = { 'x-request-id': requestId };
-      if (mapped.retryAfterSeconds !== undefined) headers['retry-after'] = String(mapped.retryAfterSeconds);
-      if (!response.headersSent) writeProblem(response, mapped.problem, headers);
-    } finally {
-      observeHttp(response.statusCode, seconds ?? (performance.now() - started) / 1e3);
-    }
+    readBody(request, config.bodyLimitBytes, (error, raw) => {
+      try {
+        if (error) throw error;
+        handleBody(request, response, requestId, started, raw);
+      } catch (thrown) {
+        fail(response, requestId, started, thrown);
+      }
+    });
   };
 
   return (request, response) => {
     if (!isVerifyRoute(request)) return false;
-    void handle(request, response);
+    handle(request, response);
     return true;
   };
 }

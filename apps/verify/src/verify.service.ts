@@ -27,26 +27,32 @@ export class VerifyService {
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
 
-  async verify(verifier: VerifierPrincipal, request: VerifyRequest): Promise<VerifyOutcome> {
+  /**
+   * The answer, without a promise when no store needs asking: a cached key whose answer needs
+   * no counters (no limits, or refused before them). Every other case resolves later.
+   */
+  verify(verifier: VerifierPrincipal, request: VerifyRequest): VerifyOutcome | Promise<VerifyOutcome> {
     // A string found in the cache was well-formed when it was loaded; any other is checked here,
     // from the string alone (MALFORMED asks no store).
-    let cached: VerifiableKey | null | undefined | Promise<VerifiableKey | null> = this.keys.peek(verifier.tenantId, request.key);
-    if (cached === undefined) {
-      if (!parseApiKey(request.key, this.config.keyPrefix)) return this.answer(null, 'MALFORMED', null);
-      cached = this.keys.load(verifier.tenantId, request.key);
-    }
-    const key = cached instanceof Promise ? await cached : cached;
+    const cached = this.keys.peek(verifier.tenantId, request.key);
+    if (cached !== undefined) return this.decide(verifier, request, cached);
+    if (!parseApiKey(request.key, this.config.keyPrefix)) return this.answer(null, 'MALFORMED', null);
+    return this.keys.load(verifier.tenantId, request.key).then((key) => this.decide(verifier, request, key));
+  }
+
+  private decide(verifier: VerifierPrincipal, request: VerifyRequest, key: VerifiableKey | null): VerifyOutcome | Promise<VerifyOutcome> {
     const cost = request.cost ?? 1;
     const decision = decideBeforeLimits(key, request, { now: Date.now(), tenantActive: verifier.tenantStatus === 'active' });
     if (decision !== 'LIMITS') {
       // Not VALID, so nothing is charged; a rate-limited key still reports its window.
-      const window = key?.rateLimit ? await this.limiter.check(key, cost, false) : null;
-      return this.answer(key, decision, window);
+      if (!key?.rateLimit) return this.answer(key, decision, null);
+      return this.limiter.check(key, cost, false).then((window) => this.answer(key, decision, window));
     }
     if (!hasLimits(key!)) return this.answer(key, 'VALID', null);
-    const limits = await this.limiter.check(key!, cost, true);
-    if (limits.verdict === 'VALID' && key!.remaining !== null && !limits.fallback) this.creditsWriteBack.noteCharged(key!.id);
-    return this.answer(key, limits.verdict, limits);
+    return this.limiter.check(key!, cost, true).then((limits) => {
+      if (limits.verdict === 'VALID' && key!.remaining !== null && !limits.fallback) this.creditsWriteBack.noteCharged(key!.id);
+      return this.answer(key, limits.verdict, limits);
+    });
   }
 
   private answer(key: VerifiableKey | null, code: VerifyCode, limits: LimitOutcome | null): VerifyOutcome {
