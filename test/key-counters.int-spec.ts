@@ -129,6 +129,57 @@ describe('key counters (Redis)', () => {
     expect(inNext.windowResetAt).toBe(inFirst[0].windowResetAt! + 1_000);
   });
 
+  it('decides the calls of a batch one after the other, exactly as if each had come alone', async () => {
+    const keyId = randomUUID();
+    const batch = {
+      keyId,
+      rateLimit: { limit: 5, windowSeconds: 3600 },
+      credits: credits(4),
+      calls: [
+        { cost: 2, consume: true },
+        { cost: 1, consume: false }, // reads: charges nothing
+        { cost: 3, consume: true }, // over the balance left (2): USAGE_EXCEEDED
+        { cost: 2, consume: true },
+        { cost: 1, consume: true }, // the balance is spent: USAGE_EXCEEDED
+      ],
+    };
+    const first = await counters.consumeBatch({ ...batch, operationId: randomUUID() });
+    expect(first.map(({ verdict, windowRemaining, balance }) => [verdict, windowRemaining, balance])).toEqual([
+      ['VALID', 3, 2],
+      ['VALID', 3, 2],
+      ['USAGE_EXCEEDED', 3, 2],
+      ['VALID', 1, 0],
+      ['USAGE_EXCEEDED', 1, 0],
+    ]);
+    // The same calls one by one on a second key give the same answers.
+    const alone = randomUUID();
+    const oneByOne = [];
+    for (const each of batch.calls) oneByOne.push(await counters.consume(call(alone, { rateLimit: batch.rateLimit, credits: credits(4), ...each })));
+    expect(oneByOne.map(({ verdict, windowRemaining, balance }) => [verdict, windowRemaining, balance])).toEqual(
+      first.map(({ verdict, windowRemaining, balance }) => [verdict, windowRemaining, balance]),
+    );
+    // What the batch charged is in Redis: the window holds 4 of 5, and the next call is refused by it.
+    const next = await counters.consumeBatch({ ...batch, credits: credits(10, 2), operationId: randomUUID(), calls: [{ cost: 2, consume: true }, { cost: 1, consume: true }] });
+    expect(next.map(({ verdict, windowRemaining, balance }) => [verdict, windowRemaining, balance])).toEqual([
+      ['RATE_LIMITED', 1, 10],
+      ['VALID', 0, 9],
+    ]);
+  });
+
+  it('answers a duplicated batch as the first time and charges none of its calls again; a late batch charges none', async () => {
+    const keyId = randomUUID();
+    const batch = { keyId, operationId: randomUUID(), rateLimit: hour, credits: credits(9_007_199_254_740_991), calls: [{ cost: 1, consume: true }, { cost: 1, consume: true }] };
+    const first = await counters.consumeBatch(batch);
+    expect(first.map(({ windowRemaining, balance }) => [windowRemaining, balance])).toEqual([
+      [2, 9_007_199_254_740_990],
+      [1, 9_007_199_254_740_989],
+    ]);
+    expect(await counters.consumeBatch({ ...batch })).toEqual(first);
+    const late = await counters.consumeBatch({ ...batch, operationId: randomUUID(), deadline: Date.now() - 60_000 });
+    expect(late.map(({ verdict }) => verdict)).toEqual(['TOO_LATE', 'TOO_LATE']);
+    expect(await counters.consume(call(keyId, { rateLimit: hour, credits: credits(0, 0) }))).toMatchObject({ verdict: 'VALID', windowRemaining: 0, balance: 9_007_199_254_740_988 });
+  });
+
   it('seeds a missing balance, replaces an older one, and keeps one newer than the caller knows', async () => {
     const keyId = randomUUID();
     expect((await counters.consume(call(keyId, { credits: credits(10, 1) }))).balance).toBe(9);

@@ -21,3 +21,18 @@ export async function createBenchTenant(adminUrl: string, platformToken: string,
   const limited = (await post(`${adminUrl}/v1/keys`, adminToken, { name: 'limited', rateLimit: { limit: 1_000_000_000, windowSeconds: 3600 }, remaining: 1_000_000_000_000 })).key;
   return { id: tenant.id, adminToken, verifier, plain, limited };
 }
+
+/**
+ * `count` more keys like `limited`, each with its own counters: verified in turn, no two requests
+ * in flight share a key (there are more keys than connections), so no two share a limit check.
+ */
+export async function createLimitedKeys(adminUrl: string, adminToken: string, count: number): Promise<string[]> {
+  const keys: string[] = [];
+  for (let i = 0; i < count; i += 20) {
+    const batch = Array.from({ length: Math.min(20, count - i) }, (_, j) =>
+      post(`${adminUrl}/v1/keys`, adminToken, { name: `limited-${i + j}`, rateLimit: { limit: 1_000_000_000, windowSeconds: 3600 }, remaining: 1_000_000_000_000 }),
+    );
+    for (const created of await Promise.all(batch)) keys.push(created.key);
+  }
+  return keys;
+}

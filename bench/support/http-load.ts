@@ -1,6 +1,6 @@
 // The load the benchmarks put on a service: autocannon at a fixed body (req/s and latency), and
 // one request per body over keep-alive connections (to touch each of many keys once).
-import autocannon from 'autocannon';
+import autocannon, { type Request } from 'autocannon';
 import { Agent, request } from 'node:http';
 
 export const CONNECTIONS = 50;
@@ -21,9 +21,16 @@ export async function post(url: string, token: string, body: unknown): Promise<a
 
 /**
  * POSTs `body` with CONNECTIONS connections, for `seconds` or, with `amount`, until that many
- * requests are answered; `rate` caps the requests per second across all connections.
+ * requests are answered; `rate` caps the requests per second across all connections. Given several
+ * bodies, the requests take them in turn across all connections (the next request, whichever
+ * connection sends it, takes the next body).
  */
-export function load(url: string, token: string, body: string, options: { seconds?: number; amount?: number; rate?: number }): Promise<Sample> {
+export function load(url: string, token: string, body: string | readonly string[], options: { seconds?: number; amount?: number; rate?: number }): Promise<Sample> {
+  let next = 0;
+  const inTurn =
+    typeof body === 'string'
+      ? {}
+      : { requests: [{ setupRequest: (request: Request): Request => ({ ...request, body: body[next++ % body.length] }) }] };
   return new Promise((resolve, reject) => {
     autocannon(
       {
@@ -35,7 +42,8 @@ export function load(url: string, token: string, body: string, options: { second
         ...(options.amount !== undefined && { amount: options.amount }),
         overallRate: options.rate,
         headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body,
+        body: typeof body === 'string' ? body : body[0],
+        ...inTurn,
       },
       (error, result) => {
         if (error) return reject(error);

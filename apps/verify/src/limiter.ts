@@ -1,5 +1,7 @@
 // The shared counters of a key (rate window and credits) behind a short time-out, with the
-// behaviour VERIFY_LIMITS_ON_REDIS_DOWN selects when Redis does not answer in time.
+// behaviour VERIFY_LIMITS_ON_REDIS_DOWN selects when Redis does not answer in time. The checks of
+// one key made in one turn of the event loop go to Redis as one batch: under load a busy key
+// costs one script call per turn, not one per verification.
 import { KeyCounters, type ConsumeResult, type VerifiableKey } from '@keyward/keys';
 import { FixedTimeout, KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
@@ -22,15 +24,27 @@ const CLOCK_SYNC_INTERVAL_MS = 30_000;
  */
 const CLOCK_MARGIN_MS = 50;
 
+interface PendingCheck {
+  cost: number;
+  consume: boolean;
+  settle: (outcome: LimitOutcome) => void;
+}
+
 @Injectable()
 export class Limiter implements OnModuleInit, OnModuleDestroy {
+  /**
+   * The checks waiting for this turn's batches, by key record: a record is replaced when its key
+   * changes, so the calls of one batch share one limit and one seed of the balance.
+   */
+  private pending = new Map<VerifiableKey, PendingCheck[]>();
+  private flushScheduled = false;
   /** Redis's clock minus ours; null until first measured (then calls carry no deadline). */
   private clockOffset: number | null = null;
   private clockTimer?: NodeJS.Timeout;
   private readonly timeout = new FixedTimeout(REDIS_TIMEOUT_MS, 'Redis');
   /**
-   * Names this process's calls: with the sequence number it makes each call's id unique across
-   * every verify process (64 random bits), at less cost than a UUID per call.
+   * Names this process's batches: with the sequence number it makes each batch's id unique across
+   * every verify process (64 random bits), at less cost than a UUID per batch.
    */
   private readonly callPrefix = randomBytes(8).toString('base64url');
   private callSequence = 0;
@@ -63,36 +77,64 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Checks (and with `consume`, charges) the key's window and credits in one atomic step. Only a
-   * VALID verdict is charged, and only once per call, however the command is retried.
+   * Checks (and with `consume`, charges) the key's window and credits; only a VALID verdict is
+   * charged, and only once, however the batch it goes in is retried. The checks of one turn are
+   * decided in the order they were made, each on the counters the ones before it left.
    */
-  async check(key: VerifiableKey, cost: number, consume: boolean): Promise<LimitOutcome> {
+  check(key: VerifiableKey, cost: number, consume: boolean): Promise<LimitOutcome> {
+    return new Promise((settle) => {
+      let checks = this.pending.get(key);
+      if (!checks) this.pending.set(key, (checks = []));
+      checks.push({ cost, consume, settle });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // After this turn's I/O callbacks: every request read in this turn joins its key's batch.
+        setImmediate(this.flush);
+      }
+    });
+  }
+
+  private readonly flush = (): void => {
+    this.flushScheduled = false;
+    const batches = this.pending;
+    this.pending = new Map();
+    for (const [key, checks] of batches) void this.send(key, checks);
+  };
+
+  private async send(key: VerifiableKey, checks: PendingCheck[]): Promise<void> {
+    let results: ConsumeResult[] | null;
     try {
-      const result = await this.timeout.bound(
-        this.counters.consume({
+      results = await this.timeout.bound(
+        this.counters.consumeBatch({
           keyId: key.id,
           operationId: `${this.callPrefix}${++this.callSequence}`,
-          cost,
           rateLimit: key.rateLimit,
           credits: key.remaining === null ? null : { seedBalance: key.remaining, seedVersion: key.creditsVersion },
-          consume,
-          // Past our time-out we answer without Redis: a call that runs later must not charge.
+          // Past our time-out we answer without Redis: a batch that runs later must not charge.
           deadline: this.clockOffset === null ? undefined : Date.now() + this.clockOffset + REDIS_TIMEOUT_MS - CLOCK_MARGIN_MS,
+          calls: checks,
         }),
       );
-      const { verdict } = result;
-      if (verdict === 'TOO_LATE') throw new Error('Redis answered after the deadline');
-      return { ...result, verdict, fallback: false };
+      if (results[0].verdict === 'TOO_LATE') throw new Error('Redis answered after the deadline');
     } catch {
-      this.metrics.storeErrors.inc({ store: 'redis' });
-      return {
-        verdict: this.config.verifyLimitsOnRedisDown === 'allow' ? 'VALID' : 'RATE_LIMITED',
-        windowRemaining: null,
-        windowResetAt: null,
-        windowResetInMs: null,
-        balance: null,
-        fallback: true,
-      };
+      results = null;
     }
+    for (let i = 0; i < checks.length; i++) {
+      const result = results?.[i];
+      checks[i].settle(result ? { ...result, verdict: result.verdict as LimitOutcome['verdict'], fallback: false } : this.fallback());
+    }
+  }
+
+  /** What a check answers when Redis could not be asked in time. */
+  private fallback(): LimitOutcome {
+    this.metrics.storeErrors.inc({ store: 'redis' });
+    return {
+      verdict: this.config.verifyLimitsOnRedisDown === 'allow' ? 'VALID' : 'RATE_LIMITED',
+      windowRemaining: null,
+      windowResetAt: null,
+      windowResetInMs: null,
+      balance: null,
+      fallback: true,
+    };
   }
 }

@@ -1,22 +1,9 @@
 import type { VerifiableKey } from '@keyward/keys';
+import { verifiableKey } from '../../../test/support/verifiable-key';
 import type { LimitOutcome } from './limiter';
 import { ValidAnswer, describeAnswer } from './verify-answer';
 
-const BASE: VerifiableKey = {
-  id: '6f1c2a9e-0000-4000-8000-000000000001',
-  tenantId: '6f1c2a9e-0000-4000-8000-0000000000aa',
-  ownerId: null,
-  environment: 'live',
-  scopes: [],
-  meta: {},
-  expiresAt: null,
-  revoked: false,
-  enabled: true,
-  ipAllowlist: null,
-  rateLimit: null,
-  remaining: null,
-  creditsVersion: 0,
-};
+const BASE = verifiableKey({ id: '6f1c2a9e-0000-4000-8000-000000000001' });
 
 const KEYS: Array<[string, VerifiableKey]> = [
   ['a bare key', BASE],

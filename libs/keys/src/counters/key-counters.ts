@@ -6,19 +6,27 @@ import { Inject, Injectable } from '@nestjs/common';
 
 export type CounterVerdict = 'VALID' | 'RATE_LIMITED' | 'USAGE_EXCEEDED' | 'TOO_LATE';
 
-export interface ConsumeRequest {
-  keyId: string;
-  /** Unique per verify request: a retried or duplicated consume is answered, not charged, again. */
-  operationId: string;
+/** One call's share of a batch: what it costs, and whether it is charged (VALID) or only reads. */
+export interface CounterCall {
   cost: number;
+  /** false: only read the counters (for the RateLimit headers of an answer that is not VALID). */
+  consume: boolean;
+}
+
+/** Calls on one key's counters, checked (and charged) one after the other in one atomic step. */
+export interface ConsumeBatch {
+  keyId: string;
+  /** Unique per batch: a retried or duplicated batch is answered, not charged, again. */
+  operationId: string;
   rateLimit: { limit: number; windowSeconds: number } | null;
   /** Seed of the balance when Redis has none (first use, or after Redis lost it); null = no credits. */
   credits: { seedBalance: number; seedVersion: number } | null;
-  /** false: only read the counters (for the RateLimit headers of an answer that is not VALID). */
-  consume: boolean;
-  /** Epoch ms on Redis's clock after which the call must charge nothing (see redisClockOffset). */
+  /** Epoch ms on Redis's clock after which the batch must charge nothing (see redisClockOffset). */
   deadline?: number;
+  calls: CounterCall[];
 }
+
+export type ConsumeRequest = Omit<ConsumeBatch, 'calls'> & CounterCall;
 
 export interface ConsumeResult {
   verdict: CounterVerdict;
@@ -32,14 +40,18 @@ export interface ConsumeResult {
   balance: number | null;
 }
 
-// KEYS: window hash, credits hash, operation marker. ARGV: limit (0 = none), window ms, cost,
-// has credits (1/0), seed balance, seed version, marker ttl ms, consume (1/0), deadline (epoch ms
-// on Redis's clock, 0 = none). A call that reaches Redis after its deadline charges nothing: its
-// caller has stopped waiting and answered without it (a slow Redis must not charge late).
+// KEYS: window hash, credits hash, batch marker. ARGV: limit (0 = none), window ms, has credits
+// (1/0), seed balance, seed version, marker ttl ms, deadline (epoch ms on Redis's clock, 0 = none),
+// then per call its cost and consume (1/0). Each call is decided on the counters as the calls
+// before it left them, exactly as if it had come alone; only VALID calls that consume are charged.
+// A batch that reaches Redis after its deadline charges nothing and answers {-1}: its caller has
+// stopped waiting and answered without it (a slow Redis must not charge late). Otherwise the
+// answer is the window's end and the time to it, then per call: verdict (0 VALID, 1 RATE_LIMITED,
+// 2 USAGE_EXCEEDED), units left in the window (-1: no window), balance (-1: no credits).
 // Windows are fixed and aligned on Redis's own clock (TIME), so processes with skewed clocks agree.
-// Each redis.call is a good part of the script's cost, so it makes as few as it can: one HMGET
-// per hash, an increment within a window (its expiry was set when the window began), and the
-// marker as plain digits rather than JSON.
+// Each redis.call is a good part of the script's cost, so it makes as few as it can whatever the
+// number of calls: one HMGET per hash, one write per hash (an increment within a window, whose
+// expiry was set when it began), and the batch's marker as plain digits.
 const CONSUME = `
 local prior = redis.call('GET', KEYS[3])
 if prior then
@@ -49,11 +61,10 @@ if prior then
 end
 local limit = tonumber(ARGV[1])
 local windowMs = tonumber(ARGV[2])
-local cost = tonumber(ARGV[3])
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local deadline = tonumber(ARGV[9])
-if deadline > 0 and nowMs > deadline then return {3, -1, 0, -1, 0} end
+local deadline = tonumber(ARGV[7])
+if deadline > 0 and nowMs > deadline then return {-1} end
 local used, index, resetAt, sameWindow = 0, 0, 0, false
 if limit > 0 then
   index = math.floor(nowMs / windowMs)
@@ -62,36 +73,47 @@ if limit > 0 then
   if tonumber(window[1]) == index then used, sameWindow = tonumber(window[2]), true end
 end
 local balance = -1
-if ARGV[4] == '1' then
+if ARGV[3] == '1' then
   -- Seed a missing balance; replace one older than the caller's record (a PATCH it missed).
   local credits = redis.call('HMGET', KEYS[2], 'balance', 'version')
-  if (tonumber(credits[2]) or -1) < tonumber(ARGV[6]) then
-    redis.call('HSET', KEYS[2], 'balance', ARGV[5], 'version', ARGV[6])
-    balance = tonumber(ARGV[5])
+  if (tonumber(credits[2]) or -1) < tonumber(ARGV[5]) then
+    redis.call('HSET', KEYS[2], 'balance', ARGV[4], 'version', ARGV[5])
+    balance = tonumber(ARGV[4])
   else
     balance = tonumber(credits[1])
   end
 end
-local verdict = 0
-if limit > 0 and used + cost > limit then
-  verdict = 1
-elseif balance >= 0 and balance < cost then
-  verdict = 2
-elseif ARGV[8] == '1' then
-  if limit > 0 then
-    if sameWindow then
-      used = redis.call('HINCRBY', KEYS[1], 'n', cost)
-    else
-      used = cost
-      redis.call('HSET', KEYS[1], 'w', index, 'n', used)
-      redis.call('PEXPIREAT', KEYS[1], resetAt + 1000)
-    end
+local usedBefore, balanceBefore, consumes = used, balance, false
+local result = {resetAt, resetAt - nowMs}
+for i = 8, #ARGV, 2 do
+  local cost = tonumber(ARGV[i])
+  local verdict = 0
+  if limit > 0 and used + cost > limit then
+    verdict = 1
+  elseif balance >= 0 and balance < cost then
+    verdict = 2
+  elseif ARGV[i + 1] == '1' then
+    if limit > 0 then used = used + cost end
+    if balance >= 0 then balance = balance - cost end
   end
-  if balance >= 0 then balance = redis.call('HINCRBY', KEYS[2], 'balance', -cost) end
+  if ARGV[i + 1] == '1' then consumes = true end
+  result[#result + 1] = verdict
+  result[#result + 1] = limit > 0 and (limit - used) or -1
+  result[#result + 1] = balance
 end
-local result = {verdict, limit > 0 and (limit - used) or -1, resetAt, balance, resetAt - nowMs}
-if ARGV[8] == '1' then
-  redis.call('SET', KEYS[3], string.format('%d,%d,%d,%d,%d', result[1], result[2], result[3], result[4], result[5]), 'PX', ARGV[7])
+if used > usedBefore then
+  if sameWindow then
+    redis.call('HINCRBY', KEYS[1], 'n', used - usedBefore)
+  else
+    redis.call('HSET', KEYS[1], 'w', index, 'n', used)
+    redis.call('PEXPIREAT', KEYS[1], resetAt + 1000)
+  end
+end
+if balance < balanceBefore then redis.call('HINCRBY', KEYS[2], 'balance', balance - balanceBefore) end
+if consumes then
+  local digits = {}
+  for i = 1, #result do digits[i] = string.format('%d', result[i]) end
+  redis.call('SET', KEYS[3], table.concat(digits, ','), 'PX', ARGV[6])
 end
 return result`;
 
@@ -104,11 +126,12 @@ if ARGV[1] == '' then redis.call('DEL', KEYS[1]) return 1 end
 redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'version', ARGV[2])
 return 1`;
 
-const VERDICTS: CounterVerdict[] = ['VALID', 'RATE_LIMITED', 'USAGE_EXCEEDED', 'TOO_LATE'];
+const VERDICTS: CounterVerdict[] = ['VALID', 'RATE_LIMITED', 'USAGE_EXCEEDED'];
+const TOO_LATE: ConsumeResult = { verdict: 'TOO_LATE', windowRemaining: null, windowResetAt: null, windowResetInMs: null, balance: null };
 /**
- * How long a consume's marker answers duplicates of it. A duplicate can only come from a client
+ * How long a batch's marker answers duplicates of it. A duplicate can only come from a client
  * retry within the caller's deadline (a quarter of a second), so a few seconds cover it without
- * keeping one key per verification alive for long.
+ * keeping one key per batch alive for long.
  */
 const OPERATION_TTL_MS = 5_000;
 
@@ -129,29 +152,38 @@ export class KeyCounters {
     return `${this.prefix}credits:{${keyId}}`;
   }
 
-  async consume(request: ConsumeRequest): Promise<ConsumeResult> {
-    const tag = `{${request.keyId}}`;
-    const [verdict, windowRemaining, resetAt, balance, resetInMs] = (await (this.redis as unknown as ConsumeCommand).keywardConsume(
+  /** One call alone: a batch of one. */
+  async consume({ cost, consume, ...batch }: ConsumeRequest): Promise<ConsumeResult> {
+    return (await this.consumeBatch({ ...batch, calls: [{ cost, consume }] }))[0];
+  }
+
+  /** The calls' results, in their order (see CONSUME). */
+  async consumeBatch(batch: ConsumeBatch): Promise<ConsumeResult[]> {
+    const { keyId, rateLimit, credits, calls } = batch;
+    const tag = `{${keyId}}`;
+    const args: Array<string | number> = [
       `${this.prefix}window:${tag}`,
-      this.creditsKey(request.keyId),
-      `${this.prefix}op:${tag}:${request.operationId}`,
-      request.rateLimit?.limit ?? 0,
-      (request.rateLimit?.windowSeconds ?? 1) * 1000,
-      request.cost,
-      request.credits ? 1 : 0,
-      request.credits?.seedBalance ?? 0,
-      request.credits?.seedVersion ?? 0,
+      this.creditsKey(keyId),
+      `${this.prefix}op:${tag}:${batch.operationId}`,
+      rateLimit?.limit ?? 0,
+      (rateLimit?.windowSeconds ?? 1) * 1000,
+      credits ? 1 : 0,
+      credits?.seedBalance ?? 0,
+      credits?.seedVersion ?? 0,
       OPERATION_TTL_MS,
-      request.consume ? 1 : 0,
-      request.deadline ?? 0,
-    )) as [number, number, number, number, number];
-    return {
-      verdict: VERDICTS[verdict],
-      windowRemaining: request.rateLimit ? Math.max(0, windowRemaining) : null,
-      windowResetAt: request.rateLimit ? resetAt : null,
-      windowResetInMs: request.rateLimit ? Math.max(0, resetInMs) : null,
-      balance: request.credits ? balance : null,
-    };
+      batch.deadline ?? 0,
+    ];
+    for (const call of calls) args.push(call.cost, call.consume ? 1 : 0);
+    const reply = (await (this.redis as unknown as ConsumeCommand).keywardConsume(...args)) as number[];
+    if (reply[0] === -1) return calls.map(() => ({ ...TOO_LATE }));
+    const [resetAt, resetInMs] = reply;
+    return calls.map((_, i) => ({
+      verdict: VERDICTS[reply[2 + 3 * i]],
+      windowRemaining: rateLimit ? Math.max(0, reply[3 + 3 * i]) : null,
+      windowResetAt: rateLimit ? resetAt : null,
+      windowResetInMs: rateLimit ? Math.max(0, resetInMs) : null,
+      balance: credits ? reply[4 + 3 * i] : null,
+    }));
   }
 
   /**

@@ -1,24 +1,10 @@
+import { verifiableKey } from '../../../../test/support/verifiable-key';
 import { decideBeforeLimits, hasLimits, type VerifiableKey } from './verify-decision';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 
 function key(overrides: Partial<VerifiableKey> = {}): VerifiableKey {
-  return {
-    id: 'k',
-    tenantId: 't',
-    ownerId: null,
-    environment: 'live',
-    scopes: ['billing:*', 'reports:read'],
-    meta: {},
-    expiresAt: null,
-    revoked: false,
-    enabled: true,
-    ipAllowlist: null,
-    rateLimit: null,
-    remaining: null,
-    creditsVersion: 0,
-    ...overrides,
-  };
+  return verifiableKey({ id: 'k', tenantId: 't', scopes: ['billing:*', 'reports:read'], ...overrides });
 }
 
 const active = { now: NOW, tenantActive: true };

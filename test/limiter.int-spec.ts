@@ -1,0 +1,56 @@
+// The verify service's limiter on the run's real Redis: the checks of one key made in one turn of
+// the event loop go to Redis as one batch, and each gets the answer it would have got alone.
+import { KeyCounters } from '@keyward/keys';
+import { Metrics, createRedisConnection, type RedisClient } from '@keyward/platform';
+import { Limiter } from '../apps/verify/src/limiter';
+import { VerifyMetrics } from '../apps/verify/src/verify-metrics';
+import { testConfig } from './support/test-config';
+import { verifiableKey } from './support/verifiable-key';
+
+describe('limiter (Redis)', () => {
+  const config = testConfig();
+  let redis: RedisClient;
+  let counters: KeyCounters;
+  let limiter: Limiter;
+
+  beforeAll(async () => {
+    redis = createRedisConnection(config.redis, 'limiter-test');
+    if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
+    counters = new KeyCounters(redis, config);
+    limiter = new Limiter(counters, new VerifyMetrics(new Metrics('verify-test')), config);
+  });
+
+  afterAll(() => redis.quit());
+
+  it('sends the checks of each key made in one turn as one batch, decided in the order they were made', async () => {
+    const windowed = verifiableKey({ rateLimit: { limit: 30, windowSeconds: 3600 } });
+    const credited = verifiableKey({ remaining: 12 });
+    const batches = jest.spyOn(counters, 'consumeBatch');
+    try {
+      const checks = [
+        ...Array.from({ length: 40 }, () => limiter.check(windowed, 1, true)),
+        ...Array.from({ length: 15 }, () => limiter.check(credited, 1, true)),
+        limiter.check(windowed, 1, false),
+      ];
+      const outcomes = await Promise.all(checks);
+      expect(batches.mock.calls.map(([batch]) => [batch.keyId, batch.calls.length])).toEqual([
+        [windowed.id, 41],
+        [credited.id, 15],
+      ]);
+      expect(outcomes.slice(0, 40).map((outcome) => outcome.verdict)).toEqual([...Array(30).fill('VALID'), ...Array(10).fill('RATE_LIMITED')]);
+      expect(outcomes.slice(0, 40).map((outcome) => outcome.windowRemaining)).toEqual([...Array.from({ length: 30 }, (_, i) => 29 - i), ...Array(10).fill(0)]);
+      expect(outcomes.slice(40, 55).map((outcome) => [outcome.verdict, outcome.balance])).toEqual([
+        ...Array.from({ length: 12 }, (_, i) => ['VALID', 11 - i]),
+        ...Array(3).fill(['USAGE_EXCEEDED', 0]),
+      ]);
+      expect(outcomes[55]).toMatchObject({ verdict: 'RATE_LIMITED', windowRemaining: 0, fallback: false });
+
+      // Checks made in a later turn go in a batch of their own.
+      const later = await limiter.check(credited, 1, true);
+      expect(later).toMatchObject({ verdict: 'USAGE_EXCEEDED', balance: 0 });
+      expect(batches).toHaveBeenCalledTimes(3);
+    } finally {
+      batches.mockRestore();
+    }
+  });
+});

@@ -1,0 +1,23 @@
+// A key record as verify caches it, for tests of the verify path below HTTP: a live key with no
+// limits, scopes, expiry or allowlist, unless `overrides` says otherwise.
+import type { VerifiableKey } from '../../libs/keys/src/domain/verify-decision';
+import { randomUUID } from 'node:crypto';
+
+export function verifiableKey(overrides: Partial<VerifiableKey> = {}): VerifiableKey {
+  return {
+    id: randomUUID(),
+    tenantId: randomUUID(),
+    ownerId: null,
+    environment: 'live',
+    scopes: [],
+    meta: {},
+    expiresAt: null,
+    revoked: false,
+    enabled: true,
+    ipAllowlist: null,
+    rateLimit: null,
+    remaining: null,
+    creditsVersion: 0,
+    ...overrides,
+  };
+}
