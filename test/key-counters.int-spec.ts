@@ -1,6 +1,6 @@
 // The shared counters of a key (its rate window and credits), on the run's real Redis: what the
 // script charges, when it refuses, and that a duplicated or late call charges nothing.
-import { KeyCounters, type ConsumeRequest } from '@keyward/keys';
+import { KeyCounters, type ConsumeRequest, type ConsumeResult } from '@keyward/keys';
 import { createRedisConnection, type RedisClient } from '@keyward/platform';
 import { randomUUID } from 'node:crypto';
 import { testConfig } from './support/test-config';
@@ -129,55 +129,91 @@ describe('key counters (Redis)', () => {
     expect(inNext.windowResetAt).toBe(inFirst[0].windowResetAt! + 1_000);
   });
 
-  it('decides the calls of a batch one after the other, exactly as if each had come alone', async () => {
-    const keyId = randomUUID();
-    const batch = {
-      keyId,
-      rateLimit: { limit: 5, windowSeconds: 3600 },
-      credits: credits(4),
-      calls: [
-        { cost: 2, consume: true },
-        { cost: 1, consume: false }, // reads: charges nothing
-        { cost: 3, consume: true }, // over the balance left (2): USAGE_EXCEEDED
-        { cost: 2, consume: true },
-        { cost: 1, consume: true }, // the balance is spent: USAGE_EXCEEDED
+  const summary = (results: ConsumeResult[]) => results.map(({ verdict, windowRemaining, balance }) => [verdict, windowRemaining, balance]);
+
+  it('decides the calls of a batch one after the other, key by key, exactly as if each had come alone', async () => {
+    const windowed = { keyId: randomUUID(), rateLimit: { limit: 5, windowSeconds: 3600 }, credits: credits(4) };
+    const credited = { keyId: randomUUID(), rateLimit: null, credits: credits(3) };
+    const calls = [
+      { cost: 2, consume: true },
+      { cost: 1, consume: false }, // reads: charges nothing
+      { cost: 3, consume: true }, // over the balance left (2): USAGE_EXCEEDED
+      { cost: 2, consume: true },
+      { cost: 1, consume: true }, // the balance is spent: USAGE_EXCEEDED
+    ];
+    const [first, second] = await counters.consumeBatch({
+      operationId: randomUUID(),
+      keys: [
+        { ...windowed, calls },
+        { ...credited, calls: calls.slice(0, 3) },
       ],
-    };
-    const first = await counters.consumeBatch({ ...batch, operationId: randomUUID() });
-    expect(first.map(({ verdict, windowRemaining, balance }) => [verdict, windowRemaining, balance])).toEqual([
+    });
+    expect(summary(first)).toEqual([
       ['VALID', 3, 2],
       ['VALID', 3, 2],
       ['USAGE_EXCEEDED', 3, 2],
       ['VALID', 1, 0],
       ['USAGE_EXCEEDED', 1, 0],
     ]);
-    // The same calls one by one on a second key give the same answers.
-    const alone = randomUUID();
-    const oneByOne = [];
-    for (const each of batch.calls) oneByOne.push(await counters.consume(call(alone, { rateLimit: batch.rateLimit, credits: credits(4), ...each })));
-    expect(oneByOne.map(({ verdict, windowRemaining, balance }) => [verdict, windowRemaining, balance])).toEqual(
-      first.map(({ verdict, windowRemaining, balance }) => [verdict, windowRemaining, balance]),
-    );
+    // Each key has its own counters: the second key's calls start from its own balance.
+    expect(summary(second)).toEqual([
+      ['VALID', null, 1],
+      ['VALID', null, 1],
+      ['USAGE_EXCEEDED', null, 1],
+    ]);
+    // The same calls one by one on other keys give the same answers.
+    for (const [key, results] of [
+      [windowed, first],
+      [credited, second],
+    ] as const) {
+      const alone = randomUUID();
+      const oneByOne = [];
+      for (const each of calls.slice(0, results.length)) oneByOne.push(await counters.consume(call(alone, { rateLimit: key.rateLimit, credits: key.credits, ...each })));
+      expect(summary(oneByOne)).toEqual(summary(results));
+    }
     // What the batch charged is in Redis: the window holds 4 of 5, and the next call is refused by it.
-    const next = await counters.consumeBatch({ ...batch, credits: credits(10, 2), operationId: randomUUID(), calls: [{ cost: 2, consume: true }, { cost: 1, consume: true }] });
-    expect(next.map(({ verdict, windowRemaining, balance }) => [verdict, windowRemaining, balance])).toEqual([
+    const [next] = await counters.consumeBatch({
+      operationId: randomUUID(),
+      keys: [{ ...windowed, credits: credits(10, 2), calls: [{ cost: 2, consume: true }, { cost: 1, consume: true }] }],
+    });
+    expect(summary(next)).toEqual([
       ['RATE_LIMITED', 1, 10],
       ['VALID', 0, 9],
     ]);
   });
 
   it('answers a duplicated batch as the first time and charges none of its calls again; a late batch charges none', async () => {
-    const keyId = randomUUID();
-    const batch = { keyId, operationId: randomUUID(), rateLimit: hour, credits: credits(9_007_199_254_740_991), calls: [{ cost: 1, consume: true }, { cost: 1, consume: true }] };
+    const keyIds = [randomUUID(), randomUUID()];
+    const twoCalls = [
+      { cost: 1, consume: true },
+      { cost: 1, consume: true },
+    ];
+    const batch = {
+      operationId: randomUUID(),
+      keys: [
+        { keyId: keyIds[0], rateLimit: hour, credits: credits(9_007_199_254_740_991), calls: twoCalls },
+        { keyId: keyIds[1], rateLimit: hour, credits: null, calls: twoCalls },
+      ],
+    };
     const first = await counters.consumeBatch(batch);
-    expect(first.map(({ windowRemaining, balance }) => [windowRemaining, balance])).toEqual([
-      [2, 9_007_199_254_740_990],
-      [1, 9_007_199_254_740_989],
+    expect(first.map((results) => results.map(({ windowRemaining, balance }) => [windowRemaining, balance]))).toEqual([
+      [
+        [2, 9_007_199_254_740_990],
+        [1, 9_007_199_254_740_989],
+      ],
+      [
+        [2, null],
+        [1, null],
+      ],
     ]);
     expect(await counters.consumeBatch({ ...batch })).toEqual(first);
     const late = await counters.consumeBatch({ ...batch, operationId: randomUUID(), deadline: Date.now() - 60_000 });
-    expect(late.map(({ verdict }) => verdict)).toEqual(['TOO_LATE', 'TOO_LATE']);
-    expect(await counters.consume(call(keyId, { rateLimit: hour, credits: credits(0, 0) }))).toMatchObject({ verdict: 'VALID', windowRemaining: 0, balance: 9_007_199_254_740_988 });
+    expect(late.map((results) => results.map(({ verdict }) => verdict))).toEqual([
+      ['TOO_LATE', 'TOO_LATE'],
+      ['TOO_LATE', 'TOO_LATE'],
+    ]);
+    expect(await counters.consume(call(keyIds[0], { rateLimit: hour, credits: credits(0, 0) }))).toMatchObject({ verdict: 'VALID', windowRemaining: 0, balance: 9_007_199_254_740_988 });
+    expect(await counters.consume(call(keyIds[1], { rateLimit: hour }))).toMatchObject({ verdict: 'VALID', windowRemaining: 0 });
   });
 
   it('seeds a missing balance, replaces an older one, and keeps one newer than the caller knows', async () => {

@@ -22,7 +22,7 @@ describe('limiter (Redis)', () => {
 
   afterAll(() => redis.quit());
 
-  it('sends the checks of each key made in one turn as one batch, decided in the order they were made', async () => {
+  it('sends the checks made in one turn as one batch, those of each key decided in the order they were made', async () => {
     const windowed = verifiableKey({ rateLimit: { limit: 30, windowSeconds: 3600 } });
     const credited = verifiableKey({ remaining: 12 });
     const batches = jest.spyOn(counters, 'consumeBatch');
@@ -33,9 +33,11 @@ describe('limiter (Redis)', () => {
         limiter.check(windowed, 1, false),
       ];
       const outcomes = await Promise.all(checks);
-      expect(batches.mock.calls.map(([batch]) => [batch.keyId, batch.calls.length])).toEqual([
-        [windowed.id, 41],
-        [credited.id, 15],
+      expect(batches.mock.calls.map(([batch]) => batch.keys.map(({ keyId, calls }) => [keyId, calls.length]))).toEqual([
+        [
+          [windowed.id, 41],
+          [credited.id, 15],
+        ],
       ]);
       expect(outcomes.slice(0, 40).map((outcome) => outcome.verdict)).toEqual([...Array(30).fill('VALID'), ...Array(10).fill('RATE_LIMITED')]);
       expect(outcomes.slice(0, 40).map((outcome) => outcome.windowRemaining)).toEqual([...Array.from({ length: 30 }, (_, i) => 29 - i), ...Array(10).fill(0)]);
@@ -48,7 +50,21 @@ describe('limiter (Redis)', () => {
       // Checks made in a later turn go in a batch of their own.
       const later = await limiter.check(credited, 1, true);
       expect(later).toMatchObject({ verdict: 'USAGE_EXCEEDED', balance: 0 });
-      expect(batches).toHaveBeenCalledTimes(3);
+      expect(batches).toHaveBeenCalledTimes(2);
+    } finally {
+      batches.mockRestore();
+    }
+  });
+
+  it('sends one batch per key when Redis is a cluster (a script runs on one slot)', async () => {
+    // Configured as a cluster, talking to the run's Redis: only the grouping differs.
+    const clustered = new Limiter(counters, new VerifyMetrics(new Metrics('verify-test')), { ...config, redis: { mode: 'cluster', nodes: [], tls: false } });
+    const keys = [verifiableKey({ remaining: 5 }), verifiableKey({ remaining: 5 }), verifiableKey({ rateLimit: { limit: 1, windowSeconds: 60 } })];
+    const batches = jest.spyOn(counters, 'consumeBatch');
+    try {
+      const outcomes = await Promise.all([...keys, ...keys].map((key) => clustered.check(key, 1, true)));
+      expect(batches.mock.calls.map(([batch]) => batch.keys.map(({ keyId, calls }) => [keyId, calls.length]))).toEqual(keys.map((key) => [[key.id, 2]]));
+      expect(outcomes.map((outcome) => outcome.verdict)).toEqual(['VALID', 'VALID', 'VALID', 'VALID', 'VALID', 'RATE_LIMITED']);
     } finally {
       batches.mockRestore();
     }

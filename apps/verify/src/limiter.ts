@@ -1,7 +1,7 @@
 // The shared counters of a key (rate window and credits) behind a short time-out, with the
-// behaviour VERIFY_LIMITS_ON_REDIS_DOWN selects when Redis does not answer in time. The checks of
-// one key made in one turn of the event loop go to Redis as one batch: under load a busy key
-// costs one script call per turn, not one per verification.
+// behaviour VERIFY_LIMITS_ON_REDIS_DOWN selects when Redis does not answer in time. The checks
+// made in one turn of the event loop go to Redis as one batch (on a cluster, one per key, as a
+// script runs on one slot): under load, one script call per turn instead of one per verification.
 import { KeyCounters, type ConsumeResult, type VerifiableKey } from '@keyward/keys';
 import { FixedTimeout, KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
@@ -15,6 +15,9 @@ export interface LimitOutcome extends Omit<ConsumeResult, 'verdict'> {
   /** True when Redis could not be asked and the configured fallback answered. */
   fallback: boolean;
 }
+
+/** The most keys in one batch: bounds how long one script holds Redis (a few µs per key). */
+const MAX_KEYS_PER_BATCH = 64;
 
 /** How often the estimate of Redis's clock is refreshed (clocks drift slowly). */
 const CLOCK_SYNC_INTERVAL_MS = 30_000;
@@ -33,8 +36,8 @@ interface PendingCheck {
 @Injectable()
 export class Limiter implements OnModuleInit, OnModuleDestroy {
   /**
-   * The checks waiting for this turn's batches, by key record: a record is replaced when its key
-   * changes, so the calls of one batch share one limit and one seed of the balance.
+   * The checks waiting for this turn's batch, by key record: a record is replaced when its key
+   * changes, so the calls of one key in a batch share one limit and one seed of the balance.
    */
   private pending = new Map<VerifiableKey, PendingCheck[]>();
   private flushScheduled = false;
@@ -96,33 +99,38 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
-    const batches = this.pending;
+    const pending = [...this.pending];
     this.pending = new Map();
-    for (const [key, checks] of batches) void this.send(key, checks);
+    const perBatch = this.config.redis.mode === 'cluster' ? 1 : MAX_KEYS_PER_BATCH;
+    for (let i = 0; i < pending.length; i += perBatch) void this.send(pending.slice(i, i + perBatch));
   };
 
-  private async send(key: VerifiableKey, checks: PendingCheck[]): Promise<void> {
-    let results: ConsumeResult[] | null;
+  private async send(batch: Array<[VerifiableKey, PendingCheck[]]>): Promise<void> {
+    let results: ConsumeResult[][] | null;
     try {
       results = await this.timeout.bound(
         this.counters.consumeBatch({
-          keyId: key.id,
           operationId: `${this.callPrefix}${++this.callSequence}`,
-          rateLimit: key.rateLimit,
-          credits: key.remaining === null ? null : { seedBalance: key.remaining, seedVersion: key.creditsVersion },
           // Past our time-out we answer without Redis: a batch that runs later must not charge.
           deadline: this.clockOffset === null ? undefined : Date.now() + this.clockOffset + REDIS_TIMEOUT_MS - CLOCK_MARGIN_MS,
-          calls: checks,
+          keys: batch.map(([key, checks]) => ({
+            keyId: key.id,
+            rateLimit: key.rateLimit,
+            credits: key.remaining === null ? null : { seedBalance: key.remaining, seedVersion: key.creditsVersion },
+            calls: checks,
+          })),
         }),
       );
-      if (results[0].verdict === 'TOO_LATE') throw new Error('Redis answered after the deadline');
+      if (results[0][0].verdict === 'TOO_LATE') throw new Error('Redis answered after the deadline');
     } catch {
       results = null;
     }
-    for (let i = 0; i < checks.length; i++) {
-      const result = results?.[i];
-      checks[i].settle(result ? { ...result, verdict: result.verdict as LimitOutcome['verdict'], fallback: false } : this.fallback());
-    }
+    batch.forEach(([, checks], k) => {
+      for (let i = 0; i < checks.length; i++) {
+        const result = results?.[k][i];
+        checks[i].settle(result ? { ...result, verdict: result.verdict as LimitOutcome['verdict'], fallback: false } : this.fallback());
+      }
+    });
   }
 
   /** What a check answers when Redis could not be asked in time. */

@@ -13,20 +13,28 @@ export interface CounterCall {
   consume: boolean;
 }
 
-/** Calls on one key's counters, checked (and charged) one after the other in one atomic step. */
-export interface ConsumeBatch {
+/** The calls on one key's counters in a batch, with what the key's record says of its limits. */
+export interface KeyCalls {
   keyId: string;
-  /** Unique per batch: a retried or duplicated batch is answered, not charged, again. */
-  operationId: string;
   rateLimit: { limit: number; windowSeconds: number } | null;
   /** Seed of the balance when Redis has none (first use, or after Redis lost it); null = no credits. */
   credits: { seedBalance: number; seedVersion: number } | null;
-  /** Epoch ms on Redis's clock after which the batch must charge nothing (see redisClockOffset). */
-  deadline?: number;
   calls: CounterCall[];
 }
 
-export type ConsumeRequest = Omit<ConsumeBatch, 'calls'> & CounterCall;
+/**
+ * Calls on the counters of one or more keys, checked (and charged) in one atomic step, each key's
+ * calls one after the other. A cluster runs a script on one slot only: there, one key per batch.
+ */
+export interface ConsumeBatch {
+  /** Unique per batch: a retried or duplicated batch is answered, not charged, again. */
+  operationId: string;
+  /** Epoch ms on Redis's clock after which the batch must charge nothing (see redisClockOffset). */
+  deadline?: number;
+  keys: KeyCalls[];
+}
+
+export type ConsumeRequest = Omit<KeyCalls, 'calls'> & CounterCall & Pick<ConsumeBatch, 'operationId' | 'deadline'>;
 
 export interface ConsumeResult {
   verdict: CounterVerdict;
@@ -40,80 +48,86 @@ export interface ConsumeResult {
   balance: number | null;
 }
 
-// KEYS: window hash, credits hash, batch marker. ARGV: limit (0 = none), window ms, has credits
-// (1/0), seed balance, seed version, marker ttl ms, deadline (epoch ms on Redis's clock, 0 = none),
-// then per call its cost and consume (1/0). Each call is decided on the counters as the calls
-// before it left them, exactly as if it had come alone; only VALID calls that consume are charged.
-// A batch that reaches Redis after its deadline charges nothing and answers {-1}: its caller has
-// stopped waiting and answered without it (a slow Redis must not charge late). Otherwise the
-// answer is the window's end and the time to it, then per call: verdict (0 VALID, 1 RATE_LIMITED,
-// 2 USAGE_EXCEEDED), units left in the window (-1: no window), balance (-1: no credits).
+// KEYS: the batch's marker, then per key its window hash and credits hash. ARGV: marker ttl ms,
+// deadline (epoch ms on Redis's clock, 0 = none), then per key: limit (0 = none), window ms, has
+// credits (1/0), seed balance, seed version, number of calls, and per call its cost and consume
+// (1/0). Each call is decided on the counters as the calls before it left them, exactly as if it
+// had come alone; only VALID calls that consume are charged. A batch that reaches Redis after its
+// deadline charges nothing and answers {-1}: its caller has stopped waiting and answered without
+// it (a slow Redis must not charge late). Otherwise the answer is, per key, its window's end and
+// the time to it, then per call: verdict (0 VALID, 1 RATE_LIMITED, 2 USAGE_EXCEEDED), units left
+// in the window (-1: no window), balance (-1: no credits).
 // Windows are fixed and aligned on Redis's own clock (TIME), so processes with skewed clocks agree.
 // Each redis.call is a good part of the script's cost, so it makes as few as it can whatever the
-// number of calls: one HMGET per hash, one write per hash (an increment within a window, whose
-// expiry was set when it began), and the batch's marker as plain digits.
+// number of calls: per key one HMGET per hash and one write per hash (an increment within a
+// window, whose expiry was set when it began); per batch one marker, as plain digits.
 const CONSUME = `
-local prior = redis.call('GET', KEYS[3])
+local prior = redis.call('GET', KEYS[1])
 if prior then
   local answered = {}
   for field in string.gmatch(prior, '[^,]+') do answered[#answered + 1] = tonumber(field) end
   return answered
 end
-local limit = tonumber(ARGV[1])
-local windowMs = tonumber(ARGV[2])
 local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local deadline = tonumber(ARGV[7])
+local deadline = tonumber(ARGV[2])
 if deadline > 0 and nowMs > deadline then return {-1} end
-local used, index, resetAt, sameWindow = 0, 0, 0, false
-if limit > 0 then
-  index = math.floor(nowMs / windowMs)
-  resetAt = (index + 1) * windowMs
-  local window = redis.call('HMGET', KEYS[1], 'w', 'n')
-  if tonumber(window[1]) == index then used, sameWindow = tonumber(window[2]), true end
-end
-local balance = -1
-if ARGV[3] == '1' then
-  -- Seed a missing balance; replace one older than the caller's record (a PATCH it missed).
-  local credits = redis.call('HMGET', KEYS[2], 'balance', 'version')
-  if (tonumber(credits[2]) or -1) < tonumber(ARGV[5]) then
-    redis.call('HSET', KEYS[2], 'balance', ARGV[4], 'version', ARGV[5])
-    balance = tonumber(ARGV[4])
-  else
-    balance = tonumber(credits[1])
+local result, consumes, a = {}, false, 3
+for k = 2, #KEYS, 2 do
+  local limit, windowMs, calls = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 5])
+  local used, index, resetAt, sameWindow = 0, 0, 0, false
+  if limit > 0 then
+    index = math.floor(nowMs / windowMs)
+    resetAt = (index + 1) * windowMs
+    local window = redis.call('HMGET', KEYS[k], 'w', 'n')
+    if tonumber(window[1]) == index then used, sameWindow = tonumber(window[2]), true end
   end
-end
-local usedBefore, balanceBefore, consumes = used, balance, false
-local result = {resetAt, resetAt - nowMs}
-for i = 8, #ARGV, 2 do
-  local cost = tonumber(ARGV[i])
-  local verdict = 0
-  if limit > 0 and used + cost > limit then
-    verdict = 1
-  elseif balance >= 0 and balance < cost then
-    verdict = 2
-  elseif ARGV[i + 1] == '1' then
-    if limit > 0 then used = used + cost end
-    if balance >= 0 then balance = balance - cost end
+  local balance = -1
+  if ARGV[a + 2] == '1' then
+    -- Seed a missing balance; replace one older than the caller's record (a PATCH it missed).
+    local credits = redis.call('HMGET', KEYS[k + 1], 'balance', 'version')
+    if (tonumber(credits[2]) or -1) < tonumber(ARGV[a + 4]) then
+      redis.call('HSET', KEYS[k + 1], 'balance', ARGV[a + 3], 'version', ARGV[a + 4])
+      balance = tonumber(ARGV[a + 3])
+    else
+      balance = tonumber(credits[1])
+    end
   end
-  if ARGV[i + 1] == '1' then consumes = true end
-  result[#result + 1] = verdict
-  result[#result + 1] = limit > 0 and (limit - used) or -1
-  result[#result + 1] = balance
-end
-if used > usedBefore then
-  if sameWindow then
-    redis.call('HINCRBY', KEYS[1], 'n', used - usedBefore)
-  else
-    redis.call('HSET', KEYS[1], 'w', index, 'n', used)
-    redis.call('PEXPIREAT', KEYS[1], resetAt + 1000)
+  a = a + 6
+  local usedBefore, balanceBefore = used, balance
+  result[#result + 1] = resetAt
+  result[#result + 1] = resetAt - nowMs
+  for _ = 1, calls do
+    local cost, consume = tonumber(ARGV[a]), ARGV[a + 1] == '1'
+    a = a + 2
+    local verdict = 0
+    if limit > 0 and used + cost > limit then
+      verdict = 1
+    elseif balance >= 0 and balance < cost then
+      verdict = 2
+    elseif consume then
+      if limit > 0 then used = used + cost end
+      if balance >= 0 then balance = balance - cost end
+    end
+    if consume then consumes = true end
+    result[#result + 1] = verdict
+    result[#result + 1] = limit > 0 and (limit - used) or -1
+    result[#result + 1] = balance
   end
+  if used > usedBefore then
+    if sameWindow then
+      redis.call('HINCRBY', KEYS[k], 'n', used - usedBefore)
+    else
+      redis.call('HSET', KEYS[k], 'w', index, 'n', used)
+      redis.call('PEXPIREAT', KEYS[k], resetAt + 1000)
+    end
+  end
+  if balance < balanceBefore then redis.call('HINCRBY', KEYS[k + 1], 'balance', balance - balanceBefore) end
 end
-if balance < balanceBefore then redis.call('HINCRBY', KEYS[2], 'balance', balance - balanceBefore) end
 if consumes then
   local digits = {}
   for i = 1, #result do digits[i] = string.format('%d', result[i]) end
-  redis.call('SET', KEYS[3], table.concat(digits, ','), 'PX', ARGV[6])
+  redis.call('SET', KEYS[1], table.concat(digits, ','), 'PX', ARGV[1])
 end
 return result`;
 
@@ -144,7 +158,8 @@ export class KeyCounters {
     @Inject(KEYWARD_CONFIG) config: KeywardConfig,
   ) {
     this.prefix = config.redisKeyPrefix;
-    this.redis.defineCommand('keywardConsume', { numberOfKeys: 3, lua: CONSUME });
+    // The number of keys varies with the batch: it goes first among the arguments.
+    this.redis.defineCommand('keywardConsume', { lua: CONSUME });
     this.redis.defineCommand('keywardSetCredits', { numberOfKeys: 1, lua: SET_CREDITS });
   }
 
@@ -153,37 +168,39 @@ export class KeyCounters {
   }
 
   /** One call alone: a batch of one. */
-  async consume({ cost, consume, ...batch }: ConsumeRequest): Promise<ConsumeResult> {
-    return (await this.consumeBatch({ ...batch, calls: [{ cost, consume }] }))[0];
+  async consume({ operationId, deadline, cost, consume, ...key }: ConsumeRequest): Promise<ConsumeResult> {
+    const [[result]] = await this.consumeBatch({ operationId, deadline, keys: [{ ...key, calls: [{ cost, consume }] }] });
+    return result;
   }
 
-  /** The calls' results, in their order (see CONSUME). */
-  async consumeBatch(batch: ConsumeBatch): Promise<ConsumeResult[]> {
-    const { keyId, rateLimit, credits, calls } = batch;
-    const tag = `{${keyId}}`;
-    const args: Array<string | number> = [
-      `${this.prefix}window:${tag}`,
-      this.creditsKey(keyId),
-      `${this.prefix}op:${tag}:${batch.operationId}`,
-      rateLimit?.limit ?? 0,
-      (rateLimit?.windowSeconds ?? 1) * 1000,
-      credits ? 1 : 0,
-      credits?.seedBalance ?? 0,
-      credits?.seedVersion ?? 0,
-      OPERATION_TTL_MS,
-      batch.deadline ?? 0,
-    ];
-    for (const call of calls) args.push(call.cost, call.consume ? 1 : 0);
-    const reply = (await (this.redis as unknown as ConsumeCommand).keywardConsume(...args)) as number[];
-    if (reply[0] === -1) return calls.map(() => ({ ...TOO_LATE }));
-    const [resetAt, resetInMs] = reply;
-    return calls.map((_, i) => ({
-      verdict: VERDICTS[reply[2 + 3 * i]],
-      windowRemaining: rateLimit ? Math.max(0, reply[3 + 3 * i]) : null,
-      windowResetAt: rateLimit ? resetAt : null,
-      windowResetInMs: rateLimit ? Math.max(0, resetInMs) : null,
-      balance: credits ? reply[4 + 3 * i] : null,
-    }));
+  /** Per key of the batch, its calls' results in their order (see CONSUME). */
+  async consumeBatch(batch: ConsumeBatch): Promise<ConsumeResult[][]> {
+    const keys: string[] = [`${this.prefix}op:{${batch.keys[0].keyId}}:${batch.operationId}`];
+    const args: Array<string | number> = [OPERATION_TTL_MS, batch.deadline ?? 0];
+    for (const { keyId, rateLimit, credits, calls } of batch.keys) {
+      keys.push(`${this.prefix}window:{${keyId}}`, this.creditsKey(keyId));
+      args.push(rateLimit?.limit ?? 0, (rateLimit?.windowSeconds ?? 1) * 1000, credits ? 1 : 0, credits?.seedBalance ?? 0, credits?.seedVersion ?? 0, calls.length);
+      for (const call of calls) args.push(call.cost, call.consume ? 1 : 0);
+    }
+    const reply = (await (this.redis as unknown as ConsumeCommand).keywardConsume(keys.length, ...keys, ...args)) as number[];
+    if (reply[0] === -1) return batch.keys.map(({ calls }) => calls.map(() => ({ ...TOO_LATE })));
+    let at = 0;
+    return batch.keys.map(({ rateLimit, credits, calls }) => {
+      const resetAt = reply[at];
+      const resetInMs = reply[at + 1];
+      at += 2;
+      return calls.map(() => {
+        const result: ConsumeResult = {
+          verdict: VERDICTS[reply[at]],
+          windowRemaining: rateLimit ? Math.max(0, reply[at + 1]) : null,
+          windowResetAt: rateLimit ? resetAt : null,
+          windowResetInMs: rateLimit ? Math.max(0, resetInMs) : null,
+          balance: credits ? reply[at + 2] : null,
+        };
+        at += 3;
+        return result;
+      });
+    });
   }
 
   /**
