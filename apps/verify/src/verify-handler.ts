@@ -111,7 +111,7 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     return body;
   };
 
-  // The warm path runs from the body's last byte to the answer without a promise: every step
+  // The warm path runs from the body's last byte to its answer without a promise: every step
   // that may wait (an uncached credential or key, the shared counters) returns one only then.
   const respond = (response: ServerResponse, requestId: string, started: number, outcome: VerifyOutcome): void => {
     const payload = outcome.json;
@@ -135,10 +135,37 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     observeHttp(response.statusCode, (performance.now() - started) / 1e3);
   };
 
+  /**
+   * Answers known at once, written together once this turn's reads are done: [response, request
+   * id, start, outcome] per answer, flat (no allocation per request). Under load a turn reads many
+   * requests; writing their answers in one burst, instead of each amid the reads, cost the verify
+   * process 20 to 40 % less CPU per request under the bench's load of (b), and it served 25 to
+   * 70 % more (10 of 11 alternating rounds; README, Benchmarks). An answer that waited for a store
+   * is written in the turn that brought the store's reply, with the others it brought.
+   */
+  let ready: unknown[] = [];
+  const writeReady = (): void => {
+    const answers = ready;
+    ready = [];
+    for (let i = 0; i < answers.length; i += 4) {
+      const response = answers[i] as ServerResponse;
+      const requestId = answers[i + 1] as string;
+      const started = answers[i + 2] as number;
+      try {
+        respond(response, requestId, started, answers[i + 3] as VerifyOutcome);
+      } catch (error) {
+        fail(response, requestId, started, error);
+      }
+    }
+  };
+
   const answer = (response: ServerResponse, requestId: string, started: number, outcome: VerifyOutcome | Promise<VerifyOutcome>): void => {
     if (outcome instanceof Promise) {
       outcome.then((settled) => respond(response, requestId, started, settled)).catch((error: unknown) => fail(response, requestId, started, error));
-    } else respond(response, requestId, started, outcome);
+      return;
+    }
+    if (ready.length === 0) setImmediate(writeReady);
+    ready.push(response, requestId, started, outcome);
   };
 
   const handleBody = (request: IncomingMessage, response: ServerResponse, requestId: string, started: number, raw: string): void => {
