@@ -2,6 +2,7 @@
 import { decideBeforeLimits, hasLimits, parseApiKey, type VerifiableKey, type VerifyCode } from '@keyward/keys';
 import { KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import { CreditsWriteBack } from './credits-write-back';
 import { KeyCache } from './key-cache';
 import { Limiter, type LimitOutcome } from './limiter';
@@ -11,10 +12,17 @@ import { ValidAnswer, describeAnswer, type VerifyOutcome } from './verify-answer
 import { VerifyMetrics } from './verify-metrics';
 import type { VerifyRequest } from './verify.schema';
 
+/** How many key records' VALID answers are kept ready: the hot keys of a busy process. */
+const VALID_ANSWERS_KEPT = 10_000;
+
 @Injectable()
 export class VerifyService {
-  /** The VALID answers of each cached key record (see ValidAnswer); they die with the record. */
-  private readonly validAnswers = new WeakMap<VerifiableKey, ValidAnswer>();
+  /**
+   * The VALID answers of the key records verified most recently (see ValidAnswer). Bounded, not
+   * one per cached record: a million keys each verified once would otherwise hold a million
+   * serialised answers (about a third more memory per cached key) that few would use again.
+   */
+  private readonly validAnswers = new LRUCache<VerifiableKey, ValidAnswer>({ max: VALID_ANSWERS_KEPT });
   /** The answers without a key (MALFORMED, NOT_FOUND): one per code. */
   private readonly keylessAnswers = new Map<VerifyCode, VerifyOutcome>();
 
