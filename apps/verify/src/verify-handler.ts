@@ -141,13 +141,16 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
    * request). Under load a turn reads many requests; writing their answers in bursts instead of
    * each amid the reads costs the verify process less CPU per request. Unbounded bursts (a whole
    * turn's) cost 20 to 40 % less under (b)'s load, but an answer could then wait for the reads of
-   * 50 others: the server-side p99 at half load rose from 0.2 to 5 ms. With at most BURST held
-   * back it stays under 0.5 ms (README, Benchmarks). An answer that waited for a store is written
-   * in the turn that brought the store's reply, with the others it brought.
+   * 50 others: the server-side p99 at half load rose from 0.2 to 5 ms; with at most 8 held back,
+   * 0.5 ms in two runs but 2 ms in a third, on a slower machine. So a burst also goes out once its
+   * first answer has waited 0.1 ms (README, Benchmarks). An answer that waited for a store is
+   * written in the turn that brought the store's reply, with the others it brought.
    */
   let ready: unknown[] = [];
-  /** The most answers held back for one burst: bounds the wait of the first (a few tens of µs each). */
+  /** The most answers held back for one burst, and the longest the first of them waits (ms). */
   const BURST = 8;
+  const HOLD_MS = 0.1;
+  let firstReadyAt = 0;
   const writeReady = (): void => {
     const answers = ready;
     ready = [];
@@ -168,10 +171,15 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
       outcome.then((settled) => respond(response, requestId, started, settled)).catch((error: unknown) => fail(response, requestId, started, error));
       return;
     }
-    if (ready.length === 0) setImmediate(writeReady);
+    const now = performance.now();
+    if (ready.length === 0) {
+      setImmediate(writeReady);
+      firstReadyAt = now;
+    }
     ready.push(response, requestId, started, outcome);
-    // A full burst goes out at once: an answer waits for at most a few others' reads.
-    if (ready.length === 4 * BURST) writeReady();
+    // A full burst, or one whose first answer has waited HOLD_MS, goes out at once: on a slow or
+    // busy machine an answer waits for a few others' reads, never for a whole turn's.
+    if (ready.length === 4 * BURST || now - firstReadyAt >= HOLD_MS) writeReady();
   };
 
   const handleBody = (request: IncomingMessage, response: ServerResponse, requestId: string, started: number, raw: string): void => {
