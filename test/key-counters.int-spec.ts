@@ -1,6 +1,6 @@
 // The shared counters of a key (its rate window and credits), on the run's real Redis: what the
 // script charges, when it refuses, and that a duplicated or late call charges nothing.
-import { KeyCounters, type ConsumeRequest, type ConsumeResult } from '@keyward/keys';
+import { KeyCounters, type ConsumeBatch, type ConsumeResult, type CounterCall, type KeyCalls } from '@keyward/keys';
 import { createRedisConnection, type RedisClient } from '@keyward/platform';
 import { randomUUID } from 'node:crypto';
 import { testConfig } from './support/test-config';
@@ -19,6 +19,11 @@ describe('key counters (Redis)', () => {
 
   afterAll(() => redis.quit());
 
+  /** One call alone: a batch of one key and one call. */
+  type ConsumeRequest = Omit<KeyCalls, 'calls'> & CounterCall & Pick<ConsumeBatch, 'operationId' | 'deadline'>;
+  const consume = async ({ operationId, deadline, cost, consume: charges, ...key }: ConsumeRequest): Promise<ConsumeResult> =>
+    (await counters.consumeBatch({ operationId, deadline, keys: [{ ...key, calls: [{ cost, consume: charges }] }] }))[0][0];
+
   /** A consume of one unit by a new call, for a key with a window of `limit` per hour and/or credits. */
   const call = (keyId: string, overrides: Partial<ConsumeRequest> = {}): ConsumeRequest => ({
     keyId,
@@ -36,7 +41,7 @@ describe('key counters (Redis)', () => {
     const keyId = randomUUID();
     const limited = { rateLimit: hour, credits: credits(10) };
     const verdicts = [];
-    for (let i = 0; i < 4; i++) verdicts.push(await counters.consume(call(keyId, limited)));
+    for (let i = 0; i < 4; i++) verdicts.push(await consume(call(keyId, limited)));
     expect(verdicts.map(({ verdict, windowRemaining, balance }) => [verdict, windowRemaining, balance])).toEqual([
       ['VALID', 2, 9],
       ['VALID', 1, 8],
@@ -57,10 +62,10 @@ describe('key counters (Redis)', () => {
 
   it('refuses a cost larger than the balance, charges nothing then, and charges the whole cost when it fits', async () => {
     const keyId = randomUUID();
-    const first = await counters.consume(call(keyId, { credits: credits(5), cost: 3 }));
-    const refused = await counters.consume(call(keyId, { credits: credits(5), cost: 3 }));
-    const last = await counters.consume(call(keyId, { credits: credits(5), cost: 2 }));
-    const none = await counters.consume(call(keyId, { credits: credits(5), cost: 1 }));
+    const first = await consume(call(keyId, { credits: credits(5), cost: 3 }));
+    const refused = await consume(call(keyId, { credits: credits(5), cost: 3 }));
+    const last = await consume(call(keyId, { credits: credits(5), cost: 2 }));
+    const none = await consume(call(keyId, { credits: credits(5), cost: 1 }));
     expect([first, refused, last, none].map(({ verdict, balance }) => [verdict, balance])).toEqual([
       ['VALID', 2],
       ['USAGE_EXCEEDED', 2],
@@ -73,41 +78,41 @@ describe('key counters (Redis)', () => {
     const keyId = randomUUID();
     // Balances and window ends beyond 2^32 come back from the marker unchanged.
     const request = call(keyId, { rateLimit: hour, credits: credits(987_654_321_012) });
-    const first = await counters.consume(request);
-    const again = await counters.consume(request);
-    const twice = await counters.consume({ ...request });
+    const first = await consume(request);
+    const again = await consume(request);
+    const twice = await consume({ ...request });
     expect(first).toMatchObject({ verdict: 'VALID', windowRemaining: 2, balance: 987_654_321_011 });
     expect(again).toEqual(first);
     expect(twice).toEqual(first);
-    const next = await counters.consume(call(keyId, { rateLimit: hour, credits: credits(987_654_321_012) }));
+    const next = await consume(call(keyId, { rateLimit: hour, credits: credits(987_654_321_012) }));
     expect(next).toMatchObject({ verdict: 'VALID', windowRemaining: 1, balance: 987_654_321_010 });
 
     // A refusal is remembered as well: its duplicate is refused even once the window has room.
     const tight = randomUUID();
     const one = { rateLimit: { limit: 1, windowSeconds: 3600 } };
-    await counters.consume(call(tight, one));
+    await consume(call(tight, one));
     const refused = call(tight, one);
-    expect((await counters.consume(refused)).verdict).toBe('RATE_LIMITED');
+    expect((await consume(refused)).verdict).toBe('RATE_LIMITED');
     await redis.del(`${config.redisKeyPrefix}window:{${tight}}`);
-    expect((await counters.consume(refused)).verdict).toBe('RATE_LIMITED');
-    expect((await counters.consume(call(tight, one))).verdict).toBe('VALID');
+    expect((await consume(refused)).verdict).toBe('RATE_LIMITED');
+    expect((await consume(call(tight, one))).verdict).toBe('VALID');
   });
 
   it('charges nothing for a call that reaches Redis after its deadline', async () => {
     const keyId = randomUUID();
-    const late = await counters.consume(call(keyId, { rateLimit: hour, credits: credits(10), deadline: Date.now() - 60_000 }));
+    const late = await consume(call(keyId, { rateLimit: hour, credits: credits(10), deadline: Date.now() - 60_000 }));
     expect(late.verdict).toBe('TOO_LATE');
-    const inTime = await counters.consume(call(keyId, { rateLimit: hour, credits: credits(10), deadline: Date.now() + 60_000 }));
+    const inTime = await consume(call(keyId, { rateLimit: hour, credits: credits(10), deadline: Date.now() + 60_000 }));
     expect(inTime).toMatchObject({ verdict: 'VALID', windowRemaining: 2, balance: 9 });
   });
 
   it('only reads the counters when not consuming', async () => {
     const keyId = randomUUID();
     const limited = { rateLimit: hour, credits: credits(10) };
-    await counters.consume(call(keyId, limited));
-    const read = await counters.consume(call(keyId, { ...limited, consume: false }));
+    await consume(call(keyId, limited));
+    const read = await consume(call(keyId, { ...limited, consume: false }));
     expect(read).toMatchObject({ verdict: 'VALID', windowRemaining: 2, balance: 9 });
-    expect(await counters.consume(call(keyId, limited))).toMatchObject({ windowRemaining: 1, balance: 8 });
+    expect(await consume(call(keyId, limited))).toMatchObject({ windowRemaining: 1, balance: 8 });
   });
 
   it('starts a new window when the old one ends', async () => {
@@ -116,10 +121,10 @@ describe('key counters (Redis)', () => {
     // Begin just after a window boundary on Redis's clock, so that both calls fall in one window.
     const offset = await counters.redisClockOffset();
     await new Promise((resolve) => setTimeout(resolve, 1_000 - ((Date.now() + offset) % 1_000) + 20));
-    const inFirst = [await counters.consume(call(keyId, second)), await counters.consume(call(keyId, second))];
-    const refused = await counters.consume(call(keyId, second));
+    const inFirst = [await consume(call(keyId, second)), await consume(call(keyId, second))];
+    const refused = await consume(call(keyId, second));
     await new Promise((resolve) => setTimeout(resolve, refused.windowResetInMs! + 20));
-    const inNext = await counters.consume(call(keyId, second));
+    const inNext = await consume(call(keyId, second));
     expect([...inFirst, refused, inNext].map(({ verdict, windowRemaining }) => [verdict, windowRemaining])).toEqual([
       ['VALID', 1],
       ['VALID', 0],
@@ -168,7 +173,7 @@ describe('key counters (Redis)', () => {
     ] as const) {
       const alone = randomUUID();
       const oneByOne = [];
-      for (const each of calls.slice(0, results.length)) oneByOne.push(await counters.consume(call(alone, { rateLimit: key.rateLimit, credits: key.credits, ...each })));
+      for (const each of calls.slice(0, results.length)) oneByOne.push(await consume(call(alone, { rateLimit: key.rateLimit, credits: key.credits, ...each })));
       expect(summary(oneByOne)).toEqual(summary(results));
     }
     // What the batch charged is in Redis: the window holds 4 of 5, and the next call is refused by it.
@@ -212,21 +217,21 @@ describe('key counters (Redis)', () => {
       ['TOO_LATE', 'TOO_LATE'],
       ['TOO_LATE', 'TOO_LATE'],
     ]);
-    expect(await counters.consume(call(keyIds[0], { rateLimit: hour, credits: credits(0, 0) }))).toMatchObject({ verdict: 'VALID', windowRemaining: 0, balance: 9_007_199_254_740_988 });
-    expect(await counters.consume(call(keyIds[1], { rateLimit: hour }))).toMatchObject({ verdict: 'VALID', windowRemaining: 0 });
+    expect(await consume(call(keyIds[0], { rateLimit: hour, credits: credits(0, 0) }))).toMatchObject({ verdict: 'VALID', windowRemaining: 0, balance: 9_007_199_254_740_988 });
+    expect(await consume(call(keyIds[1], { rateLimit: hour }))).toMatchObject({ verdict: 'VALID', windowRemaining: 0 });
   });
 
   it('seeds a missing balance, replaces an older one, and keeps one newer than the caller knows', async () => {
     const keyId = randomUUID();
-    expect((await counters.consume(call(keyId, { credits: credits(10, 1) }))).balance).toBe(9);
+    expect((await consume(call(keyId, { credits: credits(10, 1) }))).balance).toBe(9);
     // The caller's record is older than Redis's balance: Redis's stands.
-    expect((await counters.consume(call(keyId, { credits: credits(50, 0) }))).balance).toBe(8);
+    expect((await consume(call(keyId, { credits: credits(50, 0) }))).balance).toBe(8);
     // A PATCH the caller read (version 2) and Redis missed replaces the balance.
-    expect((await counters.consume(call(keyId, { credits: credits(50, 2) }))).balance).toBe(49);
+    expect((await consume(call(keyId, { credits: credits(50, 2) }))).balance).toBe(49);
     // A PATCH applied directly: a newer version replaces, an older one does not.
     await counters.setCredits(keyId, 7, 3);
     await counters.setCredits(keyId, 100, 2);
-    expect((await counters.consume(call(keyId, { credits: credits(50, 2) }))).balance).toBe(6);
+    expect((await consume(call(keyId, { credits: credits(50, 2) }))).balance).toBe(6);
     expect(await counters.readCredits([keyId])).toEqual([{ keyId, balance: 6, version: 3 }]);
   });
 });

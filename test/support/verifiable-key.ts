@@ -1,6 +1,6 @@
 // A key record as verify caches it, for tests of the verify path below HTTP: a live key with no
 // limits, scopes, expiry or allowlist, unless `overrides` says otherwise.
-import type { VerifiableKey } from '../../libs/keys/src/domain/verify-decision';
+import type { VerifiableKey } from '@keyward/keys';
 import { randomUUID } from 'node:crypto';
 
 export function verifiableKey(overrides: Partial<VerifiableKey> = {}): VerifiableKey {

@@ -25,9 +25,8 @@ export function describeAnswer(key: VerifiableKey, code: VerifyCode, limits: Lim
     remaining: limits?.balance ?? key.remaining,
   };
   if (key.rateLimit && limits && limits.windowResetAt !== null && limits.windowRemaining !== null) {
-    const resetSeconds = Math.ceil((limits.windowResetInMs ?? 0) / 1000);
-    headers['ratelimit-policy'] = rateLimitPolicy(key.rateLimit);
-    headers['ratelimit'] = `"key";r=${limits.windowRemaining};t=${resetSeconds}`;
+    const resetSeconds = secondsToReset(limits);
+    Object.assign(headers, rateLimitHeaders(key.rateLimit, limits.windowRemaining, resetSeconds));
     if (code === 'RATE_LIMITED') headers['retry-after'] = String(Math.max(1, resetSeconds));
     body.rateLimit = { limit: key.rateLimit.limit, remaining: limits.windowRemaining, resetAt: new Date(limits.windowResetAt).toISOString() };
   } else if (code === 'RATE_LIMITED') {
@@ -37,8 +36,12 @@ export function describeAnswer(key: VerifiableKey, code: VerifyCode, limits: Lim
   return { body, headers };
 }
 
-function rateLimitPolicy(rateLimit: { limit: number; windowSeconds: number }): string {
-  return `"key";q=${rateLimit.limit};w=${rateLimit.windowSeconds}`;
+function secondsToReset(limits: LimitOutcome): number {
+  return Math.ceil((limits.windowResetInMs ?? 0) / 1000);
+}
+
+function rateLimitHeaders(rateLimit: { limit: number; windowSeconds: number }, windowRemaining: number, resetSeconds: number): Record<string, string> {
+  return { 'ratelimit-policy': `"key";q=${rateLimit.limit};w=${rateLimit.windowSeconds}`, ratelimit: `"key";r=${windowRemaining};t=${resetSeconds}` };
 }
 
 /**
@@ -77,10 +80,9 @@ export class ValidAnswer {
       this.resetAt = limits.windowResetAt;
       this.resetAtIso = new Date(limits.windowResetAt).toISOString();
     }
-    const resetSeconds = Math.ceil((limits.windowResetInMs ?? 0) / 1000);
     return {
       json: `${this.head}${remaining},"rateLimit":{"limit":${rateLimit.limit},"remaining":${limits.windowRemaining},"resetAt":"${this.resetAtIso}"}}`,
-      headers: { 'ratelimit-policy': rateLimitPolicy(rateLimit), ratelimit: `"key";r=${limits.windowRemaining};t=${resetSeconds}` },
+      headers: rateLimitHeaders(rateLimit, limits.windowRemaining, secondsToReset(limits)),
     };
   }
 }

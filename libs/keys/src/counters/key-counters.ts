@@ -34,8 +34,6 @@ export interface ConsumeBatch {
   keys: KeyCalls[];
 }
 
-export type ConsumeRequest = Omit<KeyCalls, 'calls'> & CounterCall & Pick<ConsumeBatch, 'operationId' | 'deadline'>;
-
 export interface ConsumeResult {
   verdict: CounterVerdict;
   /** Units left in the current window (rate-limited keys). */
@@ -165,12 +163,6 @@ export class KeyCounters {
 
   creditsKey(keyId: string): string {
     return `${this.prefix}credits:{${keyId}}`;
-  }
-
-  /** One call alone: a batch of one. */
-  async consume({ operationId, deadline, cost, consume, ...key }: ConsumeRequest): Promise<ConsumeResult> {
-    const [[result]] = await this.consumeBatch({ operationId, deadline, keys: [{ ...key, calls: [{ cost, consume }] }] });
-    return result;
   }
 
   /** Per key of the batch, its calls' results in their order (see CONSUME). */
