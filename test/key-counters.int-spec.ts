@@ -21,8 +21,17 @@ describe('key counters (Redis)', () => {
 
   /** One call alone: a batch of one key and one call. */
   type ConsumeRequest = Omit<KeyCalls, 'calls'> & CounterCall & Pick<ConsumeBatch, 'operationId' | 'deadline'>;
-  const consume = async ({ operationId, deadline, cost, consume: charges, ...key }: ConsumeRequest): Promise<ConsumeResult> =>
+  const consumeOnce = async ({ operationId, deadline, cost, consume: charges, ...key }: ConsumeRequest): Promise<ConsumeResult> =>
     (await counters.consumeBatch({ operationId, deadline, keys: [{ ...key, calls: [{ cost, consume: charges }] }] }))[0][0];
+  /** A call on a key whose balance, if it has credits, is in Redis: seeded first (here from the test's record) if missing. */
+  const consume = async (request: ConsumeRequest): Promise<ConsumeResult> => {
+    if (request.credits && !(await counters.readCredits(request.keyId))) await seed(request.keyId, request.credits as Credits);
+    return consumeOnce(request);
+  };
+  /** A key's balance as PostgreSQL would give it to a seed. */
+  type Credits = { version: number; seedBalance: number };
+  let seeds = 0;
+  const seed = (keyId: string, { seedBalance, version }: Credits) => counters.seedCredits(keyId, { balance: seedBalance, version, seed: ++seeds });
 
   /** A consume of one unit by a new call, for a key with a window of `limit` per hour and/or credits. */
   const call = (keyId: string, overrides: Partial<ConsumeRequest> = {}): ConsumeRequest => ({
@@ -35,7 +44,7 @@ describe('key counters (Redis)', () => {
     ...overrides,
   });
   const hour = { limit: 3, windowSeconds: 3600 };
-  const credits = (seedBalance: number, seedVersion = 1) => ({ seedBalance, seedVersion });
+  const credits = (seedBalance: number, version = 1): Credits => ({ seedBalance, version });
 
   it('charges the window and the credits together, and only for VALID', async () => {
     const keyId = randomUUID();
@@ -146,6 +155,8 @@ describe('key counters (Redis)', () => {
       { cost: 2, consume: true },
       { cost: 1, consume: true }, // the balance is spent: USAGE_EXCEEDED
     ];
+    await seed(windowed.keyId, windowed.credits);
+    await seed(credited.keyId, credited.credits);
     const [first, second] = await counters.consumeBatch({
       operationId: randomUUID(),
       keys: [
@@ -177,6 +188,7 @@ describe('key counters (Redis)', () => {
       expect(summary(oneByOne)).toEqual(summary(results));
     }
     // What the batch charged is in Redis: the window holds 4 of 5, and the next call is refused by it.
+    await counters.setCredits(windowed.keyId, 10, 2, 1);
     const [next] = await counters.consumeBatch({
       operationId: randomUUID(),
       keys: [{ ...windowed, credits: credits(10, 2), calls: [{ cost: 2, consume: true }, { cost: 1, consume: true }] }],
@@ -200,6 +212,7 @@ describe('key counters (Redis)', () => {
         { keyId: keyIds[1], rateLimit: hour, credits: null, calls: twoCalls },
       ],
     };
+    await seed(keyIds[0], batch.keys[0].credits!);
     const first = await counters.consumeBatch(batch);
     expect(first.map((results) => results.map(({ windowRemaining, balance }) => [windowRemaining, balance]))).toEqual([
       [
@@ -221,17 +234,62 @@ describe('key counters (Redis)', () => {
     expect(await consume(call(keyIds[1], { rateLimit: hour }))).toMatchObject({ verdict: 'VALID', windowRemaining: 0 });
   });
 
-  it('seeds a missing balance, replaces an older one, and keeps one newer than the caller knows', async () => {
+  it('seeds nothing itself: a missing balance, one older than the record or one without a seed is UNSEEDED, and nothing is charged', async () => {
     const keyId = randomUUID();
-    expect((await consume(call(keyId, { credits: credits(10, 1) }))).balance).toBe(9);
-    // The caller's record is older than Redis's balance: Redis's stands.
-    expect((await consume(call(keyId, { credits: credits(50, 0) }))).balance).toBe(8);
-    // A PATCH the caller read (version 2) and Redis missed replaces the balance.
-    expect((await consume(call(keyId, { credits: credits(50, 2) }))).balance).toBe(49);
-    // A PATCH applied directly: a newer version replaces, an older one does not.
-    await counters.setCredits(keyId, 7, 3);
-    await counters.setCredits(keyId, 100, 2);
-    expect((await consume(call(keyId, { credits: credits(50, 2) }))).balance).toBe(6);
-    expect(await counters.readCredits([keyId])).toEqual([{ keyId, balance: 6, version: 3 }]);
+    const limited = { rateLimit: hour, credits: credits(10, 1) };
+    const unseeded = await consumeOnce(call(keyId, limited));
+    expect(unseeded).toMatchObject({ verdict: 'UNSEEDED', balance: null, creditsTag: null });
+    // Neither the window nor the balance was touched.
+    expect(await redis.exists(`${config.redisKeyPrefix}window:{${keyId}}`, counters.creditsKey(keyId))).toBe(0);
+    await counters.seedCredits(keyId, { balance: 10, version: 1, seed: 4 });
+    expect(await consumeOnce(call(keyId, limited))).toMatchObject({ verdict: 'VALID', windowRemaining: 2, balance: 9, creditsTag: { version: 1, seed: 4 } });
+    // The record knows of a PATCH (version 2) that Redis missed: UNSEEDED, and the window is not charged.
+    expect(await consumeOnce(call(keyId, { rateLimit: hour, credits: credits(50, 2) }))).toMatchObject({ verdict: 'UNSEEDED' });
+    // A record older than Redis's balance: Redis's stands.
+    expect(await consumeOnce(call(keyId, { rateLimit: hour, credits: credits(50, 0) }))).toMatchObject({ verdict: 'VALID', windowRemaining: 1, balance: 8 });
+    // A balance written by an earlier version of Keyward, without a seed, is not trusted.
+    const legacy = randomUUID();
+    await redis.hset(counters.creditsKey(legacy), 'balance', 5, 'version', 1);
+    expect((await consumeOnce(call(legacy, { credits: credits(5, 1) }))).verdict).toBe('UNSEEDED');
+  });
+
+  it('keeps the newest seed: an older seed or version never replaces a balance, a newer one does', async () => {
+    const keyId = randomUUID();
+    expect(await counters.seedCredits(keyId, { balance: 10, version: 1, seed: 5 })).toBe(true);
+    expect(await counters.seedCredits(keyId, { balance: 99, version: 1, seed: 4 })).toBe(false);
+    expect(await counters.seedCredits(keyId, { balance: 99, version: 1, seed: 5 })).toBe(false);
+    expect(await counters.seedCredits(keyId, { balance: 99, version: 0, seed: 9 })).toBe(false);
+    expect(await counters.readCredits(keyId)).toEqual({ balance: 10, version: 1, seed: 5 });
+    expect(await counters.seedCredits(keyId, { balance: 8, version: 1, seed: 6 })).toBe(true);
+    expect(await counters.readCredits(keyId)).toEqual({ balance: 8, version: 1, seed: 6 });
+  });
+
+  it('takes charges made against an older seed off the current balance, or off the seed that has yet to arrive', async () => {
+    const keyId = randomUUID();
+    await counters.seedCredits(keyId, { balance: 100, version: 1, seed: 2 });
+    // PostgreSQL is at seed 2: the charge of 3 made against seed 1 is taken off at once.
+    await counters.applyCharge({ keyId, version: 1, seed: 2, amount: 3 });
+    expect(await counters.readCredits(keyId)).toEqual({ balance: 97, version: 1, seed: 2 });
+    // PostgreSQL is at seed 3, whose balance has not reached Redis yet: owed until it does.
+    await counters.applyCharge({ keyId, version: 1, seed: 3, amount: 4 });
+    expect(await counters.readCredits(keyId)).toEqual({ balance: 97, version: 1, seed: 2 });
+    await counters.seedCredits(keyId, { balance: 90, version: 1, seed: 3 });
+    expect(await counters.readCredits(keyId)).toEqual({ balance: 86, version: 1, seed: 3 });
+    expect(await redis.hkeys(counters.creditsKey(keyId))).toEqual(expect.not.arrayContaining(['owed:3']));
+    // A charge for a balance already replaced (an older seed, or an older version) changes nothing.
+    await counters.applyCharge({ keyId, version: 1, seed: 2, amount: 50 });
+    await counters.applyCharge({ keyId, version: 0, seed: 9, amount: 50 });
+    expect(await counters.readCredits(keyId)).toEqual({ balance: 86, version: 1, seed: 3 });
+  });
+
+  it('applies a PATCH of the balance unless a newer version is in place, keeping the seed it is given', async () => {
+    const keyId = randomUUID();
+    await counters.seedCredits(keyId, { balance: 10, version: 1, seed: 1 });
+    await counters.setCredits(keyId, 7, 3, 1);
+    await counters.setCredits(keyId, 100, 2, 1);
+    expect(await consume(call(keyId, { credits: credits(50, 2) }))).toMatchObject({ balance: 6, creditsTag: { version: 3, seed: 1 } });
+    expect(await counters.readCredits(keyId)).toEqual({ balance: 6, version: 3, seed: 1 });
+    await counters.setCredits(keyId, null, 4, 1);
+    expect(await counters.readCredits(keyId)).toBeNull();
   });
 });

@@ -1,30 +1,29 @@
 // The verify service's limiter on the run's real Redis: the checks of one key made in one turn of
 // the event loop go to Redis as one batch, and each gets the answer it would have got alone.
 import { KeyCounters } from '@keyward/keys';
-import { Metrics, createRedisConnection, type RedisClient } from '@keyward/platform';
 import { Limiter } from '../apps/verify/src/limiter';
-import { VerifyMetrics } from '../apps/verify/src/verify-metrics';
+import { creditComponents, insertCreditedKey, type CreditComponents } from './support/credit-components';
 import { testConfig } from './support/test-config';
 import { verifiableKey } from './support/verifiable-key';
 
 describe('limiter (Redis)', () => {
   const config = testConfig();
-  let redis: RedisClient;
+  let parts: CreditComponents;
   let counters: KeyCounters;
   let limiter: Limiter;
 
   beforeAll(async () => {
-    redis = createRedisConnection(config.redis, 'limiter-test');
-    if (redis.status !== 'ready') await new Promise((resolve) => redis.once('ready', resolve));
-    counters = new KeyCounters(redis, config);
-    limiter = new Limiter(counters, new VerifyMetrics(new Metrics('verify-test')), config);
+    parts = await creditComponents(config, 'limiter-test');
+    ({ counters, limiter } = parts);
   });
 
-  afterAll(() => redis.quit());
+  afterAll(() => parts.close());
 
   it('sends the checks made in one turn as one batch, those of each key decided in the order they were made', async () => {
     const windowed = verifiableKey({ rateLimit: { limit: 30, windowSeconds: 3600 } });
-    const credited = verifiableKey({ remaining: 12 });
+    const credited = await insertCreditedKey(12);
+    // Seeded before: the batches counted are the checks' own.
+    await parts.seeder.seed(credited);
     const batches = jest.spyOn(counters, 'consumeBatch');
     try {
       const checks = [
@@ -58,8 +57,9 @@ describe('limiter (Redis)', () => {
 
   it('sends one batch per key when Redis is a cluster (a script runs on one slot)', async () => {
     // Configured as a cluster, talking to the run's Redis: only the grouping differs.
-    const clustered = new Limiter(counters, new VerifyMetrics(new Metrics('verify-test')), { ...config, redis: { mode: 'cluster', nodes: [], tls: false } });
-    const keys = [verifiableKey({ remaining: 5 }), verifiableKey({ remaining: 5 }), verifiableKey({ rateLimit: { limit: 1, windowSeconds: 60 } })];
+    const clustered = new Limiter(counters, parts.seeder, parts.writeBack, parts.metrics, { ...config, redis: { mode: 'cluster', nodes: [], tls: false } });
+    const keys = [await insertCreditedKey(5), await insertCreditedKey(5), verifiableKey({ rateLimit: { limit: 1, windowSeconds: 60 } })];
+    for (const key of keys.slice(0, 2)) await parts.seeder.seed(key);
     const batches = jest.spyOn(counters, 'consumeBatch');
     try {
       const outcomes = await Promise.all([...keys, ...keys].map((key) => clustered.check(key, 1, true)));

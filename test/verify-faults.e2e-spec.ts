@@ -8,6 +8,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import { generateApiKey } from '../libs/keys/src/domain/key-format';
 import { provisionDatabase } from '../libs/platform/src/database/provision';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from '../scripts/dev-services/embedded-postgres';
@@ -255,7 +256,7 @@ describe('verify with Redis down', () => {
     expect(typeof credit.body.remaining).toBe('number');
   }, 60_000);
 
-  it('re-grants at most the credits charged since the last write-back when Redis loses them', async () => {
+  it('grants no credit twice when Redis loses the balances: they come back from PostgreSQL with the charges not yet written back', async () => {
     const { id, key } = await createKey({ remaining: 100 });
     const probe = await createKey({ remaining: 1_000_000 });
     const api = client(admin.url, tenant.admin);
@@ -286,14 +287,51 @@ describe('verify with Redis down', () => {
       valid++;
     }
     expect(last.body.code).toBe('USAGE_EXCEEDED');
-    // Exactly 65 had the 5 been written back; at most those 5 are granted again.
-    expect(valid).toBeGreaterThanOrEqual(65);
-    expect(valid).toBeLessThanOrEqual(70);
-    process.stdout.write(`verify-faults: after a Redis loss the key gave ${valid} more VALID answers (exact: 65, bound: 70)\n`);
+    // The 5 charged just before the loss were not written back yet: the seed writes them back first.
+    // Before: the balance was re-seeded from the cached record (70 or 100), and up to 100 were granted.
+    expect(valid).toBe(65);
 
     const stored = await waitFor(() => api.get(`/v1/keys/${id}`), (answer) => answer.body.remaining === 0, 5_000);
     expect(stored.body.remaining).toBe(0);
   }, 60_000);
+
+  it('grants no credit twice when the balances vanish while connections stay up (FLUSHDB), also under load on two processes', async () => {
+    const flushdb = async () => {
+      const connection = new Redis(redis.url, { lazyConnect: true });
+      await connection.connect();
+      await connection.flushdb();
+      await connection.quit();
+    };
+    // Before: the balance was re-seeded from the verify process's cached record, and this key gave 10 VALID.
+    const small = await createKey({ remaining: 5 });
+    for (let i = 0; i < 5; i++) expect(verdict(await verify(verifyDeny, { key: small.key }))).toBe('VALID');
+    await flushdb();
+    const after = [];
+    for (let i = 0; i < 10; i++) after.push(verdict(await verify(verifyDeny, { key: small.key })));
+    expect(after).toEqual(Array(10).fill('USAGE_EXCEEDED'));
+
+    // Two processes spend one balance, which vanishes twice on the way. Before: 1,000,000 credits gained 390,213.
+    const credits = 3_000;
+    const big = await createKey({ remaining: credits });
+    const services = [verifyDeny, verifyAllow];
+    let valid = 0;
+    let exceeded = 0;
+    let flushes = 0;
+    for (let round = 0; exceeded === 0 && round < 400; round++) {
+      const answers = await Promise.all(Array.from({ length: 40 }, (_, i) => verify(services[i % 2], { key: big.key })));
+      valid += answers.filter((answer) => verdict(answer) === 'VALID').length;
+      exceeded += answers.filter((answer) => verdict(answer) === 'USAGE_EXCEEDED').length;
+      expect(answers.every((answer) => ['VALID', 'USAGE_EXCEEDED'].includes(verdict(answer)))).toBe(true);
+      if ((flushes === 0 && valid >= 500) || (flushes === 1 && valid >= 1_000)) {
+        await flushdb();
+        flushes++;
+      }
+    }
+    expect(flushes).toBe(2);
+    expect(valid).toBe(credits);
+    const stored = await waitFor(() => client(admin.url, tenant.admin).get(`/v1/keys/${big.id}`), (answer) => answer.body.remaining === 0, 5_000);
+    expect(stored.body.remaining).toBe(0);
+  }, 90_000);
 
   it('answers in time when Redis stops answering without closing its connections', async () => {
     const plain = await createKey();

@@ -1,9 +1,11 @@
-// Writes the shared credit balances of the keys this process charged back to PostgreSQL every
-// second, each at the version it was read with: a PATCH of `remaining` bumps the version, so a
-// write-back read before it can never overwrite the new balance. After a Redis loss the balance is
-// reseeded from PostgreSQL, so at most one interval of charges (plus those in flight) is re-granted.
-import { KeyCounters, KeyUsageRepository } from '@keyward/keys';
+// Writes the credits this process charged back to PostgreSQL every second, as amounts tagged with
+// the version and seed of the balance they were taken from (docs/credits.md). A PATCH of
+// `remaining` bumps the version, so charges against the balance it replaced are dropped; a batch
+// is written at most once, however often it is retried; and charges PostgreSQL reports as made
+// against an older seed than the key's current one are also taken off Redis's current balance.
+import { KeyCounters, KeyUsageRepository, type CreditsCharge, type CreditsTag } from '@keyward/keys';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { VerifyMetrics } from './verify-metrics';
 
 export const CREDITS_WRITE_BACK_INTERVAL_MS = 1_000;
@@ -11,7 +13,12 @@ export const CREDITS_WRITE_BACK_INTERVAL_MS = 1_000;
 @Injectable()
 export class CreditsWriteBack implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CreditsWriteBack.name);
-  private charged = new Set<string>();
+  /** Charges not yet in a batch, summed by key, version and seed. */
+  private charges = new Map<string, CreditsCharge>();
+  /** The batch being written: kept, with its id, until PostgreSQL has taken it. */
+  private batch: { id: string; charges: CreditsCharge[] } | null = null;
+  /** Charges PostgreSQL returned as not in Redis's current balance, until Redis has taken them. */
+  private lateCharges: CreditsCharge[] = [];
   private timer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
 
@@ -21,9 +28,13 @@ export class CreditsWriteBack implements OnModuleInit, OnApplicationShutdown {
     private readonly metrics: VerifyMetrics,
   ) {}
 
-  /** Remembers that this process charged the key's credits. */
-  noteCharged(keyId: string): void {
-    this.charged.add(keyId);
+  /** Remembers `amount` credits charged to the key's balance of `tag`, as the charge script answered. */
+  noteCharged(keyId: string, tag: CreditsTag, amount: number): void {
+    if (amount <= 0) return;
+    const id = `${keyId}:${tag.version}:${tag.seed}`;
+    const charge = this.charges.get(id);
+    if (charge) charge.amount += amount;
+    else this.charges.set(id, { keyId, version: tag.version, seed: tag.seed, amount });
   }
 
   onModuleInit(): void {
@@ -36,19 +47,32 @@ export class CreditsWriteBack implements OnModuleInit, OnApplicationShutdown {
     await this.flush();
   }
 
+  /** Writes back what was charged so far; resolves when done (or failed, to be retried next interval). */
   flush(): Promise<void> {
-    this.running = this.running.then(async () => {
-      if (this.charged.size === 0) return;
-      const keyIds = [...this.charged];
-      this.charged = new Set();
+    this.running = this.running.then(() => this.writeBack());
+    return this.running;
+  }
+
+  private async writeBack(): Promise<void> {
+    if (!this.batch && this.charges.size > 0) {
+      this.batch = { id: randomUUID(), charges: [...this.charges.values()] };
+      this.charges = new Map();
+    }
+    if (this.batch) {
       try {
-        await this.usage.writeBackCredits(await this.counters.readCredits(keyIds));
+        this.lateCharges.push(...(await this.usage.chargeCredits(this.batch.id, this.batch.charges)));
+        this.batch = null;
       } catch (error) {
         this.metrics.storeErrors.inc({ store: 'postgres' });
-        this.logger.warn({ err: error }, 'Credit write-back failed; retrying next interval');
-        keyIds.forEach((keyId) => this.charged.add(keyId));
+        this.logger.warn({ err: error }, 'Credit write-back failed; retrying the same batch next interval');
       }
-    });
-    return this.running;
+    }
+    if (this.lateCharges.length > 0) {
+      const lateCharges = this.lateCharges;
+      this.lateCharges = [];
+      const outcomes = await Promise.allSettled(lateCharges.map((charge) => this.counters.applyCharge(charge)));
+      outcomes.forEach((outcome, i) => outcome.status === 'rejected' && this.lateCharges.push(lateCharges[i]));
+      if (this.lateCharges.length > 0) this.metrics.storeErrors.inc({ store: 'redis' });
+    }
   }
 }

@@ -2,16 +2,19 @@
 // behaviour VERIFY_LIMITS_ON_REDIS_DOWN selects when Redis does not answer in time. The checks
 // made in one turn of the event loop go to Redis as one batch (on a cluster, one per key, as a
 // script runs on one slot): under load, one script call per turn instead of one per verification.
+// A key whose credit balance Redis does not hold is seeded from PostgreSQL, then checked again.
 import { KeyCounters, type ConsumeResult, type VerifiableKey } from '@keyward/keys';
 import { FixedTimeout, KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
+import { CreditsSeeder } from './credits-seeder';
+import { CreditsWriteBack } from './credits-write-back';
 import { VerifyMetrics } from './verify-metrics';
 
 const REDIS_TIMEOUT_MS = 250;
 
-export interface LimitOutcome extends Omit<ConsumeResult, 'verdict'> {
-  verdict: Exclude<ConsumeResult['verdict'], 'TOO_LATE'>;
+export interface LimitOutcome extends Omit<ConsumeResult, 'verdict' | 'creditsTag'> {
+  verdict: Exclude<ConsumeResult['verdict'], 'TOO_LATE' | 'UNSEEDED'>;
   /** True when Redis could not be asked and the configured fallback answered. */
   fallback: boolean;
 }
@@ -26,11 +29,18 @@ const CLOCK_SYNC_INTERVAL_MS = 30_000;
  * before we stop waiting, even with this much error in the estimate of Redis's clock.
  */
 const CLOCK_MARGIN_MS = 50;
+/**
+ * How often a check is asked again after seeding its key's balance: more than once only when
+ * the balance was lost again in between, or a PATCH raced the seed.
+ */
+const MAX_SEEDS_PER_CHECK = 2;
 
 interface PendingCheck {
   cost: number;
   consume: boolean;
   settle: (outcome: LimitOutcome) => void;
+  /** How often this check's key was seeded for it. */
+  seeds: number;
 }
 
 @Injectable()
@@ -54,6 +64,8 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
 
   constructor(
     private readonly counters: KeyCounters,
+    private readonly seeder: CreditsSeeder,
+    private readonly creditsWriteBack: CreditsWriteBack,
     private readonly metrics: VerifyMetrics,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
@@ -85,16 +97,18 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
    * decided in the order they were made, each on the counters the ones before it left.
    */
   check(key: VerifiableKey, cost: number, consume: boolean): Promise<LimitOutcome> {
-    return new Promise((settle) => {
-      let checks = this.pending.get(key);
-      if (!checks) this.pending.set(key, (checks = []));
-      checks.push({ cost, consume, settle });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // After this turn's I/O callbacks: every request read in this turn joins its key's batch.
-        setImmediate(this.flush);
-      }
-    });
+    return new Promise((settle) => this.enqueue(key, { cost, consume, settle, seeds: 0 }));
+  }
+
+  private enqueue(key: VerifiableKey, check: PendingCheck): void {
+    let checks = this.pending.get(key);
+    if (!checks) this.pending.set(key, (checks = []));
+    checks.push(check);
+    if (!this.flushScheduled) {
+      this.flushScheduled = true;
+      // After this turn's I/O callbacks: every request read in this turn joins its key's batch.
+      setImmediate(this.flush);
+    }
   }
 
   private readonly flush = (): void => {
@@ -106,26 +120,28 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
   };
 
   private async send(batch: Array<[VerifiableKey, PendingCheck[]]>): Promise<void> {
+    const request = this.counters.consumeBatch({
+      operationId: `${this.callPrefix}${++this.callSequence}`,
+      // Past our time-out we answer without Redis: a batch that runs later must not charge.
+      deadline: this.clockOffset === null ? undefined : Date.now() + this.clockOffset + REDIS_TIMEOUT_MS - CLOCK_MARGIN_MS,
+      keys: batch.map(([key, checks]) => ({
+        keyId: key.id,
+        rateLimit: key.rateLimit,
+        credits: key.remaining === null ? null : { version: key.creditsVersion },
+        calls: checks,
+      })),
+    });
+    // What Redis charged is written back even when it answers after our time-out.
+    request.then((results) => this.noteCharges(batch, results)).catch(() => undefined);
     let results: ConsumeResult[][] | null;
     try {
-      results = await this.timeout.bound(
-        this.counters.consumeBatch({
-          operationId: `${this.callPrefix}${++this.callSequence}`,
-          // Past our time-out we answer without Redis: a batch that runs later must not charge.
-          deadline: this.clockOffset === null ? undefined : Date.now() + this.clockOffset + REDIS_TIMEOUT_MS - CLOCK_MARGIN_MS,
-          keys: batch.map(([key, checks]) => ({
-            keyId: key.id,
-            rateLimit: key.rateLimit,
-            credits: key.remaining === null ? null : { seedBalance: key.remaining, seedVersion: key.creditsVersion },
-            calls: checks,
-          })),
-        }),
-      );
+      results = await this.timeout.bound(request);
       if (results[0][0].verdict === 'TOO_LATE') throw new Error('Redis answered after the deadline');
     } catch {
       results = null;
     }
-    batch.forEach(([, checks], k) => {
+    batch.forEach(([key, checks], k) => {
+      if (results?.[k][0].verdict === 'UNSEEDED') return this.seedThenRetry(key, checks);
       for (let i = 0; i < checks.length; i++) {
         const result = results?.[k][i];
         checks[i].settle(result ? { ...result, verdict: result.verdict as LimitOutcome['verdict'], fallback: false } : this.fallback());
@@ -133,9 +149,33 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** What a check answers when Redis could not be asked in time. */
-  private fallback(): LimitOutcome {
-    this.metrics.storeErrors.inc({ store: 'redis' });
+  private noteCharges(batch: Array<[VerifiableKey, PendingCheck[]]>, results: ConsumeResult[][]): void {
+    batch.forEach(([key, checks], k) => {
+      checks.forEach((check, i) => {
+        const { verdict, creditsTag } = results[k][i];
+        if (verdict === 'VALID' && check.consume && creditsTag) this.creditsWriteBack.noteCharged(key.id, creditsTag, check.cost);
+      });
+    });
+  }
+
+  /** Seeds the key's balance from PostgreSQL, then asks again (or answers the fallback). */
+  private seedThenRetry(key: VerifiableKey, checks: PendingCheck[]): void {
+    this.seeder.seed(key).then(
+      () => {
+        for (const check of checks) {
+          if (++check.seeds > MAX_SEEDS_PER_CHECK) check.settle(this.fallback());
+          else this.enqueue(key, check);
+        }
+      },
+      () => {
+        for (const check of checks) check.settle(this.fallback('postgres'));
+      },
+    );
+  }
+
+  /** What a check answers when Redis (or, to seed a balance, PostgreSQL) could not be asked in time. */
+  private fallback(store: 'redis' | 'postgres' = 'redis'): LimitOutcome {
+    this.metrics.storeErrors.inc({ store });
     return {
       verdict: this.config.verifyLimitsOnRedisDown === 'allow' ? 'VALID' : 'RATE_LIMITED',
       windowRemaining: null,

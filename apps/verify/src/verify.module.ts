@@ -2,10 +2,12 @@ import { CredentialsModule } from '@keyward/credentials';
 import { KeysModule } from '@keyward/keys';
 import { InvalidationSubscriber, PlatformModule, type PlatformOptions } from '@keyward/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { CreditsSeeder } from './credits-seeder';
 import { CreditsWriteBack } from './credits-write-back';
 import { InvalidationLag } from './invalidation-lag';
 import { KeyCache } from './key-cache';
 import { Limiter } from './limiter';
+import { RedisDurabilityCheck } from './redis-durability-check';
 import { UsageRecorder } from './usage-recorder';
 import { VerifierAuthenticator } from './verifier-authenticator';
 import { VerifyMetrics } from './verify-metrics';
@@ -29,6 +31,8 @@ export class VerifyModule {
         Limiter,
         UsageRecorder,
         CreditsWriteBack,
+        CreditsSeeder,
+        RedisDurabilityCheck,
         VerifyService,
       ],
     };

@@ -3,7 +3,6 @@ import { decideBeforeLimits, hasLimits, parseApiKey, type VerifiableKey, type Ve
 import { KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
-import { CreditsWriteBack } from './credits-write-back';
 import { KeyCache } from './key-cache';
 import { Limiter, type LimitOutcome } from './limiter';
 import { UsageRecorder } from './usage-recorder';
@@ -30,7 +29,6 @@ export class VerifyService {
     private readonly keys: KeyCache,
     private readonly limiter: Limiter,
     private readonly usage: UsageRecorder,
-    private readonly creditsWriteBack: CreditsWriteBack,
     private readonly metrics: VerifyMetrics,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
   ) {}
@@ -57,10 +55,7 @@ export class VerifyService {
       return this.limiter.check(key, cost, false).then((window) => this.answer(key, decision, window));
     }
     if (!hasLimits(key!)) return this.answer(key, 'VALID', null);
-    return this.limiter.check(key!, cost, true).then((limits) => {
-      if (limits.verdict === 'VALID' && key!.remaining !== null && !limits.fallback) this.creditsWriteBack.noteCharged(key!.id);
-      return this.answer(key, limits.verdict, limits);
-    });
+    return this.limiter.check(key!, cost, true).then((limits) => this.answer(key, limits.verdict, limits));
   }
 
   private answer(key: VerifiableKey | null, code: VerifyCode, limits: LimitOutcome | null): VerifyOutcome {

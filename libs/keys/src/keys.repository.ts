@@ -22,6 +22,7 @@ interface KeyRow {
   rate_limit_window_seconds: number | null;
   remaining: string | null;
   credits_version: string;
+  credits_seed: string;
   ip_allowlist: string[] | null;
   rotation_interval_seconds: number | null;
   rotation_grace_period_seconds: number | null;
@@ -30,7 +31,7 @@ interface KeyRow {
 
 const COLUMNS = `id, tenant_id, name, owner_id, start, environment, scopes, meta, enabled, created_at, updated_at, expires_at,
   revoked_at, last_used_at, rate_limit, rate_limit_window_seconds, remaining, ip_allowlist, rotation_interval_seconds,
-  rotation_grace_period_seconds, previous_key_id, credits_version`;
+  rotation_grace_period_seconds, previous_key_id, credits_version, credits_seed`;
 
 /** The status of CONTRACT Keys in SQL, for the list filter; keyStatus() is the same rule in code. */
 const STATUS_SQL = `CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN expires_at <= now() THEN 'expired'
@@ -55,6 +56,7 @@ function toKey(row: KeyRow): ApiKey {
     rateLimit: row.rate_limit !== null ? { limit: row.rate_limit, windowSeconds: row.rate_limit_window_seconds! } : null,
     remaining: row.remaining !== null ? Number(row.remaining) : null,
     creditsVersion: Number(row.credits_version),
+    creditsSeed: Number(row.credits_seed),
     ipAllowlist: row.ip_allowlist,
     rotation:
       row.rotation_interval_seconds !== null

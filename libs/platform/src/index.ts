@@ -27,6 +27,7 @@ export * from './platform.module';
 export * from './rate-limit/admin-rate-limit.guard';
 export * from './redis/invalidation';
 export * from './redis/redis-connection';
+export * from './redis/redis-durability';
 export * from './redis/redis.tokens';
 export * from './secrets/base62';
 export * from './secrets/keyed-hash';

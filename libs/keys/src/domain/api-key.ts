@@ -35,6 +35,8 @@ export interface ApiKey {
   remaining: number | null;
   /** Bumped by every change of `remaining` through the API; guards credit write-backs. */
   creditsVersion: number;
+  /** How often Redis's balance was seeded from `remaining` (docs/credits.md); tags the charges against each seed. */
+  creditsSeed: number;
   ipAllowlist: string[] | null;
   rotation: RotationSchedule | null;
   previousKeyId: string | null;

@@ -1,6 +1,7 @@
 import type { TenantTx } from '@keyward/platform';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import type { CreditsCharge, CreditsTag } from '../counters/key-counters';
 
 export interface UsageCount {
   keyId: string;
@@ -37,13 +38,30 @@ export class KeyUsageRepository {
     ]);
   }
 
-  async writeBackCredits(balances: Array<{ keyId: string; balance: number; version: number }>): Promise<void> {
-    if (balances.length === 0) return;
-    await this.dataSource.query('SELECT keyward_write_back_credits($1::uuid[], $2::bigint[], $3::bigint[])', [
-      balances.map((b) => b.keyId),
-      balances.map((b) => b.balance),
-      balances.map((b) => b.version),
-    ]);
+  /**
+   * Writes back one batch of charged credits (amounts per key, version and seed), at most once per
+   * `batchId`. Returns the charges made against an older seed than the key's current one, which
+   * Redis's current balance does not include yet (docs/credits.md).
+   */
+  async chargeCredits(batchId: string, charges: CreditsCharge[]): Promise<CreditsCharge[]> {
+    if (charges.length === 0) return [];
+    const rows: Array<{ key_id: string; version: string; seed: string; amount: string }> = await this.dataSource.query(
+      'SELECT key_id, version, seed, amount FROM keyward_charge_credits($1::uuid, $2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[])',
+      [batchId, charges.map((c) => c.keyId), charges.map((c) => c.version), charges.map((c) => c.seed), charges.map((c) => c.amount)],
+    );
+    return rows.map((row) => ({ keyId: row.key_id, version: Number(row.version), seed: Number(row.seed), amount: Number(row.amount) }));
+  }
+
+  /**
+   * The durable balance of a key with credits, for seeding Redis's, with a new seed number; null
+   * when the key has no credits (or is gone).
+   */
+  async seedCredits(tenantId: string, keyId: string): Promise<({ balance: number } & CreditsTag) | null> {
+    const rows: Array<{ balance: string; version: string; seed: string }> = await this.dataSource.query(
+      'SELECT balance, version, seed FROM keyward_seed_credits($1::uuid, $2::uuid)',
+      [tenantId, keyId],
+    );
+    return rows.length === 0 ? null : { balance: Number(rows[0].balance), version: Number(rows[0].version), seed: Number(rows[0].seed) };
   }
 
   async buckets(tx: TenantTx, keyId: string, granularity: UsageGranularity, from: Date, to: Date): Promise<UsageBucketRow[]> {

@@ -15,7 +15,7 @@ export class KeyCountersAfterCommit {
 
   async applyPatchedCredits(key: ApiKey): Promise<void> {
     try {
-      await this.counters.setCredits(key.id, key.remaining, key.creditsVersion);
+      await this.counters.setCredits(key.id, key.remaining, key.creditsVersion, key.creditsSeed);
     } catch (error) {
       this.logger.warn({ err: error, keyId: key.id }, 'Could not set the shared credit balance; verify will reseed it');
     }

@@ -1,0 +1,121 @@
+// Credits stay exact when Redis loses a balance (docs/credits.md): a balance is seeded only from
+// PostgreSQL, with this process's charges written back first; charges another process made against
+// the lost balance are taken off the new one when they are written back; a batch of charges is
+// written at most once. The verify service's credit parts on the run's real PostgreSQL and Redis.
+import { randomUUID } from 'node:crypto';
+import { creditComponents, durableCredits, insertCreditedKey, type CreditComponents } from './support/credit-components';
+import { sql } from './support/database';
+import { testConfig } from './support/test-config';
+
+describe('credits (PostgreSQL and Redis)', () => {
+  const config = testConfig();
+  let one: CreditComponents;
+  let other: CreditComponents;
+
+  beforeAll(async () => {
+    one = await creditComponents(config, 'credits-one');
+    other = await creditComponents(config, 'credits-other');
+  });
+
+  afterAll(async () => {
+    await one.close();
+    await other.close();
+  });
+
+  /** What Redis loses on eviction, FLUSHDB or a failover to a replica that had not caught up. */
+  const loseBalance = (keyId: string) => one.redis.del(one.counters.creditsKey(keyId));
+  const verdicts = async (parts: CreditComponents, key: Parameters<CreditComponents['limiter']['check']>[0], count: number) =>
+    Promise.all(Array.from({ length: count }, () => parts.limiter.check(key, 1, true))).then((outcomes) => outcomes.map((outcome) => outcome.verdict));
+  const countValid = (list: string[]) => list.filter((verdict) => verdict === 'VALID').length;
+
+  it('seeds a balance on first use from PostgreSQL, and writes back what was charged', async () => {
+    const key = await insertCreditedKey(5);
+    expect(await verdicts(one, key, 7)).toEqual([...Array(5).fill('VALID'), 'USAGE_EXCEEDED', 'USAGE_EXCEEDED']);
+    await one.writeBack.flush();
+    expect(await durableCredits(key.id)).toEqual({ remaining: 0, version: 0, seed: 1 });
+  });
+
+  it('never re-seeds from the cached record: a lost balance comes back from PostgreSQL, with this process’s charges not yet written back', async () => {
+    // Before: the cached record (5) re-seeded the lost balance, and a key with 5 credits gave 10 VALID.
+    const spent = await insertCreditedKey(5);
+    expect(countValid(await verdicts(one, spent, 5))).toBe(5);
+    await one.writeBack.flush();
+    await loseBalance(spent.id);
+    expect(await verdicts(one, spent, 10)).toEqual(Array(10).fill('USAGE_EXCEEDED'));
+
+    // Three charged, none written back yet, then the balance is lost: two are left, not five.
+    const halfway = await insertCreditedKey(5);
+    expect(countValid(await verdicts(one, halfway, 3))).toBe(3);
+    await loseBalance(halfway.id);
+    expect(await verdicts(one, halfway, 4)).toEqual(['VALID', 'VALID', 'USAGE_EXCEEDED', 'USAGE_EXCEEDED']);
+    await one.writeBack.flush();
+    expect((await durableCredits(halfway.id)).remaining).toBe(0);
+  });
+
+  it('takes the charges another process made against the lost balance off the new one when they are written back', async () => {
+    const key = await insertCreditedKey(10);
+    expect(countValid(await verdicts(one, key, 3))).toBe(3); // Redis 7; PostgreSQL still 10
+    await loseBalance(key.id);
+    // The other process seeds from PostgreSQL (10: the first process has not written back yet).
+    expect(countValid(await verdicts(other, key, 2))).toBe(2);
+    expect(await one.counters.readCredits(key.id)).toMatchObject({ balance: 8 });
+    // The first process's write-back lands after that seed: its 3 are taken off Redis's balance too.
+    await one.writeBack.flush();
+    expect(await one.counters.readCredits(key.id)).toMatchObject({ balance: 5 });
+    await other.writeBack.flush();
+    expect((await durableCredits(key.id)).remaining).toBe(5);
+    expect(await verdicts(other, key, 7)).toEqual([...Array(5).fill('VALID'), 'USAGE_EXCEEDED', 'USAGE_EXCEEDED']);
+    await other.writeBack.flush();
+    expect((await durableCredits(key.id)).remaining).toBe(0);
+  });
+
+  it('stays exact under load while the balance is lost again and again: every credit is spent once', async () => {
+    const credits = 2_000;
+    const key = await insertCreditedKey(credits);
+    let valid = 0;
+    let refused = 0;
+    // An answer without Redis (a time-out on a loaded machine) is not a verdict on the credits: counted apart.
+    let fallbacks = 0;
+    const checks = (parts: CreditComponents) => Promise.all(Array.from({ length: 40 }, () => parts.limiter.check(key, 1, true)));
+    for (let round = 0; refused === 0 && round < 100; round++) {
+      const outcomes = (await Promise.all([checks(one), checks(other)])).flat();
+      fallbacks += outcomes.filter((outcome) => outcome.fallback).length;
+      valid += outcomes.filter((outcome) => !outcome.fallback && outcome.verdict === 'VALID').length;
+      refused += outcomes.filter((outcome) => outcome.verdict === 'USAGE_EXCEEDED').length;
+      if (round % 5 === 2) await loseBalance(key.id);
+      // Each process writes back once a second in service; here every few rounds, at its own time.
+      if (round % 3 === 0) await one.writeBack.flush();
+      if (round % 4 === 1) await other.writeBack.flush();
+    }
+    await one.writeBack.flush();
+    await other.writeBack.flush();
+    expect({ valid, fallbacks }).toEqual({ valid: credits, fallbacks: 0 });
+    expect((await durableCredits(key.id)).remaining).toBe(0);
+  });
+
+  it('writes a batch of charges at most once, and drops charges against a balance a PATCH replaced', async () => {
+    const key = await insertCreditedKey(100);
+    const batch = randomUUID();
+    const charge = { keyId: key.id, version: 0, seed: 0, amount: 7 };
+    expect(await one.usage.chargeCredits(batch, [charge])).toEqual([]);
+    // A retry of a batch whose first try committed (its answer lost) charges nothing again.
+    expect(await one.usage.chargeCredits(batch, [charge])).toEqual([]);
+    expect((await durableCredits(key.id)).remaining).toBe(93);
+
+    // Seeded since (seed 1): a charge of seed 0 is returned, to be taken off Redis's balance too.
+    await one.usage.seedCredits(key.tenantId, key.id);
+    expect(await one.usage.chargeCredits(randomUUID(), [{ ...charge, amount: 3 }])).toEqual([{ keyId: key.id, version: 0, seed: 1, amount: 3 }]);
+    expect((await durableCredits(key.id)).remaining).toBe(90);
+
+    // A PATCH of remaining (version 1): charges against version 0 no longer count.
+    await sql('owner', `UPDATE api_keys SET remaining = 50, credits_version = credits_version + 1 WHERE id = $1`, [key.id]);
+    expect(await one.usage.chargeCredits(randomUUID(), [{ ...charge, seed: 1 }])).toEqual([]);
+    expect(await durableCredits(key.id)).toEqual({ remaining: 50, version: 1, seed: 1 });
+  });
+
+  it('seeds only within the key’s own tenant', async () => {
+    const key = await insertCreditedKey(9);
+    expect(await one.usage.seedCredits(randomUUID(), key.id)).toBeNull();
+    expect(await one.usage.seedCredits(key.tenantId, key.id)).toEqual({ balance: 9, version: 0, seed: 1 });
+  });
+});
