@@ -264,6 +264,21 @@ describe('key counters (Redis)', () => {
     expect(await counters.readCredits(keyId)).toEqual({ balance: 8, version: 1, seed: 6 });
   });
 
+  it('lets one seeder at a time claim a key, until it seeds, gives the claim back, or the claim expires', async () => {
+    const keyId = randomUUID();
+    expect(await counters.claimSeed(keyId, 'first', 60_000)).toBe(true);
+    expect(await counters.claimSeed(keyId, 'second', 60_000)).toBe(false);
+    // Only the holder's seed or release frees the key.
+    await counters.releaseSeed(keyId, 'second');
+    expect(await counters.claimSeed(keyId, 'second', 60_000)).toBe(false);
+    await counters.seedCredits(keyId, { balance: 5, version: 0, seed: 1 }, 'first');
+    expect(await counters.claimSeed(keyId, 'second', 60_000)).toBe(true);
+    await counters.releaseSeed(keyId, 'second');
+    expect(await counters.claimSeed(keyId, 'third', 50)).toBe(true);
+    await new Promise((resolve) => setTimeout(resolve, 80));
+    expect(await counters.claimSeed(keyId, 'fourth', 60_000)).toBe(true);
+  });
+
   it('takes charges made against an older seed off the current balance, or off the seed that has yet to arrive', async () => {
     const keyId = randomUUID();
     await counters.seedCredits(keyId, { balance: 100, version: 1, seed: 2 });

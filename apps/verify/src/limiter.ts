@@ -7,7 +7,7 @@ import { KeyCounters, type ConsumeResult, type VerifiableKey } from '@keyward/ke
 import { FixedTimeout, KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { CreditsSeeder } from './credits-seeder';
+import { CreditsSeeder, SEED_TIMEOUT_MS } from './credits-seeder';
 import { CreditsWriteBack } from './credits-write-back';
 import { VerifyMetrics } from './verify-metrics';
 
@@ -29,18 +29,13 @@ const CLOCK_SYNC_INTERVAL_MS = 30_000;
  * before we stop waiting, even with this much error in the estimate of Redis's clock.
  */
 const CLOCK_MARGIN_MS = 50;
-/**
- * How often a check is asked again after seeding its key's balance: more than once only when
- * the balance was lost again in between, or a PATCH raced the seed.
- */
-const MAX_SEEDS_PER_CHECK = 2;
 
 interface PendingCheck {
   cost: number;
   consume: boolean;
   settle: (outcome: LimitOutcome) => void;
-  /** How often this check's key was seeded for it. */
-  seeds: number;
+  /** When this check first found its key's balance missing (epoch ms); it waits for a seed at most SEED_TIMEOUT_MS. */
+  unseededSince: number | null;
 }
 
 @Injectable()
@@ -97,7 +92,7 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
    * decided in the order they were made, each on the counters the ones before it left.
    */
   check(key: VerifiableKey, cost: number, consume: boolean): Promise<LimitOutcome> {
-    return new Promise((settle) => this.enqueue(key, { cost, consume, settle, seeds: 0 }));
+    return new Promise((settle) => this.enqueue(key, { cost, consume, settle, unseededSince: null }));
   }
 
   private enqueue(key: VerifiableKey, check: PendingCheck): void {
@@ -158,12 +153,18 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Seeds the key's balance from PostgreSQL, then asks again (or answers the fallback). */
+  /**
+   * Seeds the key's balance from PostgreSQL (or waits while another process does), then asks
+   * again; a check that has waited SEED_TIMEOUT_MS in all gets the fallback answer.
+   */
   private seedThenRetry(key: VerifiableKey, checks: PendingCheck[]): void {
+    const now = Date.now();
+    for (const check of checks) check.unseededSince ??= now;
     this.seeder.seed(key).then(
       () => {
+        const late = Date.now() - SEED_TIMEOUT_MS;
         for (const check of checks) {
-          if (++check.seeds > MAX_SEEDS_PER_CHECK) check.settle(this.fallback());
+          if (check.unseededSince! < late) check.settle(this.fallback('postgres'));
           else this.enqueue(key, check);
         }
       },

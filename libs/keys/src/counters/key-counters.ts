@@ -153,20 +153,27 @@ if consumes then
 end
 return result`;
 
-// KEYS: credits hash. ARGV: balance, version, seed, all read from PostgreSQL in one statement that
-// also bumped the seed. Sets the balance unless one of a newer version, or of the same version and
-// a seed at least as new, is in place. Charges that reached PostgreSQL after this seed was read but
-// were made against an older seed wait in the hash as owed:<seed> (APPLY_CHARGE) and are taken off
-// the balance here; every other field (older owed amounts) goes.
+// KEYS: credits hash, the key's seed claim. ARGV: balance, version, seed, all read from PostgreSQL
+// in one statement that also bumped the seed, and the claim's token. Sets the balance unless one of
+// a newer version, or of the same version and a seed at least as new, is in place. Charges that
+// reached PostgreSQL after this seed was read but were made against an older seed wait in the hash
+// as owed:<seed> (APPLY_CHARGE) and are taken off the balance here; every other field (older owed
+// amounts) goes. Releases the claim if it is still this seeder's.
 const SEED_CREDITS = `
 local current = redis.call('HMGET', KEYS[1], 'version', 'seed', 'owed:' .. ARGV[3])
 local version, seed = tonumber(current[1]), tonumber(current[2])
 local newVersion, newSeed = tonumber(ARGV[2]), tonumber(ARGV[3])
+if redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL', KEYS[2]) end
 if version and seed and (version > newVersion or (version == newVersion and seed >= newSeed)) then return 0 end
 local owed = tonumber(current[3]) or 0
 redis.call('DEL', KEYS[1])
 redis.call('HSET', KEYS[1], 'balance', tonumber(ARGV[1]) - owed, 'version', ARGV[2], 'seed', ARGV[3])
 return 1`;
+
+// KEYS: the key's seed claim. ARGV: the token. Releases the claim if it is still this seeder's.
+const RELEASE_SEED = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`;
 
 // KEYS: credits hash. ARGV: version, seed, amount. Charges credits that PostgreSQL recorded
 // against an older seed than (version, seed), its current one, to that balance: at once if Redis
@@ -215,13 +222,18 @@ export class KeyCounters {
     this.prefix = config.redisKeyPrefix;
     // The number of keys varies with the batch: it goes first among the arguments.
     this.redis.defineCommand('keywardConsume', { lua: CONSUME });
-    this.redis.defineCommand('keywardSeedCredits', { numberOfKeys: 1, lua: SEED_CREDITS });
+    this.redis.defineCommand('keywardSeedCredits', { numberOfKeys: 2, lua: SEED_CREDITS });
+    this.redis.defineCommand('keywardReleaseSeed', { numberOfKeys: 1, lua: RELEASE_SEED });
     this.redis.defineCommand('keywardApplyCharge', { numberOfKeys: 1, lua: APPLY_CHARGE });
     this.redis.defineCommand('keywardSetCredits', { numberOfKeys: 1, lua: SET_CREDITS });
   }
 
   creditsKey(keyId: string): string {
     return `${this.prefix}credits:{${keyId}}`;
+  }
+
+  private seedClaimKey(keyId: string): string {
+    return `${this.prefix}seeding:{${keyId}}`;
   }
 
   /** Per key of the batch, its calls' results in their order (see CONSUME). */
@@ -269,11 +281,26 @@ export class KeyCounters {
   }
 
   /**
-   * Seeds the shared balance with one read from PostgreSQL (see SEED_CREDITS); false when a
-   * balance at least as new was already in place (another process seeded it first).
+   * Claims the right to seed the key's balance for `ttlMs`: one seeder at a time, so that no two
+   * seeds read PostgreSQL in one order and reach Redis in the other (docs/credits.md).
    */
-  async seedCredits(keyId: string, seed: { balance: number } & CreditsTag): Promise<boolean> {
-    return (await (this.redis as unknown as CreditsCommands).keywardSeedCredits(this.creditsKey(keyId), seed.balance, seed.version, seed.seed)) !== 0;
+  async claimSeed(keyId: string, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.seedClaimKey(keyId), token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  /** Gives a claim back without seeding (the key turned out to have no credits). */
+  async releaseSeed(keyId: string, token: string): Promise<void> {
+    await (this.redis as unknown as CreditsCommands).keywardReleaseSeed(this.seedClaimKey(keyId), token);
+  }
+
+  /**
+   * Seeds the shared balance with one read from PostgreSQL and releases the claim `token` (see
+   * SEED_CREDITS); false when a balance at least as new was already in place.
+   */
+  async seedCredits(keyId: string, seed: { balance: number } & CreditsTag, token = ''): Promise<boolean> {
+    return (
+      (await (this.redis as unknown as CreditsCommands).keywardSeedCredits(this.creditsKey(keyId), this.seedClaimKey(keyId), seed.balance, seed.version, seed.seed, token)) !== 0
+    );
   }
 
   /** Charges what PostgreSQL recorded against an older seed to the balance of `charge`'s seed (see APPLY_CHARGE). */
@@ -296,6 +323,7 @@ export class KeyCounters {
 interface CreditsCommands {
   keywardConsume(...args: Array<string | number>): Promise<unknown>;
   keywardSeedCredits(...args: Array<string | number>): Promise<unknown>;
+  keywardReleaseSeed(...args: Array<string | number>): Promise<unknown>;
   keywardApplyCharge(...args: Array<string | number>): Promise<unknown>;
   keywardSetCredits(...args: Array<string | number>): Promise<unknown>;
 }
