@@ -21,6 +21,8 @@ export default async function globalTeardown(): Promise<void> {
   await dropRedisKeys(run.redis.url, process.env.KEYWARD_TEST_REDIS_PREFIX!);
   await run.redis.stop();
   await run.postgres?.stop();
+  // The cluster's files, also where they were relocated to (as root, out of the postgres user's reach in place).
+  run.postgres?.removeFiles();
   if (run.embeddedDir) rmSync(run.embeddedDir, { recursive: true, force: true });
 }
 
