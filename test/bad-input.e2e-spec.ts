@@ -3,6 +3,7 @@
 // that every answer is a well-formed 4xx problem (never a 5xx) and that nothing was written.
 import { generateCredentialToken } from '@keyward/credentials';
 import fc from 'fast-check';
+import { isUtf8 } from 'node:buffer';
 import { createCredential, createTenant, type TestTenant } from './support/builders';
 import { sql, useOwnDatabase } from './support/database';
 import { client, request, type TestResponse } from './support/http-client';
@@ -89,6 +90,10 @@ interface WriteCounts {
   revokedCredentials: number;
   suspendedTenants: number;
   idempotencyRecords: number;
+  keys: number;
+  webhooks: number;
+  /** Every change of the admin API is audited: this catches any write the others miss. */
+  auditEvents: number;
 }
 
 async function writeCounts(): Promise<WriteCounts> {
@@ -98,7 +103,10 @@ async function writeCounts(): Promise<WriteCounts> {
             (SELECT count(*) FROM credentials)::int AS "credentials",
             (SELECT count(*) FROM credentials WHERE revoked_at IS NOT NULL)::int AS "revokedCredentials",
             (SELECT count(*) FROM tenants WHERE status <> 'active')::int AS "suspendedTenants",
-            (SELECT count(*) FROM idempotency_records)::int AS "idempotencyRecords"`,
+            (SELECT count(*) FROM idempotency_records)::int AS "idempotencyRecords",
+            (SELECT count(*) FROM api_keys)::int AS "keys",
+            (SELECT count(*) FROM webhook_subscriptions)::int AS "webhooks",
+            (SELECT count(*) FROM audit_events)::int AS "auditEvents"`,
   );
   return row;
 }
@@ -257,6 +265,62 @@ const percentEncodedBytes: fc.Arbitrary<string> = fc
 
 /** Printable ASCII Idempotency-Keys (valid ones included), or none. */
 const maybeIdempotencyKey: fc.Arbitrary<string | undefined> = fc.option(fc.string({ minLength: 1, maxLength: 255 }), { nil: undefined });
+
+// ---------------------------------------------------------------------------------------------
+// Hostile generators: nesting past the limit, NUL characters, bytes that are not UTF-8
+// (docs/input-validation.md)
+// ---------------------------------------------------------------------------------------------
+
+/** A request body may nest 32 levels, the body itself counting as one. */
+const MAX_JSON_DEPTH = 32;
+
+/**
+ * JSON text of `depth` containers one inside the other, arrays or objects as the bits of `pattern`
+ * say (level by level), around a scalar: a value nested `depth` levels below where it is put.
+ */
+function nestedText(depth: number, pattern: number, inner: string): string {
+  let open = '';
+  let close = '';
+  for (let level = 0; level < depth; level++) {
+    const isArray = ((pattern >>> level % 31) & 1) === 1;
+    open += isArray ? '[' : '{"k":';
+    close = (isArray ? ']' : '}') + close;
+  }
+  return open + inner + close;
+}
+
+/** Nesting that puts a top-level field past the limit: 32 to 3,000 levels, arrays and objects mixed. */
+const tooDeep: fc.Arbitrary<{ depth: number; pattern: number; inner: string }> = fc.record({
+  depth: fc.oneof(fc.integer({ min: MAX_JSON_DEPTH, max: MAX_JSON_DEPTH + 3 }), fc.integer({ min: MAX_JSON_DEPTH, max: 3000 })),
+  pattern: fc.integer({ min: 0, max: 0x7fffffff }),
+  inner: fc.constantFrom('1', '"x"', 'null', '[]', '{}', 'true'),
+});
+
+/** A string with at least one NUL somewhere in it. */
+const withNul: fc.Arbitrary<string> = fc
+  .tuple(fc.string({ maxLength: 12 }), fc.string({ maxLength: 12 }), fc.integer({ min: 1, max: 3 }))
+  .map(([before, after, count]) => `${before}${'\u0000'.repeat(count)}${after}`);
+
+/** Byte sequences that are not UTF-8: stray continuation bytes, bytes UTF-8 never uses, cut or overlong sequences, surrogates. */
+const notUtf8: fc.Arbitrary<Buffer> = fc.oneof(
+  fc.integer({ min: 0x80, max: 0xbf }).map((byte) => Buffer.from([byte])),
+  fc.constantFrom(0xc0, 0xc1, 0xf5, 0xf8, 0xfe, 0xff).map((byte) => Buffer.from([byte])),
+  fc.constantFrom([0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x94], [0xe0, 0x80, 0xaf], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], [0xf4, 0x90, 0x80, 0x80]).map((bytes) => Buffer.from(bytes)),
+  fc.uint8Array({ minLength: 1, maxLength: 6 }).map((bytes) => Buffer.from(bytes)).filter((bytes) => !isUtf8(bytes)),
+);
+
+/**
+ * `text` with `bytes` put in at a position chosen by `where` (0..1), as the bytes a client sends:
+ * anywhere, or (`inString`) just after a quote, inside a field name or a string value, where the
+ * JSON stays well-formed but for the bytes.
+ */
+function spliceBytes(text: string, bytes: Buffer, where: number, inString: boolean): Buffer {
+  const encoded = Buffer.from(text, 'utf8');
+  const quotes = [...encoded.keys()].filter((index) => encoded[index] === 0x22).map((index) => index + 1);
+  const positions = inString && quotes.length > 0 ? quotes : [...Array(encoded.length + 1).keys()];
+  const at = positions[Math.min(positions.length - 1, Math.floor(where * positions.length))];
+  return Buffer.concat([encoded.subarray(0, at), bytes, encoded.subarray(at)]);
+}
 
 // ---------------------------------------------------------------------------------------------
 
@@ -708,6 +772,237 @@ describe('malformed input (property-based)', () => {
         const refused = await postRaw(verify.url, '/v1/verify', tenant.verifier, rawBody);
         expect(refused.status).toBe(400);
       }
+    });
+  });
+
+  describe('depth, NUL and bytes that are not UTF-8, on every endpoint of both ports', () => {
+    let keyId: string;
+    let webhookId: string;
+    let otherTenantId: string;
+
+    beforeAll(async () => {
+      keyId = (await client(admin.url, tenant.admin).post('/v1/keys', { name: 'hostile-target' })).body.id;
+      webhookId = (await client(admin.url, tenant.admin).post('/v1/webhooks', { url: 'https://hooks.example.test/in', events: ['key.revoked'] })).body.id;
+      otherTenantId = (await client(admin.url, TEST_PLATFORM_TOKEN).get('/v1/tenants?limit=100')).body.data.find((found: { id: string }) => found.id !== tenant.id).id;
+    });
+
+    interface BodyEndpoint {
+      name: string;
+      base: () => string;
+      method: string;
+      path: () => string;
+      token: () => string;
+      /** A body the endpoint would accept: every generator spoils it in one place. */
+      valid: () => Record<string, unknown>;
+      /** Top-level string fields of `valid` that must not hold NUL. */
+      strings: string[];
+    }
+
+    const bodyEndpoints: BodyEndpoint[] = [
+      { name: 'POST /v1/tenants', base: () => admin.url, method: 'POST', path: () => '/v1/tenants', token: () => TEST_PLATFORM_TOKEN, valid: () => ({ name: 'ok' }), strings: ['name'] },
+      {
+        name: 'POST /v1/tenants/{id}/credentials',
+        base: () => admin.url,
+        method: 'POST',
+        path: () => `/v1/tenants/${tenant.id}/credentials`,
+        token: () => TEST_PLATFORM_TOKEN,
+        valid: () => ({ name: 'ok', role: 'auditor', expiresAt: '2999-01-01T00:00:00Z' }),
+        strings: ['name', 'role', 'expiresAt'],
+      },
+      { name: 'POST /v1/tenants/{id}/suspend', base: () => admin.url, method: 'POST', path: () => `/v1/tenants/${otherTenantId}/suspend`, token: () => TEST_PLATFORM_TOKEN, valid: () => ({}), strings: [] },
+      { name: 'POST /v1/tenants/{id}/resume', base: () => admin.url, method: 'POST', path: () => `/v1/tenants/${otherTenantId}/resume`, token: () => TEST_PLATFORM_TOKEN, valid: () => ({}), strings: [] },
+      { name: 'POST /v1/credentials', base: () => admin.url, method: 'POST', path: () => '/v1/credentials', token: () => tenant.admin, valid: () => ({ name: 'ok', role: 'verifier' }), strings: ['name', 'role'] },
+      {
+        name: 'POST /v1/keys',
+        base: () => admin.url,
+        method: 'POST',
+        path: () => '/v1/keys',
+        token: () => tenant.admin,
+        valid: () => ({ name: 'ok', ownerId: 'cust-1', environment: 'test', scopes: ['a:read'], meta: { plan: 'pro' }, ipAllowlist: ['10.0.0.0/8'], rateLimit: { limit: 5, windowSeconds: 60 } }),
+        strings: ['name', 'ownerId', 'environment'],
+      },
+      { name: 'PATCH /v1/keys/{id}', base: () => admin.url, method: 'PATCH', path: () => `/v1/keys/${keyId}`, token: () => tenant.admin, valid: () => ({ name: 'renamed', meta: { a: 'b' }, scopes: ['x'] }), strings: ['name'] },
+      { name: 'POST /v1/keys/{id}/rotate', base: () => admin.url, method: 'POST', path: () => `/v1/keys/${keyId}/rotate`, token: () => tenant.admin, valid: () => ({ gracePeriodSeconds: 60 }), strings: [] },
+      { name: 'POST /v1/keys/{id}/revoke', base: () => admin.url, method: 'POST', path: () => `/v1/keys/${keyId}/revoke`, token: () => tenant.admin, valid: () => ({ reason: 'leaked' }), strings: ['reason'] },
+      { name: 'POST /v1/keys/{id}/reveal', base: () => admin.url, method: 'POST', path: () => `/v1/keys/${keyId}/reveal`, token: () => tenant.admin, valid: () => ({}), strings: [] },
+      {
+        name: 'PUT /v1/policy',
+        base: () => admin.url,
+        method: 'PUT',
+        path: () => '/v1/policy',
+        token: () => tenant.admin,
+        valid: () => ({ unusedKeyDays: 30, unusedKeyAction: 'report', maxKeyLifetimeDays: null, expiryWarningDays: [7, 1] }),
+        strings: ['unusedKeyAction'],
+      },
+      {
+        name: 'POST /v1/webhooks',
+        base: () => admin.url,
+        method: 'POST',
+        path: () => '/v1/webhooks',
+        token: () => tenant.admin,
+        valid: () => ({ url: 'https://hooks.example.test/in', events: ['key.revoked'] }),
+        strings: ['url'],
+      },
+      { name: 'POST /v1/jobs/{name}/run', base: () => admin.url, method: 'POST', path: () => '/v1/jobs/expiry/run', token: () => TEST_PLATFORM_TOKEN, valid: () => ({}), strings: [] },
+      // `key` may be any string (any other shape is 200 MALFORMED): NUL goes in the other fields.
+      { name: 'POST /v1/verify', base: () => verify.url, method: 'POST', path: () => '/v1/verify', token: () => tenant.verifier, valid: () => ({ key: 'kw_live_x', scopes: ['a'], ip: '10.0.0.1', cost: 1 }), strings: ['ip'] },
+    ];
+
+    const sendRaw = (endpoint: BodyEndpoint, body: string | Buffer) =>
+      fetch(`${endpoint.base()}${endpoint.path()}`, {
+        method: endpoint.method,
+        headers: { authorization: `Bearer ${endpoint.token()}`, 'content-type': 'application/json' },
+        body,
+      }).then(async (response): Promise<TestResponse> => {
+        const text = await response.text();
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON
+        }
+        return { status: response.status, headers: response.headers, body: parsed };
+      });
+
+    /** The valid body as JSON text, with `field`'s value (new or replaced) given as raw JSON text. */
+    function withRawField(valid: Record<string, unknown>, field: string, rawValue: string): string {
+      const { [field]: _replaced, ...rest } = valid;
+      const restText = JSON.stringify(rest);
+      const member = `${JSON.stringify(field)}:${rawValue}`;
+      return restText === '{}' ? `{${member}}` : `{${member},${restText.slice(1)}`;
+    }
+
+    it.each(bodyEndpoints.map((endpoint) => endpoint.name))('%s refuses a field nested past 32 levels with 400 naming it, and writes nothing', async (name) => {
+      const endpoint = bodyEndpoints.find((candidate) => candidate.name === name)!;
+      const fields = [...Object.keys(endpoint.valid()), 'extra'];
+      await assertRefusedWithoutWrites(
+        fc.asyncProperty(fc.constantFrom(...fields), tooDeep, async (field, { depth, pattern, inner }) => {
+          const text = withRawField(endpoint.valid(), field, nestedText(depth, pattern, inner));
+          const response = await sendRaw(endpoint, text);
+          expectFieldRefused(response, text, field, `${name} ${field} nested ${depth} deep`);
+        }),
+        15,
+      );
+    });
+
+    it('refuses a body that is itself nested past 32 levels, on both ports', async () => {
+      await assertRefusedWithoutWrites(
+        fc.asyncProperty(fc.constantFrom(...bodyEndpoints), tooDeep, async (endpoint, { depth, pattern, inner }) => {
+          const text = nestedText(depth + 1, pattern | 1, inner);
+          const response = await sendRaw(endpoint, text);
+          // The body is an array (its outermost level): the depth is the body's.
+          expectFieldRefused(response, text, 'body', `${endpoint.name} a body nested ${depth + 1} deep`);
+        }),
+        30,
+      );
+    });
+
+    it.each(bodyEndpoints.map((endpoint) => endpoint.name))('%s refuses NUL in a string, a nested string or a field name with 400 naming it, and writes nothing', async (name) => {
+      const endpoint = bodyEndpoints.find((candidate) => candidate.name === name)!;
+      const cases = fc.oneof(
+        ...(endpoint.strings.length > 0
+          ? [fc.tuple(fc.constantFrom(...endpoint.strings), withNul).map(([field, value]) => ({ body: { ...endpoint.valid(), [field]: value }, field }))]
+          : []),
+        fc.tuple(withNul, fc.jsonValue({ maxDepth: 1 })).map(([field, value]) => ({ body: { ...endpoint.valid(), [field]: value } as Record<string, unknown>, field })),
+        fc.tuple(fc.constantFrom('extra', 'meta', 'scopes'), withNul).map(([field, value]) => ({ body: { ...endpoint.valid(), [field]: { list: ['ok', value] } }, field: `${field}.list.1` })),
+      );
+      await assertRefusedWithoutWrites(
+        fc.asyncProperty(cases, async ({ body, field }) => {
+          const text = JSON.stringify(body);
+          const response = await sendRaw(endpoint, text);
+          expectFieldRefused(response, text, field, `${name} ${text}`);
+          expect(response.body.errors.find((error: { field: string }) => error.field === field).message).toMatch(/NUL/);
+        }),
+        15,
+      );
+    });
+
+    it.each(bodyEndpoints.map((endpoint) => endpoint.name))('%s refuses a body with bytes that are not UTF-8 with 400 MALFORMED_JSON, and writes nothing', async (name) => {
+      const endpoint = bodyEndpoints.find((candidate) => candidate.name === name)!;
+      await assertRefusedWithoutWrites(
+        fc.asyncProperty(notUtf8, fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.boolean(), async (bytes, where, inString) => {
+          const body = spliceBytes(JSON.stringify(endpoint.valid()), bytes, where, inString);
+          const response = await sendRaw(endpoint, body);
+          expectProblem(response, 400, 'MALFORMED_JSON', `${name} ${body.toString('hex')}`);
+        }),
+        15,
+      );
+    });
+
+    /** Every GET route of both ports, with the query parameters it reads. */
+    const getEndpoints = () => [
+      { base: admin.url, path: '/v1/tenants', token: TEST_PLATFORM_TOKEN, params: ['limit', 'cursor'] },
+      { base: admin.url, path: `/v1/tenants/${tenant.id}`, token: TEST_PLATFORM_TOKEN, params: [] },
+      { base: admin.url, path: `/v1/tenants/${tenant.id}/credentials`, token: TEST_PLATFORM_TOKEN, params: ['limit', 'cursor'] },
+      { base: admin.url, path: '/v1/credentials', token: tenant.admin, params: ['limit', 'cursor'] },
+      { base: admin.url, path: '/v1/keys', token: tenant.admin, params: ['limit', 'cursor', 'ownerId', 'status'] },
+      { base: admin.url, path: `/v1/keys/${keyId}`, token: tenant.admin, params: [] },
+      { base: admin.url, path: `/v1/keys/${keyId}/usage`, token: tenant.admin, params: ['from', 'to', 'granularity'] },
+      { base: admin.url, path: '/v1/policy', token: tenant.admin, params: [] },
+      { base: admin.url, path: '/v1/audit-events', token: tenant.admin, params: ['from', 'to', 'action', 'keyId', 'actorId', 'limit', 'cursor'] },
+      { base: admin.url, path: '/v1/audit-events/export', token: tenant.admin, params: ['format', 'from', 'to'] },
+      { base: admin.url, path: '/v1/audit-events/verify', token: tenant.admin, params: [] },
+      { base: admin.url, path: '/v1/reports/unused-keys', token: tenant.admin, params: [] },
+      { base: admin.url, path: '/v1/webhooks', token: tenant.admin, params: ['limit', 'cursor'] },
+      { base: admin.url, path: `/v1/webhooks/${webhookId}/deliveries`, token: tenant.admin, params: ['limit', 'cursor'] },
+      { base: admin.url, path: '/v1/jobs', token: TEST_PLATFORM_TOKEN, params: [] },
+      { base: admin.url, path: '/healthz', token: '', params: [] },
+      { base: admin.url, path: '/readyz', token: '', params: [] },
+      { base: admin.url, path: '/metrics', token: '', params: [] },
+      { base: admin.url, path: '/openapi.json', token: '', params: [] },
+      { base: verify.url, path: '/healthz', token: '', params: [] },
+      { base: verify.url, path: '/readyz', token: '', params: [] },
+      { base: verify.url, path: '/metrics', token: '', params: [] },
+      { base: verify.url, path: '/openapi.json', token: '', params: [] },
+    ];
+
+    /** A value each parameter would accept. */
+    const VALID_PARAM: Record<string, string> = {
+      limit: '5',
+      cursor: '',
+      ownerId: 'cust-1',
+      status: 'active',
+      from: '2020-01-01T00:00:00Z',
+      to: '2030-01-01T00:00:00Z',
+      granularity: 'day',
+      action: 'key.created',
+      keyId: '00000000-0000-4000-8000-000000000000',
+      actorId: 'platform',
+      format: 'csv',
+    };
+
+    it('every GET route of both ports refuses NUL in a query name or value with 400 naming the parameter', async () => {
+      await assertRefusedWithoutWrites(
+        fc.asyncProperty(
+          fc.constantFrom(...getEndpoints()),
+          fc.nat(),
+          withNul,
+          fc.boolean(),
+          async (endpoint, pick, nulText, inName) => {
+            const names = [...endpoint.params, 'extra'];
+            const name = inName ? nulText : names[pick % names.length];
+            const query = `${encodeURIComponent(name)}=${encodeURIComponent(inName ? '1' : nulText)}`;
+            const response = await request(endpoint.base, 'GET', `${endpoint.path}?${query}`, { token: endpoint.token || undefined });
+            expectFieldRefused(response, undefined, name, `GET ${endpoint.path}?${query}`);
+          },
+        ),
+        60,
+      );
+    });
+
+    it('every GET route of both ports refuses a repeated query parameter with 400 naming it', async () => {
+      await assertRefusedWithoutWrites(
+        fc.asyncProperty(fc.constantFrom(...getEndpoints()), fc.nat(), fc.integer({ min: 2, max: 4 }), async (endpoint, pick, times) => {
+          const names = [...endpoint.params, 'extra'];
+          const name = names[pick % names.length];
+          const value = VALID_PARAM[name] ?? 'x';
+          const query = Array.from({ length: times }, () => `${name}=${encodeURIComponent(value)}`).join('&');
+          const response = await request(endpoint.base, 'GET', `${endpoint.path}?${query}`, { token: endpoint.token || undefined });
+          expectFieldRefused(response, undefined, name, `GET ${endpoint.path}?${query}`);
+          expect(response.body.errors.find((error: { field: string }) => error.field === name).message).toBe('must be given once');
+        }),
+        40,
+      );
     });
   });
 

@@ -3,6 +3,7 @@
 // same webhook-id after a failure; checks the URL rules again at delivery time; keeps tenants
 // apart; never sends a delivery twice when passes run at once; and GET .../deliveries shows it all.
 import { DeliverDueWebhooksUseCase } from '@keyward/webhooks';
+import { NOT_LOOPBACK_REASON } from '../libs/webhooks/src/delivery/webhook-sender';
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,9 +14,12 @@ import { sql, useOwnDatabase } from './support/database';
 import { client } from './support/http-client';
 import { createKey, KEY_SHAPE_ANYWHERE } from './support/key-builders';
 import { startAdminApi, startWorker, type RunningHttpApp } from './support/running-apps';
-import { TEST_PLATFORM_TOKEN } from './support/test-config';
+import { TEST_PLATFORM_TOKEN, TEST_WEBHOOK_HOST } from './support/test-config';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A name this suite's services resolve to an address that is not loopback. */
+const ELSEWHERE_HOST = 'elsewhere.example.test';
 
 /** Polls `probe` until it answers something truthy; fails naming `what` after `timeoutMs`. */
 async function waitFor<T>(what: string, probe: () => Promise<T> | T, timeoutMs = 15_000): Promise<NonNullable<T>> {
@@ -143,7 +147,12 @@ describe('webhook delivery', () => {
     // Its own database and Redis prefix: no worker of a suite running alongside takes these
     // deliveries, and the strict worker below is the only one delivering when it runs.
     dropOwnDatabase = await useOwnDatabase();
-    env = { REDIS_KEY_PREFIX: `${process.env.KEYWARD_TEST_REDIS_PREFIX}webhook-delivery-${randomUUID().slice(0, 8)}:` };
+    env = {
+      REDIS_KEY_PREFIX: `${process.env.KEYWARD_TEST_REDIS_PREFIX}webhook-delivery-${randomUUID().slice(0, 8)}:`,
+      // As in every test, the test host resolves to 127.0.0.1; here also a name for an address that
+      // is not loopback (192.0.2.0/24 is for documentation, routed nowhere), which the sender must refuse.
+      KEYWARD_WEBHOOK_HOSTS: `${TEST_WEBHOOK_HOST}=127.0.0.1,${ELSEWHERE_HOST}=192.0.2.1`,
+    };
     admin = await startAdminApi({ env });
     await receiver.start();
   });
@@ -281,7 +290,7 @@ describe('webhook delivery', () => {
       const listed = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhook.id}/deliveries`);
       expect(listed.status).toBe(200);
       expect(listed.body).toEqual({
-        data: [{ id: row.id, eventType: 'key.revoked', status: 'succeeded', attempts: 1, lastStatusCode: 200, nextAttemptAt: null }],
+        data: [{ id: row.id, eventType: 'key.revoked', status: 'succeeded', attempts: 1, lastStatusCode: 200, lastError: null, nextAttemptAt: null }],
         nextCursor: null,
       });
       // Only subscribers of the event type get it.
@@ -304,7 +313,7 @@ describe('webhook delivery', () => {
       expect(first.wait_seconds).toBeLessThanOrEqual(30);
       const pending = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhook.id}/deliveries`);
       expect(pending.body.data).toEqual([
-        { id: first.id, eventType: 'key.revoked', status: 'pending', attempts: 1, lastStatusCode: 500, nextAttemptAt: first.next_attempt_at.toISOString() },
+        { id: first.id, eventType: 'key.revoked', status: 'pending', attempts: 1, lastStatusCode: 500, lastError: 'answered 500', nextAttemptAt: first.next_attempt_at.toISOString() },
       ]);
 
       // The backoff computed, the test brings the retry forward rather than wait 15 s.
@@ -322,7 +331,7 @@ describe('webhook delivery', () => {
       expect(verified(webhook.secret, attempt1)).toEqual(verified(webhook.secret, attempt2));
       expect(row).toMatchObject({ attempts: 2, last_status_code: 200, last_error: null });
       const listed = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhook.id}/deliveries`);
-      expect(listed.body.data).toEqual([{ id: first.id, eventType: 'key.revoked', status: 'succeeded', attempts: 2, lastStatusCode: 200, nextAttemptAt: null }]);
+      expect(listed.body.data).toEqual([{ id: first.id, eventType: 'key.revoked', status: 'succeeded', attempts: 2, lastStatusCode: 200, lastError: null, nextAttemptAt: null }]);
     });
 
     it('counts a receiver that does not answer within 10 s as a failed attempt', async () => {
@@ -366,7 +375,7 @@ describe('webhook delivery', () => {
 
       expect(row).toMatchObject({ attempts: 2, last_status_code: 503, last_error: 'answered 503' });
       const listed = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhook.id}/deliveries`);
-      expect(listed.body.data).toEqual([{ id: first.id, eventType: 'key.revoked', status: 'failed', attempts: 2, lastStatusCode: 503, nextAttemptAt: null }]);
+      expect(listed.body.data).toEqual([{ id: first.id, eventType: 'key.revoked', status: 'failed', attempts: 2, lastStatusCode: 503, lastError: 'answered 503', nextAttemptAt: null }]);
       await sql('owner', `UPDATE webhook_deliveries SET next_attempt_at = now() WHERE id = $1`, [first.id]);
       await sleep(2000);
       expect(receiver.at(path)).toHaveLength(2);
@@ -466,7 +475,7 @@ describe('webhook delivery', () => {
         const page: any = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhookId}/deliveries?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
         expect(page.status).toBe(200);
         for (const delivery of page.body.data) {
-          expect(delivery).toEqual({ id: expect.any(String), eventType: 'key.revoked', status: 'pending', attempts: 0, lastStatusCode: null, nextAttemptAt: expect.any(String) });
+          expect(delivery).toEqual({ id: expect.any(String), eventType: 'key.revoked', status: 'pending', attempts: 0, lastStatusCode: null, lastError: null, nextAttemptAt: expect.any(String) });
         }
         seen.push(...page.body.data.map((delivery: { id: string }) => delivery.id));
         cursor = page.body.nextCursor;
@@ -511,7 +520,7 @@ describe('webhook delivery', () => {
       const operation = document.paths['/v1/webhooks/{webhookId}/deliveries'].get;
       const page = operation.responses['200'].content['application/json'].schema.$ref.split('/').pop();
       const item = document.components.schemas[page].properties.data.items.$ref.split('/').pop();
-      expect(Object.keys(document.components.schemas[item].properties).sort()).toEqual(['attempts', 'eventType', 'id', 'lastStatusCode', 'nextAttemptAt', 'status']);
+      expect(Object.keys(document.components.schemas[item].properties).sort()).toEqual(['attempts', 'eventType', 'id', 'lastError', 'lastStatusCode', 'nextAttemptAt', 'status']);
       expect(document.components.schemas[item].properties.status.enum).toEqual(['pending', 'succeeded', 'failed']);
     });
   });
@@ -547,12 +556,68 @@ describe('webhook delivery', () => {
         // A refusal is a failed attempt like any other: retried after the backoff.
         expect(row.wait_seconds).toBeGreaterThanOrEqual(14);
         const listed = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhook.id}/deliveries`);
-        expect(listed.body.data).toEqual([{ id: row.id, eventType: 'key.revoked', status: 'pending', attempts: 1, lastStatusCode: null, nextAttemptAt: expect.any(String) }]);
+        // The reason is in the delivery log the tenant reads, not only in the table.
+        expect(listed.body.data).toEqual([
+          {
+            id: row.id,
+            eventType: 'key.revoked',
+            status: 'pending',
+            attempts: 1,
+            lastStatusCode: null,
+            lastError: 'URL refused: must not resolve to a non-public address (loopback)',
+            nextAttemptAt: expect.any(String),
+          },
+        ]);
       }
       expect(receiver.at(paths.name)).toEqual([]);
       expect(receiver.at(paths.literal)).toEqual([]);
       const metrics = await (await fetch(`${strict.url}/metrics`)).text();
       expect(metrics).toMatch(/^keyward_webhook_delivery_attempts_total\{[^}]*outcome="refused"[^}]*\} [1-9]/m);
+    });
+  });
+  describe('where the sender is confined to loopback (KEYWARD_WEBHOOK_LOOPBACK_ONLY, every test)', () => {
+    let worker: Awaited<ReturnType<typeof startWorker>>;
+    let tenant: TestTenant;
+    const paths = { named: '' };
+    const webhooks: Record<'named' | 'elsewhere' | 'literal', { id: string; secret: string }> = {
+      named: { id: '', secret: '' },
+      elsewhere: { id: '', secret: '' },
+      literal: { id: '', secret: '' },
+    };
+
+    beforeAll(async () => {
+      tenant = await createTenant(admin.url);
+      paths.named = receiver.path();
+      // Accepted when made (this admin API allows private addresses); the worker decides at the socket.
+      webhooks.named = await subscribe(tenant, receiver.url(paths.named, TEST_WEBHOOK_HOST));
+      webhooks.elsewhere = await subscribe(tenant, `http://${ELSEWHERE_HOST}:9/in`);
+      webhooks.literal = await subscribe(tenant, 'http://192.0.2.2:9/in');
+      worker = await startWorker({ env });
+    });
+    afterAll(async () => {
+      await worker?.close();
+    });
+
+    it('delivers to the test host name, which resolves to 127.0.0.1, and refuses the others at the socket, saying why', async () => {
+      await revokeNewKey(tenant);
+
+      const [request] = await waitFor('the delivery to the test host', () => (receiver.at(paths.named).length ? receiver.at(paths.named) : null));
+      expect(request.headers.host).toBe(`${TEST_WEBHOOK_HOST}:${receiver.port}`);
+      expect(verified(webhooks.named.secret, request).type).toBe('key.revoked');
+
+      for (const webhook of [webhooks.elsewhere, webhooks.literal]) {
+        const [row] = await waitFor('the refused attempt to be recorded', async () => {
+          const rows = await deliveriesOf(webhook.id);
+          return rows[0]?.attempts === 1 ? rows : null;
+        });
+        expect(row).toMatchObject({ status: 'pending', last_status_code: null, last_error: NOT_LOOPBACK_REASON });
+        const listed = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhook.id}/deliveries`);
+        expect(listed.body.data).toEqual([
+          { id: row.id, eventType: 'key.revoked', status: 'pending', attempts: 1, lastStatusCode: null, lastError: NOT_LOOPBACK_REASON, nextAttemptAt: expect.any(String) },
+        ]);
+      }
+      const metrics = await (await fetch(`${worker.url}/metrics`)).text();
+      expect(metrics).toMatch(/^keyward_webhook_delivery_attempts_total\{[^}]*outcome="refused"[^}]*\} [2-9]/m);
     });
   });
 });

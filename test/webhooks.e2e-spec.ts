@@ -6,11 +6,23 @@ import { createTenant, type TestTenant } from './support/builders';
 import { sql } from './support/database';
 import { client, type TestResponse } from './support/http-client';
 import { startAdminApi, type RunningHttpApp } from './support/running-apps';
-import { TEST_PLATFORM_TOKEN, testConfig } from './support/test-config';
+import { TEST_PLATFORM_TOKEN, TEST_WEBHOOK_HOST, testConfig } from './support/test-config';
 
 const SECRET = /^whsec_[A-Za-z0-9+/]{43}=$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const PUBLIC_URL = 'https://93.184.216.34/hook';
+/**
+ * A valid URL: its name resolves to 127.0.0.1 in tests (KEYWARD_WEBHOOK_HOSTS), and the sender of
+ * any worker refuses every address that is not loopback (KEYWARD_WEBHOOK_LOOPBACK_ONLY), so nothing
+ * subscribed here can be delivered off the machine.
+ */
+const HOOK_URL = `https://${TEST_WEBHOOK_HOST}/hook`;
+/**
+ * For the strict app only, which refuses loopback: a name it resolves to a public address (the
+ * URL rules must accept one). Only URL checks see it: the admin API never connects, and a worker's
+ * sender would refuse it at the socket (test/webhook-delivery.e2e-spec.ts).
+ */
+const PUBLIC_HOST = 'public.example.test';
+const PUBLIC_URL = `https://${PUBLIC_HOST}/hook`;
 
 function fieldsOf(response: TestResponse): string[] {
   return (response.body.errors ?? []).map((error: { field: string }) => error.field);
@@ -41,7 +53,7 @@ describe('webhooks', () => {
 
   beforeAll(async () => {
     admin = await startAdminApi();
-    strict = await startAdminApi({ env: { KEYWARD_WEBHOOK_ALLOW_PRIVATE: '0', KEYWARD_WEBHOOK_ALLOW_HTTP: '0' } });
+    strict = await startAdminApi({ env: { KEYWARD_WEBHOOK_ALLOW_PRIVATE: '0', KEYWARD_WEBHOOK_ALLOW_HTTP: '0', KEYWARD_WEBHOOK_HOSTS: `${TEST_WEBHOOK_HOST}=127.0.0.1,${PUBLIC_HOST}=93.184.216.34` } });
     tenant = await createTenant(admin.url);
   });
   afterAll(async () => {
@@ -51,11 +63,11 @@ describe('webhooks', () => {
 
   describe('POST /v1/webhooks', () => {
     it('answers 201 {id, url, events, secret, createdAt} with a Standard Webhooks secret', async () => {
-      const created = await client(admin.url, tenant.admin).post('/v1/webhooks', { url: PUBLIC_URL, events: ['key.expiring', 'key.revoked'] });
+      const created = await client(admin.url, tenant.admin).post('/v1/webhooks', { url: HOOK_URL, events: ['key.expiring', 'key.revoked'] });
 
       expect(created.status).toBe(201);
       expect(Object.keys(created.body).sort()).toEqual(['createdAt', 'events', 'id', 'secret', 'url']);
-      expect(created.body).toMatchObject({ id: expect.stringMatching(UUID), url: PUBLIC_URL, events: ['key.expiring', 'key.revoked'] });
+      expect(created.body).toMatchObject({ id: expect.stringMatching(UUID), url: HOOK_URL, events: ['key.expiring', 'key.revoked'] });
       expect(created.body.secret).toMatch(SECRET);
       expect(Buffer.from(created.body.secret.slice('whsec_'.length), 'base64')).toHaveLength(32);
       expect(new Date(created.body.createdAt).toISOString()).toBe(created.body.createdAt);
@@ -63,7 +75,7 @@ describe('webhooks', () => {
 
     it('gives every webhook its own secret', async () => {
       const secrets = new Set<string>();
-      for (let i = 0; i < 3; i++) secrets.add((await client(admin.url, tenant.admin).post('/v1/webhooks', { url: PUBLIC_URL, events: ['key.unused'] })).body.secret);
+      for (let i = 0; i < 3; i++) secrets.add((await client(admin.url, tenant.admin).post('/v1/webhooks', { url: HOOK_URL, events: ['key.unused'] })).body.secret);
 
       expect(secrets.size).toBe(3);
     });
@@ -71,7 +83,7 @@ describe('webhooks', () => {
     it('accepts every event type of the contract at once', async () => {
       const events = ['key.expiring', 'key.expired', 'key.rotated', 'key.revoked', 'key.unused'];
 
-      const created = await client(admin.url, tenant.admin).post('/v1/webhooks', { url: PUBLIC_URL, events });
+      const created = await client(admin.url, tenant.admin).post('/v1/webhooks', { url: HOOK_URL, events });
 
       expect(created.status).toBe(201);
       expect(created.body.events).toEqual(events);
@@ -87,7 +99,7 @@ describe('webhooks', () => {
 
     it('shows the secret in the create response only, and stores it sealed, not in plaintext', async () => {
       const api = client(admin.url, tenant.admin);
-      const created = await api.post('/v1/webhooks', { url: PUBLIC_URL, events: ['key.expired'] });
+      const created = await api.post('/v1/webhooks', { url: HOOK_URL, events: ['key.expired'] });
       const secret: string = created.body.secret;
       const signingKey = Buffer.from(secret.slice('whsec_'.length), 'base64');
 
@@ -115,7 +127,7 @@ describe('webhooks', () => {
       const own = await createTenant(admin.url);
       const api = client(admin.url, own.admin);
       const ids: string[] = [];
-      for (let i = 0; i < 5; i++) ids.push((await api.post('/v1/webhooks', { url: `${PUBLIC_URL}/${i}`, events: ['key.revoked'] })).body.id);
+      for (let i = 0; i < 5; i++) ids.push((await api.post('/v1/webhooks', { url: `${HOOK_URL}/${i}`, events: ['key.revoked'] })).body.id);
 
       const seen: string[] = [];
       let cursor: string | null = null;
@@ -158,7 +170,7 @@ describe('webhooks', () => {
   describe('DELETE /v1/webhooks/{id}', () => {
     it('answers 204, then 404 for the same id', async () => {
       const api = client(admin.url, tenant.admin);
-      const created = await api.post('/v1/webhooks', { url: PUBLIC_URL, events: ['key.rotated'] });
+      const created = await api.post('/v1/webhooks', { url: HOOK_URL, events: ['key.rotated'] });
 
       const deleted = await api.delete(`/v1/webhooks/${created.body.id}`);
       const again = await api.delete(`/v1/webhooks/${created.body.id}`);
@@ -185,17 +197,20 @@ describe('webhooks', () => {
       ['a URL that is no URL', { url: 'not a url', events: ['key.revoked'] }, 'url'],
       ['a URL that is not a string', { url: 42, events: ['key.revoked'] }, 'url'],
       ['a missing URL', { events: ['key.revoked'] }, 'url'],
-      ['an ftp URL', { url: 'ftp://93.184.216.34/x', events: ['key.revoked'] }, 'url'],
-      ['a URL with credentials', { url: 'https://user:pass@93.184.216.34/x', events: ['key.revoked'] }, 'url'],
-      ['a URL over 2048 characters', { url: `${PUBLIC_URL}/${'a'.repeat(2048)}`, events: ['key.revoked'] }, 'url'],
-      ['empty events', { url: PUBLIC_URL, events: [] }, 'events'],
-      ['missing events', { url: PUBLIC_URL }, 'events'],
-      ['events that are not an array', { url: PUBLIC_URL, events: 'key.revoked' }, 'events'],
-      ['an unknown event type', { url: PUBLIC_URL, events: ['key.revoked', 'key.created'] }, 'events'],
-      ['an event type that is not a string', { url: PUBLIC_URL, events: [7] }, 'events'],
-      ['a repeated event type', { url: PUBLIC_URL, events: ['key.revoked', 'key.revoked'] }, 'events'],
-      ['over 20 event types', { url: PUBLIC_URL, events: Array.from({ length: 21 }, () => 'key.revoked') }, 'events'],
-      ['an unknown field', { url: PUBLIC_URL, events: ['key.revoked'], secret: 'whsec_mine' }, 'secret'],
+      ['an ftp URL', { url: `ftp://${TEST_WEBHOOK_HOST}/x`, events: ['key.revoked'] }, 'url'],
+      ['a URL with credentials', { url: `https://user:pass@${TEST_WEBHOOK_HOST}/x`, events: ['key.revoked'] }, 'url'],
+      ['port 0 on an address', { url: 'http://1.1.1.1:0/', events: ['key.revoked'] }, 'url'],
+      ['port 0 on a name', { url: `https://${TEST_WEBHOOK_HOST}:0/x`, events: ['key.revoked'] }, 'url'],
+      ['a URL with NUL in it', { url: `https://${TEST_WEBHOOK_HOST}/\u0000`, events: ['key.revoked'] }, 'url'],
+      ['a URL over 2048 characters', { url: `${HOOK_URL}/${'a'.repeat(2048)}`, events: ['key.revoked'] }, 'url'],
+      ['empty events', { url: HOOK_URL, events: [] }, 'events'],
+      ['missing events', { url: HOOK_URL }, 'events'],
+      ['events that are not an array', { url: HOOK_URL, events: 'key.revoked' }, 'events'],
+      ['an unknown event type', { url: HOOK_URL, events: ['key.revoked', 'key.created'] }, 'events'],
+      ['an event type that is not a string', { url: HOOK_URL, events: [7] }, 'events'],
+      ['a repeated event type', { url: HOOK_URL, events: ['key.revoked', 'key.revoked'] }, 'events'],
+      ['over 20 event types', { url: HOOK_URL, events: Array.from({ length: 21 }, () => 'key.revoked') }, 'events'],
+      ['an unknown field', { url: HOOK_URL, events: ['key.revoked'], secret: 'whsec_mine' }, 'secret'],
     ])('refuses %s with 400 naming the field, and writes nothing', async (_case, body, field) => {
       const rowsBefore = (await storedRows(tenant.id)).length;
       const eventsBefore = await auditCount(tenant.id);
@@ -211,7 +226,7 @@ describe('webhooks', () => {
     });
 
     it('accepts http and private addresses where the deployment allows them (tests, embedded mode)', async () => {
-      for (const url of ['http://127.0.0.1:9/hook', 'https://10.0.0.5/x', 'http://localhost:8080/in']) {
+      for (const url of ['http://127.0.0.1:9/hook', `http://${TEST_WEBHOOK_HOST}:8080/in`, 'http://localhost:8080/in', 'https://[::1]/x']) {
         const created = await client(admin.url, tenant.admin).post('/v1/webhooks', { url, events: ['key.revoked'] });
         expect([url, created.status]).toEqual([url, 201]);
       }
@@ -224,7 +239,9 @@ describe('webhooks', () => {
       });
 
       it.each([
-        ['http', 'http://93.184.216.34/x', /https/],
+        ['http', `http://${PUBLIC_HOST}/x`, /https/],
+        ['a test name that resolves to loopback', `https://${TEST_WEBHOOK_HOST}/x`, /loopback/],
+        ['port 0', `https://${PUBLIC_HOST}:0/x`, /port 0/],
         ['IPv4 loopback', 'https://127.0.0.1/x', /loopback/],
         ['a private address', 'https://10.0.0.5/x', /private/],
         ['IPv6 loopback', 'https://[::1]/x', /loopback/],
@@ -253,10 +270,10 @@ describe('webhooks', () => {
 
   describe('access', () => {
     const CALLS = [
-      ['POST /v1/webhooks', (token: string) => client(admin.url, token).post('/v1/webhooks', { url: PUBLIC_URL, events: ['key.revoked'] })],
+      ['POST /v1/webhooks', (token: string) => client(admin.url, token).post('/v1/webhooks', { url: HOOK_URL, events: ['key.revoked'] })],
       ['GET /v1/webhooks', (token: string) => client(admin.url, token).get('/v1/webhooks')],
       ['DELETE /v1/webhooks/{id}', async (token: string) => {
-        const created = await client(admin.url, tenant.admin).post('/v1/webhooks', { url: PUBLIC_URL, events: ['key.revoked'] });
+        const created = await client(admin.url, tenant.admin).post('/v1/webhooks', { url: HOOK_URL, events: ['key.revoked'] });
         return client(admin.url, token).delete(`/v1/webhooks/${created.body.id}`);
       }],
     ] as const;
@@ -280,7 +297,7 @@ describe('webhooks', () => {
 
     it("keeps tenants apart: another tenant's webhook is neither listed nor deletable (404)", async () => {
       const [a, b] = await Promise.all([createTenant(admin.url), createTenant(admin.url)]);
-      const ofB = await client(admin.url, b.admin).post('/v1/webhooks', { url: PUBLIC_URL, events: ['key.revoked'] });
+      const ofB = await client(admin.url, b.admin).post('/v1/webhooks', { url: HOOK_URL, events: ['key.revoked'] });
 
       const listedByA = await client(admin.url, a.admin).get('/v1/webhooks');
       const deletedByA = await client(admin.url, a.admin).delete(`/v1/webhooks/${ofB.body.id}`);
@@ -294,7 +311,7 @@ describe('webhooks', () => {
     });
 
     it("row-level security hides every tenant's webhooks from the app role without a tenant", async () => {
-      await client(admin.url, tenant.admin).post('/v1/webhooks', { url: PUBLIC_URL, events: ['key.revoked'] });
+      await client(admin.url, tenant.admin).post('/v1/webhooks', { url: HOOK_URL, events: ['key.revoked'] });
 
       expect(await sql('app', 'SELECT * FROM webhook_subscriptions')).toEqual([]);
       await expect(sql('app', 'UPDATE webhook_subscriptions SET url = $1', ['https://evil.example/'])).rejects.toThrow(/permission denied/);
@@ -317,13 +334,13 @@ describe('webhooks', () => {
     it('records webhook.created and webhook.deleted with url and events, and never the secret', async () => {
       const own = await createTenant(admin.url);
       const api = client(admin.url, own.admin);
-      const created = await api.post('/v1/webhooks', { url: PUBLIC_URL, events: ['key.expiring', 'key.unused'] }, { headers: { 'x-request-id': 'req-webhook-1' } });
+      const created = await api.post('/v1/webhooks', { url: HOOK_URL, events: ['key.expiring', 'key.unused'] }, { headers: { 'x-request-id': 'req-webhook-1' } });
       await api.delete(`/v1/webhooks/${created.body.id}`);
 
       const events = (await client(admin.url, own.auditor).get('/v1/audit-events')).body.data;
       const [createdEvent] = events.filter((event: { action: string }) => event.action === 'webhook.created');
       const [deletedEvent] = events.filter((event: { action: string }) => event.action === 'webhook.deleted');
-      const expectedDetails = { url: PUBLIC_URL, events: ['key.expiring', 'key.unused'] };
+      const expectedDetails = { url: HOOK_URL, events: ['key.expiring', 'key.unused'] };
       expect(createdEvent).toMatchObject({
         actor: { type: 'credential' },
         target: { type: 'webhook', id: created.body.id },

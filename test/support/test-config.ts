@@ -13,6 +13,9 @@ export const TEST_PLATFORM_TOKEN = 'kwp_test-platform-operator-token-0123456789a
 export const TEST_PEPPER = 'a2V5d2FyZC10ZXN0LXBlcHBlci0wMTIzNDU2Nzg5YWI=';
 export const TEST_ENCRYPTION_KEY = 'a2V5d2FyZC10ZXN0LWVuY3J5cHRpb24ta2V5LTAxMjM=';
 
+/** A webhook host name for valid URLs in tests: the services resolve it to 127.0.0.1 (KEYWARD_WEBHOOK_HOSTS). */
+export const TEST_WEBHOOK_HOST = 'hooks.example.test';
+
 const dataDir = mkdtempSync(join(tmpdir(), 'keyward-test-'));
 // Removed when the jest worker that made it exits.
 process.once('exit', () => rmSync(dataDir, { recursive: true, force: true }));
@@ -38,6 +41,11 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     // Tests reach webhook receivers on 127.0.0.1 over plain http (CONTRACT Webhooks).
     KEYWARD_WEBHOOK_ALLOW_PRIVATE: '1',
     KEYWARD_WEBHOOK_ALLOW_HTTP: '1',
+    // And nothing else: the sender refuses every address that is not loopback, at the socket, so
+    // no test can send a delivery off the machine. Valid URLs name hooks.example.test, which
+    // resolves to 127.0.0.1 here (docs/input-validation.md).
+    KEYWARD_WEBHOOK_LOOPBACK_ONLY: '1',
+    KEYWARD_WEBHOOK_HOSTS: `${TEST_WEBHOOK_HOST}=127.0.0.1`,
     ...overrides,
   };
 }

@@ -35,4 +35,12 @@ describe('keyOnlyBody (the verify route read without the JSON parser)', () => {
     ];
     for (const raw of others) expect(keyOnlyBody(raw)).toBeNull();
   });
+
+  it('never reads a body that is not UTF-8: its bad bytes decode to U+FFFD, which the fast path does not match', () => {
+    // So the general path alone checks the bytes (docs/input-validation.md), and the fast path costs nothing more.
+    for (const bad of [[0xff], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xe2, 0x82], [0x80]]) {
+      const bytes = Buffer.concat([Buffer.from('{"key":"kw_live_'), Buffer.from(bad), Buffer.from('abc"}')]);
+      expect(keyOnlyBody(bytes.toString('utf8'))).toBeNull();
+    }
+  });
 });

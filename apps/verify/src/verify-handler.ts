@@ -7,6 +7,9 @@ import {
   MalformedJsonError,
   DomainError,
   ValidationFailedError,
+  assertJsonInput,
+  assertJsonTextDepth,
+  assertUtf8,
   requestIdFor,
   toProblem,
   writeProblem,
@@ -29,6 +32,18 @@ const ROUTE = '/v1/verify';
 class PayloadTooLargeError extends DomainError {
   constructor() {
     super('PAYLOAD_TOO_LARGE', 'The request body is larger than the limit.');
+  }
+}
+
+/**
+ * The request stream failed before its end: the client went away mid-body, or node's parser
+ * refused what followed (a bad chunk, a body shorter than its Content-Length). The parser's own
+ * answer, if any, is written by the client-error handler (docs/input-validation.md); this is no
+ * fault of the service, so it is a 400 and not logged as an unexpected error.
+ */
+class BodyCutOffError extends DomainError {
+  constructor() {
+    super('BAD_REQUEST', 'The request body could not be read to its end.');
   }
 }
 
@@ -59,31 +74,40 @@ export function keyOnlyBody(raw: string): VerifyRequest | null {
   return match ? { key: match[1] } : null;
 }
 
-/** Reads the body as a string and hands it to `done` once, or the error (too large, aborted). */
-function readBody(request: IncomingMessage, limit: number, done: (error: unknown, raw: string) => void): void {
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * Reads the body and hands it to `done` once, as a string and as the bytes it was decoded from
+ * (checked for UTF-8 only off the fast path: see parseAndValidate), or the error (too large, aborted).
+ */
+function readBody(request: IncomingMessage, limit: number, done: (error: unknown, raw: string, bytes: Buffer) => void): void {
   const declared = Number(request.headers['content-length'] ?? 0);
-  if (declared > limit) return done(new PayloadTooLargeError(), '');
+  if (declared > limit) return done(new PayloadTooLargeError(), '', EMPTY);
   const chunks: Buffer[] = [];
   let size = 0;
   let finished = false;
-  const finish = (error: unknown, raw: string): void => {
+  const finish = (error: unknown, raw: string, bytes: Buffer): void => {
     if (finished) return;
     finished = true;
-    done(error, raw);
+    done(error, raw, bytes);
   };
   request.on('data', (chunk: Buffer) => {
     size += chunk.length;
     if (size > limit) {
       request.removeAllListeners('data');
       request.resume();
-      finish(new PayloadTooLargeError(), '');
+      finish(new PayloadTooLargeError(), '', EMPTY);
     } else chunks.push(chunk);
   });
-  request.on('end', () => finish(null, chunks.length === 1 ? chunks[0].toString('utf8') : Buffer.concat(chunks).toString('utf8')));
-  request.on('error', (error) => finish(error, ''));
+  request.on('end', () => {
+    const bytes = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    finish(null, bytes.toString('utf8'), bytes);
+  });
+  request.on('error', () => finish(new BodyCutOffError(), '', EMPTY));
 }
 
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+const KEY_MAY_HOLD_NUL = { nulAllowedIn: new Set(['key']) };
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
 
 export function createVerifyHandler(app: INestApplication): AheadHandler {
@@ -100,13 +124,22 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     series.observe(seconds);
   };
   const validate = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true }).compile<VerifyRequest>(VERIFY_REQUEST_SCHEMA);
-  const parseAndValidate = (raw: string): VerifyRequest => {
+  /**
+   * The general path: the bytes must be UTF-8 (the fast path needs no check: a byte that is not
+   * decodes to U+FFFD, which KEY_ONLY_BODY never matches), and the parsed body is checked for
+   * depth and NUL before the schema walks it (docs/input-validation.md). `key` may hold any
+   * string, NUL included: the contract answers every string of the wrong shape 200 MALFORMED.
+   */
+  const parseAndValidate = (raw: string, bytes: Buffer): VerifyRequest => {
+    assertUtf8(bytes);
+    assertJsonTextDepth(bytes);
     let body: unknown;
     try {
       body = JSON.parse(raw);
     } catch {
       throw new MalformedJsonError();
     }
+    assertJsonInput(body, KEY_MAY_HOLD_NUL);
     if (!validate(body)) throw { validation: validate.errors ?? [], validationContext: 'body' };
     return body;
   };
@@ -182,7 +215,7 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     if (ready.length === 4 * BURST || now - firstReadyAt >= HOLD_MS) writeReady();
   };
 
-  const handleBody = (request: IncomingMessage, response: ServerResponse, requestId: string, started: number, raw: string): void => {
+  const handleBody = (request: IncomingMessage, response: ServerResponse, requestId: string, started: number, raw: string, bytes: Buffer): void => {
     const contentType = request.headers['content-type'];
     // No body at all is a body without a key (400); a body of another type is 415.
     if (contentType === undefined && raw === '') throw new ValidationFailedError([{ field: 'body', message: 'must be a JSON object with a key string' }]);
@@ -190,18 +223,18 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     // The caller is checked before the body is parsed: a bad token is 401 whatever the body.
     const verifier = authenticator.authenticate(request.headers.authorization);
     if (verifier instanceof Promise) {
-      return answer(response, requestId, started, verifier.then((principal) => verifyService.verify(principal, keyOnlyBody(raw) ?? parseAndValidate(raw))));
+      return answer(response, requestId, started, verifier.then((principal) => verifyService.verify(principal, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes))));
     }
-    answer(response, requestId, started, verifyService.verify(verifier, keyOnlyBody(raw) ?? parseAndValidate(raw)));
+    answer(response, requestId, started, verifyService.verify(verifier, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes)));
   };
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
     const started = performance.now();
     const requestId = requestIdFor(request);
-    readBody(request, config.bodyLimitBytes, (error, raw) => {
+    readBody(request, config.bodyLimitBytes, (error, raw, bytes) => {
       try {
         if (error) throw error;
-        handleBody(request, response, requestId, started, raw);
+        handleBody(request, response, requestId, started, raw, bytes);
       } catch (thrown) {
         fail(response, requestId, started, thrown);
       }

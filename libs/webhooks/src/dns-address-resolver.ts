@@ -29,3 +29,20 @@ export function createDnsAddressResolver(timeoutMs = LOOKUP_TIMEOUT_MS): Address
     }
   };
 }
+
+/**
+ * Answers the names of `hosts` (KEYWARD_WEBHOOK_HOSTS) itself and asks `resolve` about every
+ * other name. Host names are compared without case, as DNS does.
+ */
+export function withFixedHosts(hosts: ReadonlyMap<string, readonly string[]>, resolve: AddressResolver): AddressResolver {
+  if (hosts.size === 0) return resolve;
+  return async (hostname) => {
+    const fixed = hosts.get(hostname.toLowerCase().replace(/\.$/, ''));
+    return fixed ? [...fixed] : resolve(hostname);
+  };
+}
+
+/** The resolver webhook URL checks and deliveries use: fixed hosts first, then the system's DNS. */
+export function createWebhookAddressResolver(config: { readonly webhookHosts: ReadonlyMap<string, readonly string[]> }): AddressResolver {
+  return withFixedHosts(config.webhookHosts, createDnsAddressResolver());
+}

@@ -1,7 +1,8 @@
 import { AuditModule } from '@keyward/audit';
+import { KEYWARD_CONFIG } from '@keyward/platform';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { createDnsAddressResolver, WEBHOOK_ADDRESS_RESOLVER } from './dns-address-resolver';
+import { createWebhookAddressResolver, WEBHOOK_ADDRESS_RESOLVER } from './dns-address-resolver';
 import { ListWebhookDeliveriesUseCase } from './delivery/list-webhook-deliveries.use-case';
 import { WebhookDeliveriesRepository } from './delivery/webhook-deliveries.repository';
 import { CreateWebhookUseCase } from './use-cases/create-webhook.use-case';
@@ -15,7 +16,7 @@ const USE_CASES = [CreateWebhookUseCase, ListWebhooksUseCase, DeleteWebhookUseCa
 
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEntity]), AuditModule],
-  providers: [WebhooksRepository, WebhookDeliveriesRepository, WebhookOutbox, { provide: WEBHOOK_ADDRESS_RESOLVER, useValue: createDnsAddressResolver() }, ...USE_CASES],
+  providers: [WebhooksRepository, WebhookDeliveriesRepository, WebhookOutbox, { provide: WEBHOOK_ADDRESS_RESOLVER, inject: [KEYWARD_CONFIG], useFactory: createWebhookAddressResolver }, ...USE_CASES],
   exports: [WebhookOutbox, ...USE_CASES],
 })
 export class WebhooksModule {}

@@ -33,6 +33,13 @@ export class WebhookDeliveryResource {
   @ApiProperty({ enum: ['pending', 'succeeded', 'failed'], description: 'failed: no 2xx answer within 24 hours of retries' }) status: WebhookDeliveryStatus;
   @ApiProperty({ description: 'Attempts made so far', minimum: 0 }) attempts: number;
   @ApiProperty({ type: Number, nullable: true, description: "The receiver's status code on the last attempt; null before any answer" }) lastStatusCode: number | null;
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    example: 'URL refused: must not resolve to a non-public address (loopback)',
+    description: 'Why the last attempt failed (a status, a time-out, a connection failure, a refused URL); null before any attempt and after a success',
+  })
+  lastError: string | null;
   @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it is tried next; null once succeeded or failed' }) nextAttemptAt: string | null;
 }
 
@@ -48,6 +55,7 @@ export function toWebhookDeliveryResource(delivery: WebhookDelivery): WebhookDel
     status: delivery.status,
     attempts: delivery.attempts,
     lastStatusCode: delivery.lastStatusCode,
+    lastError: delivery.lastError,
     nextAttemptAt: delivery.nextAttemptAt?.toISOString() ?? null,
   };
 }

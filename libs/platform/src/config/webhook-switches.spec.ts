@@ -41,3 +41,44 @@ describe('webhook switches', () => {
     expect(load).toThrow(variable);
   });
 });
+
+describe('KEYWARD_WEBHOOK_LOOPBACK_ONLY', () => {
+  it('is off by default and on with 1', () => {
+    expect(loadKeywardConfig(BASE).webhookLoopbackOnly).toBe(false);
+    expect(loadKeywardConfig({ ...BASE, KEYWARD_WEBHOOK_LOOPBACK_ONLY: '0' }).webhookLoopbackOnly).toBe(false);
+    expect(loadKeywardConfig({ ...BASE, KEYWARD_WEBHOOK_LOOPBACK_ONLY: '1' }).webhookLoopbackOnly).toBe(true);
+  });
+
+  it('refuses another value with an error naming the variable', () => {
+    const load = () => loadKeywardConfig({ ...BASE, KEYWARD_WEBHOOK_LOOPBACK_ONLY: 'yes' });
+
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow('KEYWARD_WEBHOOK_LOOPBACK_ONLY');
+  });
+});
+
+describe('KEYWARD_WEBHOOK_HOSTS', () => {
+  it('is empty by default', () => {
+    expect(loadKeywardConfig(BASE).webhookHosts.size).toBe(0);
+    expect(loadKeywardConfig({ ...BASE, KEYWARD_WEBHOOK_HOSTS: '' }).webhookHosts.size).toBe(0);
+  });
+
+  it('maps names (lower-cased) to the addresses listed for them, in order', () => {
+    const hosts = loadKeywardConfig({ ...BASE, KEYWARD_WEBHOOK_HOSTS: 'Hooks.Example.test=127.0.0.1, hooks.example.test=::1,other.test=127.0.0.2' }).webhookHosts;
+
+    expect([...hosts]).toEqual([
+      ['hooks.example.test', ['127.0.0.1', '::1']],
+      ['other.test', ['127.0.0.2']],
+    ]);
+  });
+
+  it.each(['hooks.example.test', 'hooks.example.test=', '=127.0.0.1', 'hooks.example.test=localhost', 'hooks.example.test=127.0.0.256', 'a b=127.0.0.1', 'x.test=127.0.0.1;y.test=127.0.0.1'])(
+    'refuses %p with an error naming the variable',
+    (value) => {
+      const load = () => loadKeywardConfig({ ...BASE, KEYWARD_WEBHOOK_HOSTS: value });
+
+      expect(load).toThrow(ConfigError);
+      expect(load).toThrow('KEYWARD_WEBHOOK_HOSTS');
+    },
+  );
+});

@@ -52,7 +52,7 @@ export class RateLimitedError extends DomainError {
 }
 
 export class MalformedJsonError extends DomainError {
-  constructor() {
-    super('MALFORMED_JSON', 'The request body is not valid JSON.');
+  constructor(message = 'The request body is not valid JSON.') {
+    super('MALFORMED_JSON', message);
   }
 }

@@ -11,6 +11,7 @@ export const PROBLEM_CODES = [
   'TENANT_SUSPENDED',
   'NOT_FOUND',
   'METHOD_NOT_ALLOWED',
+  'REQUEST_TIMEOUT',
   'CONFLICT',
   'IDEMPOTENCY_KEY_IN_USE',
   'GONE',
@@ -18,6 +19,7 @@ export const PROBLEM_CODES = [
   'UNSUPPORTED_MEDIA_TYPE',
   'IDEMPOTENCY_KEY_REUSED',
   'RATE_LIMITED',
+  'HEADERS_TOO_LARGE',
   'INTERNAL_ERROR',
   'SERVICE_UNAVAILABLE',
 ] as const;
@@ -33,6 +35,7 @@ export const PROBLEM_STATUS: Readonly<Record<ProblemCode, number>> = {
   TENANT_SUSPENDED: 403,
   NOT_FOUND: 404,
   METHOD_NOT_ALLOWED: 405,
+  REQUEST_TIMEOUT: 408,
   CONFLICT: 409,
   IDEMPOTENCY_KEY_IN_USE: 409,
   GONE: 410,
@@ -40,6 +43,7 @@ export const PROBLEM_STATUS: Readonly<Record<ProblemCode, number>> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   IDEMPOTENCY_KEY_REUSED: 422,
   RATE_LIMITED: 429,
+  HEADERS_TOO_LARGE: 431,
   INTERNAL_ERROR: 500,
   SERVICE_UNAVAILABLE: 503,
 };
@@ -53,6 +57,7 @@ const TITLES: Readonly<Record<ProblemCode, string>> = {
   TENANT_SUSPENDED: 'Tenant suspended',
   NOT_FOUND: 'Not found',
   METHOD_NOT_ALLOWED: 'Method not allowed',
+  REQUEST_TIMEOUT: 'Request timeout',
   CONFLICT: 'Conflict',
   IDEMPOTENCY_KEY_IN_USE: 'Idempotency key in use',
   GONE: 'Gone',
@@ -60,6 +65,7 @@ const TITLES: Readonly<Record<ProblemCode, string>> = {
   UNSUPPORTED_MEDIA_TYPE: 'Unsupported media type',
   IDEMPOTENCY_KEY_REUSED: 'Idempotency key reused',
   RATE_LIMITED: 'Rate limited',
+  HEADERS_TOO_LARGE: 'Request headers too large',
   INTERNAL_ERROR: 'Internal error',
   SERVICE_UNAVAILABLE: 'Service unavailable',
 };

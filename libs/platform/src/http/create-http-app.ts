@@ -6,13 +6,15 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import type { KeywardConfig } from '../config/keyward-config';
-import { MalformedJsonError, NotFoundError } from '../errors/domain-error';
+import { MalformedJsonError, NotFoundError, ValidationFailedError } from '../errors/domain-error';
 import { ProblemFilter, sendProblem } from '../errors/problem.filter';
 import { toProblem } from '../errors/to-problem';
 import { Readiness } from '../health/readiness';
 import { Metrics } from '../metrics/metrics';
 import { createServer, ServerResponse, type IncomingMessage } from 'node:http';
 import type { AheadOfFramework } from './ahead-of-framework';
+import { answerClientError } from './client-error';
+import { assertJsonInput, assertJsonTextDepth, assertUtf8, queryProblems } from './json-input';
 import { requestIdFor } from './request-id';
 import { createValidationPipe } from './validation.pipe';
 
@@ -46,6 +48,10 @@ export async function createHttpApp(module: Type<unknown> | object, config: Keyw
     },
     genReqId: requestIdFor,
     requestIdHeader: false,
+    // What node's HTTP parser refuses before any request exists (headers too large, a malformed
+    // request line, a bad Content-Length, a request that took too long to arrive) is answered as
+    // problem+json with a request id, like every other error (docs/input-validation.md).
+    clientErrorHandler: answerClientError,
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
@@ -72,12 +78,36 @@ export async function createHttpApp(module: Type<unknown> | object, config: Keyw
   app.enableShutdownHooks();
 
   const fastify = app.getHttpAdapter().getInstance();
-  // JSON is the only body the services read; anything else is refused with 415 by Fastify.
+  // JSON is the only body the services read; anything else is refused with 415 by Fastify. The
+  // bytes must be UTF-8, and the parsed value is checked for depth and NUL characters at once,
+  // before any recursive processing (docs/input-validation.md).
   fastify.removeAllContentTypeParsers();
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit: config.bodyLimitBytes }, (request, body, done) =>
-    parseJson(request, body as string, (error, parsed) => (error ? done(new MalformedJsonError(), undefined) : done(null, parsed))),
-  );
+  fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: config.bodyLimitBytes }, (request, body, done) => {
+    try {
+      assertUtf8(body as Buffer);
+      assertJsonTextDepth(body as Buffer);
+    } catch (error) {
+      return done(error as Error, undefined);
+    }
+    parseJson(request, (body as Buffer).toString('utf8'), (error, parsed) => {
+      if (error) return done(new MalformedJsonError(), undefined);
+      try {
+        assertJsonInput(parsed);
+      } catch (refused) {
+        return done(refused as Error, undefined);
+      }
+      done(null, parsed);
+    });
+  });
+
+  // A query parameter given twice, or with NUL in it, is refused before any route reads it (an
+  // unknown path stays 404 whatever its query).
+  fastify.addHook('preValidation', async (request) => {
+    if (request.routeOptions.url === undefined) return;
+    const problems = queryProblems(request.query);
+    if (problems.length > 0) throw new ValidationFailedError(problems);
+  });
 
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);

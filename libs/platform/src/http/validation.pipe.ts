@@ -5,16 +5,37 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+/**
+ * Checks of a value's type. When one fails it is the message a field gets, whatever else failed:
+ * `"remaining": "5"` must say it is not an integer, not that it is out of range. (class-validator
+ * runs a property's checks in the order its decorators were applied, bottom-up, so "the first
+ * failure" would depend on how each DTO happens to list them.)
+ */
+const TYPE_CHECKS = ['isDefined', 'isString', 'isInt', 'isNumber', 'isBoolean', 'isArray', 'isObject', 'nestedValidation'];
+
+/** The one constraint a field's error reports: a failed type check first, else the first that failed. */
+function chosenConstraint(constraints: Record<string, string>): string | undefined {
+  const failed = Object.keys(constraints);
+  const name = TYPE_CHECKS.find((check) => failed.includes(check)) ?? failed[0];
+  return name === undefined ? undefined : constraints[name];
+}
+
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
-    const own = Object.values(error.constraints ?? {}).map((message) => ({
-      field,
-      // class-validator starts its messages with the property name; the field is named separately.
-      message: message.startsWith(`property ${error.property} `)
-        ? 'is not an allowed field'
-        : message.replace(new RegExp(`^${escapeRegExp(error.property)} `), ''),
-    }));
+    const message = chosenConstraint(error.constraints ?? {});
+    const own =
+      message === undefined
+        ? []
+        : [
+            {
+              field,
+              // class-validator starts its messages with the property name; the field is named separately.
+              message: message.startsWith(`property ${error.property} `)
+                ? 'is not an allowed field'
+                : message.replace(new RegExp(`^${escapeRegExp(error.property)} `), ''),
+            },
+          ];
     return [...own, ...flatten(error.children ?? [], field)];
   });
 }
@@ -46,7 +67,8 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     forbidUnknownValues: true,
-    stopAtFirstError: true,
+    // Every check runs, so that flatten() can report the type check where one failed.
+    stopAtFirstError: false,
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
   });

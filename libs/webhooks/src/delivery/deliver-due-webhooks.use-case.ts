@@ -111,7 +111,7 @@ export class DeliverDueWebhooksUseCase {
 
     const headers = deliveryHeaders(secret, { messageId: delivery.messageId, timestamp: Math.floor(Date.now() / 1000), body: delivery.body });
     const sent = await this.sender.post({ url: target.url, addresses: target.addresses, headers, body: delivery.body, timeoutMs: DELIVERY_TIMEOUT_MS });
-    if (!sent.answered) return { outcome: 'unreachable', result: { succeeded: false, statusCode: null, error: sent.reason } };
+    if (!sent.answered) return { outcome: sent.refused ? 'refused' : 'unreachable', result: { succeeded: false, statusCode: null, error: sent.reason } };
     if (sent.statusCode >= 200 && sent.statusCode < 300) return { outcome: 'succeeded', result: { succeeded: true, statusCode: sent.statusCode } };
     return { outcome: 'http_error', result: { succeeded: false, statusCode: sent.statusCode, error: `answered ${sent.statusCode}` } };
   }

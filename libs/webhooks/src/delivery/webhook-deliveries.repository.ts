@@ -10,6 +10,7 @@ interface DeliveryRow {
   status: WebhookDeliveryStatus;
   attempts: number;
   last_status_code: number | null;
+  last_error: string | null;
   next_attempt_at: Date;
   created_at: Date;
 }
@@ -40,6 +41,7 @@ function toDelivery(row: DeliveryRow): WebhookDelivery {
     status: row.status,
     attempts: row.attempts,
     lastStatusCode: row.last_status_code,
+    lastError: row.last_error,
     nextAttemptAt: row.status === 'pending' ? row.next_attempt_at : null,
     createdAt: row.created_at,
   };
@@ -116,7 +118,7 @@ export class WebhookDeliveriesRepository {
       after = 'AND (created_at, id) > ($4, $5)';
     }
     const rows: DeliveryRow[] = await tx.manager.query(
-      `SELECT id, event_type, status, attempts, last_status_code, next_attempt_at, created_at
+      `SELECT id, event_type, status, attempts, last_status_code, last_error, next_attempt_at, created_at
          FROM webhook_deliveries
         WHERE tenant_id = $1 AND subscription_id = $2 ${after}
         ORDER BY created_at, id

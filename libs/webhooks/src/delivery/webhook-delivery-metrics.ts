@@ -2,7 +2,8 @@ import { Counter, Histogram, type Registry } from 'prom-client';
 
 /**
  * How an attempt ended: `succeeded` (2xx), `http_error` (another status), `unreachable` (no
- * answer, time-out included), `refused` (the URL rules said no), `error` (a fault of ours).
+ * answer, time-out included), `refused` (the URL rules said no, or the sender's loopback-only
+ * guard), `error` (a fault of ours).
  */
 export type AttemptOutcome = 'succeeded' | 'http_error' | 'unreachable' | 'refused' | 'error';
 

@@ -1,6 +1,6 @@
-import { Metrics } from '@keyward/platform';
+import { KEYWARD_CONFIG, Metrics, type KeywardConfig } from '@keyward/platform';
 import { Module } from '@nestjs/common';
-import { createDnsAddressResolver, WEBHOOK_ADDRESS_RESOLVER } from '../dns-address-resolver';
+import { createWebhookAddressResolver, WEBHOOK_ADDRESS_RESOLVER } from '../dns-address-resolver';
 import { DeliverDueWebhooksUseCase } from './deliver-due-webhooks.use-case';
 import { WebhookDeliveriesRepository } from './webhook-deliveries.repository';
 import { WebhookDeliveryMetrics } from './webhook-delivery-metrics';
@@ -10,8 +10,8 @@ import { WebhookSender } from './webhook-sender';
 @Module({
   providers: [
     WebhookDeliveriesRepository,
-    WebhookSender,
-    { provide: WEBHOOK_ADDRESS_RESOLVER, useValue: createDnsAddressResolver() },
+    { provide: WebhookSender, inject: [KEYWARD_CONFIG], useFactory: (config: KeywardConfig) => new WebhookSender({ loopbackOnly: config.webhookLoopbackOnly }) },
+    { provide: WEBHOOK_ADDRESS_RESOLVER, inject: [KEYWARD_CONFIG], useFactory: createWebhookAddressResolver },
     { provide: WebhookDeliveryMetrics, inject: [Metrics], useFactory: (metrics: Metrics) => new WebhookDeliveryMetrics(metrics.registry) },
     DeliverDueWebhooksUseCase,
   ],

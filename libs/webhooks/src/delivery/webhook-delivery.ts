@@ -9,6 +9,11 @@ export interface WebhookDelivery {
   readonly status: WebhookDeliveryStatus;
   readonly attempts: number;
   readonly lastStatusCode: number | null;
+  /**
+   * Why the last attempt failed, in words that name no address ("answered 503", "timed out after
+   * 10 s", "URL refused: ...", the sender's own refusal); null before any attempt and after a success.
+   */
+  readonly lastError: string | null;
   /** When it is tried next; null once it succeeded or failed for good. */
   readonly nextAttemptAt: Date | null;
   readonly createdAt: Date;

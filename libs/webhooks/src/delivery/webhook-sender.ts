@@ -2,10 +2,14 @@
 // connection must go to the addresses that were checked (delivery-target.ts), which a lookup
 // function pinned per request guarantees; fetch would resolve the name again. No redirect is
 // followed (node:http never does), and the whole exchange up to the status line has a deadline.
+// With `loopbackOnly` (KEYWARD_WEBHOOK_LOOPBACK_ONLY, set in tests) every connection is checked
+// where it is made, in the agent: to a loopback address, or never opened.
 import { Injectable } from '@nestjs/common';
+import ipaddr from 'ipaddr.js';
+import { lookup as dnsLookup } from 'node:dns';
 import * as http from 'node:http';
 import * as https from 'node:https';
-import { isIPv6, type LookupFunction } from 'node:net';
+import { isIP, isIPv6, type LookupFunction, type Socket } from 'node:net';
 
 export interface OutgoingDelivery {
   readonly url: URL;
@@ -18,8 +22,64 @@ export interface OutgoingDelivery {
 
 export type SendResult =
   | { answered: true; statusCode: number }
-  /** No answer: `reason` names the failure without the address or anything the receiver said. */
-  | { answered: false; reason: string };
+  /**
+   * No answer: `reason` names the failure without the address or anything the receiver said;
+   * `refused` when the sender itself would not connect (see loopbackOnlyAgent).
+   */
+  | { answered: false; reason: string; refused?: true };
+
+export interface WebhookSenderOptions {
+  /** Connect to loopback addresses only (KEYWARD_WEBHOOK_LOOPBACK_ONLY). */
+  readonly loopbackOnly: boolean;
+}
+
+const NOT_LOOPBACK = 'ERR_KEYWARD_WEBHOOK_NOT_LOOPBACK';
+export const NOT_LOOPBACK_REASON = 'refused by the sender: KEYWARD_WEBHOOK_LOOPBACK_ONLY allows loopback addresses only';
+
+function notLoopback(): NodeJS.ErrnoException {
+  return Object.assign(new Error(NOT_LOOPBACK_REASON), { code: NOT_LOOPBACK });
+}
+
+/** 127.0.0.0/8, ::1 and IPv4-mapped loopback; nothing else (not even 0.0.0.0, which reaches the host). */
+export function isLoopbackAddress(address: string): boolean {
+  return ipaddr.isValid(address) && ipaddr.process(address).range() === 'loopback';
+}
+
+/** `inner`, but any answer with an address that is not loopback becomes an error. */
+export function loopbackOnlyLookup(inner: LookupFunction): LookupFunction {
+  return (hostname, options, callback) =>
+    inner(hostname, options, (error, address, family) => {
+      if (error) return callback(error, address, family);
+      const addresses = Array.isArray(address) ? address.map((entry) => entry.address) : [address];
+      if (addresses.length === 0 || !addresses.every(isLoopbackAddress)) return callback(notLoopback(), '', 0);
+      callback(null, address, family);
+    });
+}
+
+type CreateConnection = (options: Record<string, unknown>, callback: (error: Error | null, socket?: Socket) => void) => Socket | undefined;
+
+/**
+ * A fresh agent whose connections go to loopback addresses only. The check sits in
+ * createConnection, the one place every socket of a request is made: a literal address is checked
+ * there, a name through the lookup the socket resolves it with; a refused connection is never
+ * opened (no packet leaves), and the request fails with NOT_LOOPBACK.
+ */
+export function loopbackOnlyAgent(secure: boolean): http.Agent {
+  const agent = secure ? new https.Agent() : new http.Agent();
+  const connectable = agent as unknown as { createConnection: CreateConnection };
+  const createConnection = connectable.createConnection.bind(agent);
+  connectable.createConnection = (options, callback) => {
+    const host = typeof options.host === 'string' ? options.host : 'localhost';
+    if (isIP(host) !== 0) {
+      if (isLoopbackAddress(host)) return createConnection(options, callback);
+      callback(notLoopback());
+      return undefined;
+    }
+    const lookup = (options.lookup as LookupFunction | undefined) ?? (dnsLookup as unknown as LookupFunction);
+    return createConnection({ ...options, lookup: loopbackOnlyLookup(lookup) }, callback);
+  };
+  return agent;
+}
 
 /** A lookup that answers the checked addresses, in the shape net.connect asks for. */
 function pinnedLookup(addresses: readonly string[]): LookupFunction {
@@ -45,6 +105,12 @@ function describeFailure(error: NodeJS.ErrnoException, timedOut: boolean, timeou
 
 @Injectable()
 export class WebhookSender {
+  private readonly loopbackOnly: boolean;
+
+  constructor(options: WebhookSenderOptions = { loopbackOnly: false }) {
+    this.loopbackOnly = options.loopbackOnly;
+  }
+
   post(delivery: OutgoingDelivery): Promise<SendResult> {
     const { url } = delivery;
     const transport = url.protocol === 'https:' ? https : http;
@@ -59,7 +125,7 @@ export class WebhookSender {
           path: `${url.pathname}${url.search}`,
           headers: { ...delivery.headers, 'content-length': String(Buffer.byteLength(delivery.body, 'utf8')) },
           // A fresh connection every time: no socket is shared between tenants' receivers.
-          agent: false,
+          agent: this.loopbackOnly ? loopbackOnlyAgent(url.protocol === 'https:') : false,
           lookup: delivery.addresses ? pinnedLookup(delivery.addresses) : undefined,
           signal,
         },
@@ -69,7 +135,13 @@ export class WebhookSender {
           response.destroy();
         },
       );
-      request.on('error', (error: NodeJS.ErrnoException) => resolve({ answered: false, reason: describeFailure(error, signal.aborted, delivery.timeoutMs) }));
+      request.on('error', (error: NodeJS.ErrnoException) =>
+        resolve(
+          error.code === NOT_LOOPBACK
+            ? { answered: false, refused: true, reason: NOT_LOOPBACK_REASON }
+            : { answered: false, reason: describeFailure(error, signal.aborted, delivery.timeoutMs) },
+        ),
+      );
       request.end(delivery.body);
     });
   }

@@ -66,6 +66,10 @@ describe('webhook URL', () => {
     ['a user and password', 'https://user:pass@hooks.example.com/x', STRICT, /credentials/],
     ['a user alone', 'https://user@hooks.example.com/x', STRICT, /credentials/],
     ['a URL over 2048 characters', `https://hooks.example.com/${'a'.repeat(2048)}`, STRICT, /at most 2048/],
+    ['port 0 on an address', 'http://1.1.1.1:0/', ALLOW_HTTP, /port 0/],
+    ['port 0 on a name', 'https://hooks.example.com:0/x', STRICT, /port 0/],
+    ['port 0 written with zeros', 'https://hooks.example.com:000/x', STRICT, /port 0/],
+    ['port 0 where private addresses are allowed', 'https://127.0.0.1:0/x', ALLOW_PRIVATE, /port 0/],
   ])('refuses %s', async (_case, url, policy, message) => {
     expect(await refusal(url, policy)).toMatch(message);
   });

@@ -77,6 +77,8 @@ export async function checkWebhookUrl(raw: string, policy: WebhookUrlPolicy, res
   if (!allowedProtocols.includes(url.protocol)) refuse(policy.allowHttp ? 'must use https or http' : 'must use https');
   if (url.username !== '' || url.password !== '') refuse('must not contain credentials');
   if (url.hostname === '') refuse('must name a host');
+  // Port 0 is no port a receiver can listen on (the URL parser keeps it: it is not a default port).
+  if (url.port === '0') refuse('must not use port 0');
   if (url.href.length > WEBHOOK_URL_MAX_LENGTH) refuse(`must be at most ${WEBHOOK_URL_MAX_LENGTH} characters`);
 
   const literal = literalAddressOf(url.hostname);
