@@ -9,6 +9,7 @@ import { WebhooksModule } from '@keyward/webhooks';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PassportModule } from '@nestjs/passport';
+import { AdminReadiness } from './admin-readiness';
 import { BearerAuthGuard } from './auth/bearer-auth.guard';
 import { BearerStrategy } from './auth/bearer.strategy';
 import { AuditController } from './audit/audit.controller';
@@ -38,6 +39,7 @@ export class AdminApiModule {
         { provide: APP_GUARD, useClass: AdminRateLimitGuard },
         { provide: APP_GUARD, useClass: AccessGuard },
         IdempotencyInterceptor,
+        AdminReadiness,
       ],
     };
   }

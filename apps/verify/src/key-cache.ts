@@ -1,6 +1,7 @@
 // Key records by keyed hash, in this process: a warm verify of a key without limits touches
 // neither PostgreSQL nor the network. Entries are per tenant, so one tenant's miss can never
-// answer for another tenant's key.
+// answer for another tenant's key. While PostgreSQL cannot be read, the records cached here are
+// used past their safety TTL; revocations still reach them through Redis (docs/failure-modes.md).
 import { LookUpKeyUseCase, type VerifiableKey } from '@keyward/keys';
 import {
   DomainError,
@@ -8,6 +9,7 @@ import {
   InvalidationSubscriber,
   KEYWARD_CONFIG,
   KeyedHasher,
+  StoreFailures,
   withTimeout,
   type KeywardConfig,
   type InvalidationListener,
@@ -17,14 +19,30 @@ import { Inject, Injectable } from '@nestjs/common';
 import { hash } from 'node:crypto';
 import { VerifyMetrics } from './verify-metrics';
 
-const SAFETY_TTL_MS = 60_000;
 const NEGATIVE_TTL_MS = 10_000;
 /** How long a load from PostgreSQL may take before the request is answered 503 (a hung server must not hang verify). */
 export const LOAD_TIMEOUT_MS = 2_000;
+/**
+ * Once a load from PostgreSQL has failed, how long cached records are used past their safety TTL
+ * without trying it again (then one load tries it): a stalled server costs one request
+ * LOAD_TIMEOUT_MS per period, not every request.
+ */
+export const STALE_WHILE_FAILING_MS = 5_000;
+
+/**
+ * Whether PostgreSQL is failing, as verify's caches (keys and verifier credentials) have found: one
+ * per process, so that a failed load of either makes both serve what they have at once.
+ */
+@Injectable()
+export class KeyStoreFailures extends StoreFailures {
+  constructor() {
+    super(STALE_WHILE_FAILING_MS);
+  }
+}
 
 export class KeyStoreUnavailableError extends DomainError {
   constructor() {
-    super('SERVICE_UNAVAILABLE', 'The key store is unavailable; retry shortly.');
+    super('SERVICE_UNAVAILABLE', 'The key store is unavailable; retry shortly.', [], 1);
   }
 }
 
@@ -37,9 +55,16 @@ export class KeyCache implements InvalidationListener {
     private readonly hasher: KeyedHasher,
     private readonly metrics: VerifyMetrics,
     subscriber: InvalidationSubscriber,
+    failures: KeyStoreFailures,
     @Inject(KEYWARD_CONFIG) config: KeywardConfig,
   ) {
-    this.cache = new InvalidatingCache<VerifiableKey>({ max: config.verifyCacheMaxKeys, ttlMs: SAFETY_TTL_MS, negativeTtlMs: NEGATIVE_TTL_MS, idOf: (key) => key.id });
+    this.cache = new InvalidatingCache<VerifiableKey>({
+      max: config.verifyCacheMaxKeys,
+      ttlMs: config.verifyCacheTtlMs,
+      negativeTtlMs: NEGATIVE_TTL_MS,
+      idOf: (key) => key.id,
+      staleWhileFailing: failures,
+    });
     subscriber.register(this);
   }
 
@@ -50,7 +75,11 @@ export class KeyCache implements InvalidationListener {
     return cached;
   }
 
-  /** Loads a key after a miss: once for all concurrent callers, from PostgreSQL. */
+  /**
+   * Loads a key after a miss: once for all concurrent callers, from PostgreSQL. When PostgreSQL
+   * cannot answer, the record last loaded is the answer (if it was not invalidated since), else
+   * KeyStoreUnavailableError.
+   */
   load(tenantId: string, plaintextKey: string): Promise<VerifiableKey | null> {
     this.metrics.keyCacheMisses.inc();
     return this.cache.load(this.cacheKey(tenantId, plaintextKey), () => this.loadFromStore(tenantId, plaintextKey));

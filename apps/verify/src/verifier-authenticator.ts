@@ -1,26 +1,28 @@
 // Authenticates the caller of /v1/verify without a database round trip once warm: results are
 // cached by the token's keyed hash and dropped on invalidation (credential revoked, tenant
-// suspended or resumed), on any gap in the invalidation subscription, and after a safety TTL.
+// suspended or resumed), on any gap in the invalidation subscription, and after a safety TTL
+// (used past it, though never past the credential's expiry, while PostgreSQL cannot be read).
 import { AuthenticateCredentialUseCase } from '@keyward/credentials';
 import {
   ForbiddenError,
   InvalidatingCache,
   InvalidationSubscriber,
+  KEYWARD_CONFIG,
   withTimeout,
   UnauthenticatedError,
   type InvalidationListener,
   type InvalidationMessage,
   type Loaded,
+  type KeywardConfig,
   type Principal,
 } from '@keyward/platform';
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { hash } from 'node:crypto';
-import { KeyStoreUnavailableError, LOAD_TIMEOUT_MS } from './key-cache';
+import { KeyStoreFailures, KeyStoreUnavailableError, LOAD_TIMEOUT_MS } from './key-cache';
 import { VerifyMetrics } from './verify-metrics';
 
 export type VerifierPrincipal = Extract<Principal, { kind: 'credential' }>;
 
-const SAFETY_TTL_MS = 60_000;
 /** Unknown tokens are remembered briefly, so a client retrying a bad token cannot load PostgreSQL. */
 const NEGATIVE_TTL_MS = 5_000;
 
@@ -32,8 +34,15 @@ export class VerifierAuthenticator implements InvalidationListener {
     private readonly authenticateCredential: AuthenticateCredentialUseCase,
     private readonly metrics: VerifyMetrics,
     subscriber: InvalidationSubscriber,
+    failures: KeyStoreFailures,
+    @Inject(KEYWARD_CONFIG) config: KeywardConfig,
   ) {
-    this.cache = new InvalidatingCache<Principal>({ max: 10_000, ttlMs: SAFETY_TTL_MS, negativeTtlMs: NEGATIVE_TTL_MS });
+    this.cache = new InvalidatingCache<Principal>({
+      max: 10_000,
+      ttlMs: config.verifyCacheTtlMs,
+      negativeTtlMs: NEGATIVE_TTL_MS,
+      staleWhileFailing: failures,
+    });
     subscriber.register(this);
   }
 

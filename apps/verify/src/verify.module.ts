@@ -5,12 +5,13 @@ import { Module, type DynamicModule } from '@nestjs/common';
 import { CreditsSeeder } from './credits-seeder';
 import { CreditsWriteBack } from './credits-write-back';
 import { InvalidationLag } from './invalidation-lag';
-import { KeyCache } from './key-cache';
+import { KeyCache, KeyStoreFailures } from './key-cache';
 import { Limiter } from './limiter';
 import { RedisDurabilityCheck } from './redis-durability-check';
 import { UsageRecorder } from './usage-recorder';
 import { VerifierAuthenticator } from './verifier-authenticator';
 import { VerifyMetrics } from './verify-metrics';
+import { VerifyReadiness } from './verify-readiness';
 import { VerifyService } from './verify.service';
 
 export type VerifyOptions = Omit<PlatformOptions, 'service' | 'quietPaths' | 'accessLogs'>;
@@ -27,6 +28,7 @@ export class VerifyModule {
         VerifyMetrics,
         InvalidationLag,
         VerifierAuthenticator,
+        KeyStoreFailures,
         KeyCache,
         Limiter,
         UsageRecorder,
@@ -34,6 +36,7 @@ export class VerifyModule {
         CreditsSeeder,
         RedisDurabilityCheck,
         VerifyService,
+        VerifyReadiness,
       ],
     };
   }

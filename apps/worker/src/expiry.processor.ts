@@ -1,9 +1,11 @@
-import { RUN_JOB } from '@keyward/jobs';
+import { isUnreleasedManualRun, RUN_JOB } from '@keyward/jobs';
 import { ExpireKeysUseCase, type ExpiryRunReport } from '@keyward/keys';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import type { Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { BullConnectionLog } from './bull-connection-log';
 import { JobMetrics } from './job-metrics';
+import { REFUSED_MANUAL_RUN } from './refused-manual-run';
 
 /** The `expiry` queue: each run records passed expiries and sends due warnings (see ExpireKeysUseCase). */
 @Processor('expiry')
@@ -13,12 +15,14 @@ export class ExpiryProcessor extends WorkerHost {
   constructor(
     private readonly expireKeys: ExpireKeysUseCase,
     private readonly jobMetrics: JobMetrics,
+    private readonly connectionLog: BullConnectionLog,
   ) {
     super();
   }
 
   async process(job: Job): Promise<ExpiryRunReport> {
     if (job.name !== RUN_JOB) throw new Error(`Unknown expiry job ${job.name}`);
+    if (isUnreleasedManualRun(job)) throw new UnrecoverableError(REFUSED_MANUAL_RUN);
     return this.jobMetrics.measure('expiry', () => this.expireKeys.execute(`job:${job.id}`));
   }
 
@@ -30,6 +34,11 @@ export class ExpiryProcessor extends WorkerHost {
 
   @OnWorkerEvent('error')
   onError(error: Error): void {
-    this.logger.warn({ err: error }, 'Expiry worker error');
+    this.connectionLog.error(error, 'expiry worker');
+  }
+
+  @OnWorkerEvent('ready')
+  onReady(): void {
+    this.connectionLog.ready();
   }
 }

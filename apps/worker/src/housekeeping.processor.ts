@@ -1,20 +1,18 @@
+import { HOUSEKEEPING_QUEUE } from '@keyward/jobs';
 import { PurgeIdempotencyRecordsUseCase } from '@keyward/platform';
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Job, Queue } from 'bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import type { Job } from 'bullmq';
+import { BullConnectionLog } from './bull-connection-log';
 import { JobMetrics } from './job-metrics';
+import { PURGE_IDEMPOTENCY } from './schedule-keeper';
 
-export const HOUSEKEEPING_QUEUE = 'housekeeping';
-const PURGE_IDEMPOTENCY = 'idempotency-purge';
-
-/** Periodic clean-up. The purge is idempotent, so a retried or repeated run does no harm. */
+/** Periodic clean-up (its schedule: schedule-keeper.ts). The purge is idempotent, so a retried or repeated run does no harm. */
 @Processor(HOUSEKEEPING_QUEUE)
 export class HousekeepingProcessor extends WorkerHost {
-  private readonly logger = new Logger(HousekeepingProcessor.name);
-
   constructor(
     private readonly purgeIdempotencyRecords: PurgeIdempotencyRecordsUseCase,
     private readonly jobMetrics: JobMetrics,
+    private readonly connectionLog: BullConnectionLog,
   ) {
     super();
   }
@@ -28,22 +26,14 @@ export class HousekeepingProcessor extends WorkerHost {
     }
   }
 
-  /** A worker's connection errors (Redis restarting, shutdown) are logged, never left unhandled. */
+  /** A worker's connection errors (Redis restarting, shutdown) are logged once per outage, never left unhandled. */
   @OnWorkerEvent('error')
   onError(error: Error): void {
-    this.logger.warn({ err: error }, 'Housekeeping worker error');
+    this.connectionLog.error(error, 'housekeeping worker');
   }
-}
 
-/**
- * BullMQ's job schedulers live in Redis, keyed by id: however many workers upsert the same
- * scheduler, each period runs once.
- */
-@Injectable()
-export class HousekeepingSchedule implements OnApplicationBootstrap {
-  constructor(@InjectQueue(HOUSEKEEPING_QUEUE) private readonly queue: Queue) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(PURGE_IDEMPOTENCY, { every: 60 * 60 * 1000 }, { name: PURGE_IDEMPOTENCY, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  @OnWorkerEvent('ready')
+  onReady(): void {
+    this.connectionLog.ready();
   }
 }

@@ -1,9 +1,11 @@
-import { RUN_JOB } from '@keyward/jobs';
+import { isUnreleasedManualRun, RUN_JOB } from '@keyward/jobs';
 import { AuditUnusedKeysUseCase, type UnusedAuditRunReport } from '@keyward/keys';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger } from '@nestjs/common';
-import type { Job } from 'bullmq';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { BullConnectionLog } from './bull-connection-log';
 import { JobMetrics } from './job-metrics';
+import { REFUSED_MANUAL_RUN } from './refused-manual-run';
 
 /** The `unused-audit` queue: each run audits every tenant's idle keys (see AuditUnusedKeysUseCase). */
 @Processor('unused-audit')
@@ -13,12 +15,14 @@ export class UnusedAuditProcessor extends WorkerHost {
   constructor(
     private readonly auditUnusedKeys: AuditUnusedKeysUseCase,
     private readonly jobMetrics: JobMetrics,
+    private readonly connectionLog: BullConnectionLog,
   ) {
     super();
   }
 
   async process(job: Job): Promise<UnusedAuditRunReport> {
     if (job.name !== RUN_JOB) throw new Error(`Unknown unused-audit job ${job.name}`);
+    if (isUnreleasedManualRun(job)) throw new UnrecoverableError(REFUSED_MANUAL_RUN);
     return this.jobMetrics.measure('unused-audit', () => this.auditUnusedKeys.execute(`job:${job.id}`));
   }
 
@@ -30,6 +34,11 @@ export class UnusedAuditProcessor extends WorkerHost {
 
   @OnWorkerEvent('error')
   onError(error: Error): void {
-    this.logger.warn({ err: error }, 'Unused-key audit worker error');
+    this.connectionLog.error(error, 'unused-audit worker');
+  }
+
+  @OnWorkerEvent('ready')
+  onReady(): void {
+    this.connectionLog.ready();
   }
 }

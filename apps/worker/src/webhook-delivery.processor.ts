@@ -1,25 +1,27 @@
 import { WEBHOOK_DELIVERY_QUEUE } from '@keyward/jobs';
+import { ConnectionStateLog, isDatabaseUnavailableError } from '@keyward/platform';
 import { DeliverDueWebhooksUseCase, type DeliveryPassReport } from '@keyward/webhooks';
-import { InjectQueue, OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { Job, Queue } from 'bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { BullConnectionLog } from './bull-connection-log';
 import { JobMetrics } from './job-metrics';
-
-const DELIVERY_PASS = 'deliver-due';
-/** How often a pass looks for due deliveries; a first retry is due 15 s after a failure. */
-const DELIVERY_PASS_EVERY_MS = 1000;
+import { DELIVERY_PASS } from './schedule-keeper';
 
 /**
- * Runs delivery passes. Several at once (here or in other workers) are safe, as each claims its
- * deliveries; a pass held up by slow receivers then does not hold up the next one.
+ * Runs delivery passes, one a second (their schedule: schedule-keeper.ts). Several at once (here
+ * or in other workers) are safe, as each claims its deliveries; a pass held up by slow receivers
+ * then does not hold up the next one.
  */
 @Processor(WEBHOOK_DELIVERY_QUEUE, { concurrency: 4 })
 export class WebhookDeliveryProcessor extends WorkerHost {
   private readonly logger = new Logger(WebhookDeliveryProcessor.name);
+  private readonly database = new ConnectionStateLog(this.logger, 'PostgreSQL (webhook delivery)');
 
   constructor(
     private readonly deliverDueWebhooks: DeliverDueWebhooksUseCase,
     private readonly jobMetrics: JobMetrics,
+    private readonly connectionLog: BullConnectionLog,
   ) {
     super();
   }
@@ -31,26 +33,25 @@ export class WebhookDeliveryProcessor extends WorkerHost {
       return null;
     }
     try {
-      return await this.jobMetrics.measure(WEBHOOK_DELIVERY_QUEUE, () => this.deliverDueWebhooks.execute());
+      const report = await this.jobMetrics.measure(WEBHOOK_DELIVERY_QUEUE, () => this.deliverDueWebhooks.execute());
+      this.database.recovered();
+      return report;
     } catch (error) {
-      this.logger.error({ err: error }, 'Webhook delivery pass failed');
+      // PostgreSQL away fails every pass, one a second: a line when it starts and one when it ends.
+      if (isDatabaseUnavailableError(error)) this.database.failed(error, 'webhook delivery passes fail until it answers; deliveries wait in PostgreSQL');
+      else this.logger.error({ err: error }, 'Webhook delivery pass failed');
       return null;
     }
   }
 
-  /** A worker's connection errors (Redis restarting, shutdown) are logged, never left unhandled. */
+  /** A worker's connection errors (Redis restarting, shutdown) are logged once per outage, never left unhandled. */
   @OnWorkerEvent('error')
   onError(error: Error): void {
-    this.logger.warn({ err: error }, 'Webhook delivery worker error');
+    this.connectionLog.error(error, 'webhook delivery worker');
   }
-}
 
-/** The pass on BullMQ's job scheduler: however many workers upsert it, each period runs once. */
-@Injectable()
-export class WebhookDeliverySchedule implements OnApplicationBootstrap {
-  constructor(@InjectQueue(WEBHOOK_DELIVERY_QUEUE) private readonly queue: Queue) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.queue.upsertJobScheduler(DELIVERY_PASS, { every: DELIVERY_PASS_EVERY_MS }, { name: DELIVERY_PASS, opts: { removeOnComplete: 100, removeOnFail: 100 } });
+  @OnWorkerEvent('ready')
+  onReady(): void {
+    this.connectionLog.ready();
   }
 }

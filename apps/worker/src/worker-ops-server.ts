@@ -16,7 +16,7 @@ export class WorkerOpsServer implements OnApplicationBootstrap, OnApplicationShu
     this.server.get('/healthz', async () => ({ status: 'ok' }));
     this.server.get('/readyz', async (_request, reply) => {
       const report = await this.readiness.check();
-      return reply.status(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
+      return reply.status(report.ready ? 200 : 503).send({ status: report.status, checks: report.checks });
     });
     this.server.get('/metrics', async (_request, reply) =>
       reply.type(this.metrics.registry.contentType).send(await this.metrics.text()),

@@ -3,14 +3,15 @@ import { KeysModule } from '@keyward/keys';
 import { PlatformModule, PurgeIdempotencyRecordsUseCase, type PlatformOptions } from '@keyward/platform';
 import { WebhookDeliveryModule } from '@keyward/webhooks';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { HousekeepingProcessor, HousekeepingSchedule } from './housekeeping.processor';
+import { BullConnectionLog } from './bull-connection-log';
+import { HousekeepingProcessor } from './housekeeping.processor';
 import { JobDrain } from './job-drain';
 import { JobMetrics } from './job-metrics';
-import { JobSchedules } from './job-schedules';
 import { ExpiryProcessor } from './expiry.processor';
 import { RotationProcessor } from './rotation.processor';
+import { ScheduleKeeper } from './schedule-keeper';
 import { UnusedAuditProcessor } from './unused-audit.processor';
-import { WebhookDeliveryProcessor, WebhookDeliverySchedule } from './webhook-delivery.processor';
+import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import { WorkerOpsServer } from './worker-ops-server';
 
 export type WorkerOptions = Omit<PlatformOptions, 'service' | 'withOperationsRoutes'>;
@@ -26,7 +27,19 @@ export class WorkerModule {
         KeysModule,
         WebhookDeliveryModule,
       ],
-      providers: [JobMetrics, PurgeIdempotencyRecordsUseCase, HousekeepingProcessor, HousekeepingSchedule, JobSchedules, RotationProcessor, ExpiryProcessor, UnusedAuditProcessor, WebhookDeliveryProcessor, WebhookDeliverySchedule, WorkerOpsServer, JobDrain],
+      providers: [
+        JobMetrics,
+        BullConnectionLog,
+        PurgeIdempotencyRecordsUseCase,
+        HousekeepingProcessor,
+        RotationProcessor,
+        ExpiryProcessor,
+        UnusedAuditProcessor,
+        WebhookDeliveryProcessor,
+        ScheduleKeeper,
+        WorkerOpsServer,
+        JobDrain,
+      ],
     };
   }
 }

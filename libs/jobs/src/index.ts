@@ -1,4 +1,7 @@
+export * from './bull-prefix';
 export * from './job-names';
+export * from './job-queues';
+export * from './manual-runs';
 export * from './jobs-queue.module';
 export * from './jobs.module';
 export * from './use-cases/get-job.use-case';

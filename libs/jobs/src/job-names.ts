@@ -6,6 +6,12 @@ export type ScheduledJob = (typeof SCHEDULED_JOBS)[number];
 /** The queue of webhook deliveries. */
 export const WEBHOOK_DELIVERY_QUEUE = 'webhooks';
 
+/** The queue of periodic clean-up (the idempotency purge). */
+export const HOUSEKEEPING_QUEUE = 'housekeeping';
+
+/** Every queue, as the dashboard lists them. */
+export const ALL_QUEUES: readonly string[] = [...SCHEDULED_JOBS, WEBHOOK_DELIVERY_QUEUE, HOUSEKEEPING_QUEUE];
+
 /** The one job name a scheduled queue runs: a pass over every tenant. */
 export const RUN_JOB = 'run';
 

@@ -2,18 +2,18 @@ import { createRedisConnection, KEYWARD_CONFIG, redisOptionsFromUrl, type Keywar
 import { BullModule } from '@nestjs/bullmq';
 import { Inject, Injectable, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { ConnectionOptions } from 'bullmq';
-import { SCHEDULED_JOBS, WEBHOOK_DELIVERY_QUEUE } from './job-names';
+import { bullQueuePrefix } from './bull-prefix';
+import { ALL_QUEUES } from './job-names';
 
-const QUEUES = [...SCHEDULED_JOBS, WEBHOOK_DELIVERY_QUEUE, 'housekeeping'].map((name) => BullModule.registerQueue({ name }));
+const QUEUES = ALL_QUEUES.map((name) => BullModule.registerQueue({ name }));
+
+export { bullQueuePrefix } from './bull-prefix';
 
 /**
- * BullMQ's key prefix. The braces make it every queue key's hash tag, so that each queue's keys
- * (which BullMQ's Lua scripts touch together) share one Redis Cluster slot. All queues share it,
- * and so one master: their traffic (a few scheduled runs, one webhook pass a second) is small.
+ * How soon BullMQ's connections try again after losing Redis: at most 2 s apart (BullMQ's own
+ * default grows to 20 s, so a worker could stay idle that long after Redis was back).
  */
-export function bullQueuePrefix(redisKeyPrefix: string): string {
-  return `{${redisKeyPrefix}bull}`;
-}
+const reconnectDelay = (attempt: number): number => Math.min(attempt * 200, 2000);
 
 /**
  * What BullMQ connects with. One server: options, not a connection, so that BullMQ owns its
@@ -22,7 +22,8 @@ export function bullQueuePrefix(redisKeyPrefix: string): string {
  * shuts global modules down in the reverse of the order it found them: this provider, in
  * BullModule's root module (imported before the queues), closes after BullMQ's core module has
  * closed the workers (test/scale/redis-cluster.e2e-spec.ts stops a worker mid-run to check it).
- * Patient either way: blocking commands outlast any time-out.
+ * Patient either way: blocking commands outlast any time-out. The worker's; the admin API enqueues
+ * and reads through JobQueues (job-queues.ts), which must answer in time.
  */
 @Injectable()
 export class BullConnection implements OnApplicationShutdown {
@@ -37,7 +38,7 @@ export class BullConnection implements OnApplicationShutdown {
       this.cluster.on('error', () => undefined);
       this.connection = this.cluster;
     } else {
-      this.connection = { ...redisOptionsFromUrl(config.redis.url), connectionName: 'keyward-bullmq', maxRetriesPerRequest: null };
+      this.connection = { ...redisOptionsFromUrl(config.redis.url), connectionName: 'keyward-bullmq', maxRetriesPerRequest: null, retryStrategy: reconnectDelay };
     }
   }
 
@@ -46,7 +47,7 @@ export class BullConnection implements OnApplicationShutdown {
   }
 }
 
-/** BullMQ's connection and every queue: the worker processes them, the admin API enqueues and reads. */
+/** BullMQ's connection and every queue, for the worker, which processes them and keeps their schedules. */
 @Module({
   imports: [
     BullModule.forRootAsync({

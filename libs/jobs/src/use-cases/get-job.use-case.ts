@@ -1,9 +1,7 @@
 import { NotFoundError } from '@keyward/platform';
-import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import type { Queue } from 'bullmq';
 import { isScheduledJob, type ScheduledJob } from '../job-names';
+import { JobQueues } from '../job-queues';
 
 export interface JobReport {
   jobId: string;
@@ -17,23 +15,24 @@ const JOB_ID = /^([a-z-]+)_[0-9a-f-]{36}$/;
 /** A run's state and, once completed, what it did in counts. */
 @Injectable()
 export class GetJobUseCase {
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(private readonly queues: JobQueues) {}
 
   async execute(jobId: string): Promise<JobReport> {
     const name = JOB_ID.exec(jobId)?.[1];
     if (!name || !isScheduledJob(name)) throw new NotFoundError('The job');
-    const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
-    const job = await queue.getJob(jobId);
-    if (!job) throw new NotFoundError('The job');
-    const state = await job.getState();
-    const report: JobReport = {
-      jobId,
-      name,
-      state: state === 'completed' || state === 'failed' || state === 'active' ? state : 'waiting',
-    };
-    // The job was loaded before its state was read: a run that completed in between is loaded again for its result.
-    if (state === 'completed') report.result = job.returnvalue ?? (await queue.getJob(jobId))?.returnvalue;
-    if (state === 'failed') report.result = { error: 'The run failed; it is retried on the next schedule.' };
-    return report;
+    return this.queues.use(name, async (queue) => {
+      const job = await queue.getJob(jobId);
+      if (!job) throw new NotFoundError('The job');
+      const state = await job.getState();
+      const report: JobReport = {
+        jobId,
+        name,
+        state: state === 'completed' || state === 'failed' || state === 'active' ? state : 'waiting',
+      };
+      // The job was loaded before its state was read: a run that completed in between is loaded again for its result.
+      if (state === 'completed') report.result = job.returnvalue ?? (await queue.getJob(jobId))?.returnvalue;
+      if (state === 'failed') report.result = { error: 'The run failed; it is retried on the next schedule.' };
+      return report;
+    });
   }
 }

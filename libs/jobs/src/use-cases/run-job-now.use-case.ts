@@ -1,19 +1,35 @@
-import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
-import { ModuleRef } from '@nestjs/core';
-import type { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
 import { RUN_JOB, type ScheduledJob } from '../job-names';
+import { JobQueues, QUEUE_ANSWER_MS, QueueUnavailableError } from '../job-queues';
+import { MANUAL_RUN_PARK_MS, type ManualRunData } from '../manual-runs';
+import { withTimeout } from '@keyward/platform';
 
-/** Enqueues a pass of a scheduled job now (the platform operator's run-now). */
+/**
+ * Enqueues a pass of a scheduled job now (the platform operator's run-now): 202 once Redis has
+ * taken it, 503 within QUEUE_ANSWER_MS when it cannot, and then the run never happens
+ * (manual-runs.ts, docs/failure-modes.md).
+ */
 @Injectable()
 export class RunJobNowUseCase {
-  constructor(private readonly moduleRef: ModuleRef) {}
+  constructor(private readonly queues: JobQueues) {}
 
   async execute(name: ScheduledJob): Promise<{ jobId: string }> {
-    const queue = this.moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+    const queue = await this.queues.ready(name);
     // The id names its queue, so GET /v1/jobs/{jobId} finds it again.
-    const job = await queue.add(RUN_JOB, { trigger: 'manual' }, { jobId: `${name}_${randomUUID()}`, removeOnComplete: 1000, removeOnFail: 1000 });
-    return { jobId: job.id! };
+    const jobId = `${name}_${randomUUID()}`;
+    const data: ManualRunData = { trigger: 'manual' };
+    const adding = queue.add(RUN_JOB, data, { jobId, delay: MANUAL_RUN_PARK_MS, removeOnComplete: 1000, removeOnFail: 1000 });
+    let job;
+    try {
+      job = await withTimeout(adding, QUEUE_ANSWER_MS, 'job add');
+    } catch (error) {
+      // Answered 503: should the add still reach Redis, the run is removed right behind it.
+      this.queues.discard(queue, jobId);
+      if (JobQueues.isUnavailable(error)) throw new QueueUnavailableError();
+      throw error;
+    }
+    await this.queues.release(job);
+    return { jobId };
   }
 }

@@ -1,4 +1,4 @@
-import { InvalidatingCache, type Loaded } from './invalidating-cache';
+import { InvalidatingCache, StoreFailures, type Loaded } from './invalidating-cache';
 
 interface Record {
   id: string;
@@ -102,5 +102,87 @@ describe('InvalidatingCache', () => {
       cache.clear();
       expect((cache as unknown as { keysById: Map<string, unknown> }).keysById.size).toBe(0);
     });
+  });
+});
+
+describe('InvalidatingCache while its store is failing (staleWhileFailing)', () => {
+  let failures: StoreFailures;
+  let options: ConstructorParameters<typeof InvalidatingCache<Record>>[0];
+  beforeEach(() => {
+    failures = new StoreFailures(5_000);
+    options = { max: 10, ttlMs: 1_000, negativeTtlMs: 500, idOf: (value: Record) => value.id, staleWhileFailing: failures };
+  });
+  const found = (key: string, validUntil?: number) => async (): Promise<Loaded<Record>> => ({ value: { id: key }, validUntil });
+  const failing = jest.fn(async (): Promise<Loaded<Record>> => {
+    throw new Error('store unavailable');
+  });
+  beforeEach(() => failing.mockClear());
+
+  it('hands the last known record to the load that failed, then serves it past its TTL without trying the store', async () => {
+    const cache = new InvalidatingCache<Record>(options);
+    await cache.get('a', found('a'));
+    const later = Date.now() + 1_001;
+    expect(cache.peek('a', later)).toBeUndefined(); // past its TTL: the store is asked first
+    expect(await cache.load('a', failing)).toEqual({ id: 'a' });
+    expect(failing).toHaveBeenCalledTimes(1);
+    expect(failures.isFailing()).toBe(true);
+    // For the next 5 s the record is served at once, without a load.
+    expect(cache.peek('a', Date.now() + 4_000)).toEqual({ id: 'a' });
+    // Then one load tries the store again.
+    expect(cache.peek('a', Date.now() + 5_001)).toBeUndefined();
+  });
+
+  it('fails a load that has no record to fall back on, and never serves a negative entry stale', async () => {
+    const cache = new InvalidatingCache<Record>(options);
+    await cache.get('gone', async () => ({ value: null }));
+    await expect(cache.load('cold', failing)).rejects.toThrow('store unavailable');
+    await expect(cache.load('gone', failing)).rejects.toThrow('store unavailable');
+    expect(cache.peek('gone', Date.now() + 501)).toBeUndefined();
+  });
+
+  it('never serves an invalidated record, nor one past its own validUntil', async () => {
+    const cache = new InvalidatingCache<Record>(options);
+    const expiresAt = Date.now() + 3_000;
+    await cache.get('a', found('a'));
+    await cache.get('b', found('b'));
+    await cache.get('c', found('c', expiresAt));
+    cache.invalidateId('a');
+    await expect(cache.load('a', failing)).rejects.toThrow('store unavailable');
+    expect(await cache.load('b', failing)).toEqual({ id: 'b' });
+    expect(cache.peek('c', expiresAt - 1)).toEqual({ id: 'c' }); // failing, within its own limit
+    expect(cache.peek('c', expiresAt + 1)).toBeUndefined();
+    // A subscription gap drops everything, stale records too.
+    cache.clear();
+    await expect(cache.load('b', failing)).rejects.toThrow('store unavailable');
+  });
+
+  it('stops serving stale records as soon as a load succeeds again', async () => {
+    const cache = new InvalidatingCache<Record>(options);
+    await cache.get('a', found('a'));
+    await cache.get('b', found('b'));
+    const later = Date.now() + 1_001;
+    expect(await cache.load('a', failing)).toEqual({ id: 'a' });
+    expect(cache.peek('b', later)).toEqual({ id: 'b' });
+    await cache.load('c', found('c'));
+    expect(failures.isFailing()).toBe(false);
+    expect(cache.peek('b', later)).toBeUndefined();
+  });
+
+  it('shares what it found with the other caches of the same store', async () => {
+    const keys = new InvalidatingCache<Record>(options);
+    const verifiers = new InvalidatingCache<Record>(options);
+    await keys.get('k', found('k'));
+    await verifiers.get('v', found('v'));
+    const later = Date.now() + 1_001;
+    expect(await keys.load('k', failing)).toEqual({ id: 'k' });
+    // The other cache serves its own record at once, without a load of its own waiting on the store.
+    expect(verifiers.peek('v', later)).toEqual({ id: 'v' });
+  });
+
+  it('without the option, a failed load fails and nothing past its TTL is served', async () => {
+    const cache = new InvalidatingCache<Record>({ max: 10, ttlMs: 1_000, negativeTtlMs: 500 });
+    await cache.get('a', found('a'));
+    await expect(cache.load('a', failing)).rejects.toThrow('store unavailable');
+    expect(cache.peek('a', Date.now() + 1_001)).toBeUndefined();
   });
 });

@@ -1,12 +1,16 @@
 // An in-process cache for records that other processes may change: bounded (LRU), with negative
-// entries, a safety TTL, one load per key however many callers miss at once, and invalidation
-// that also covers loads already in flight.
+// entries, a safety TTL, one load per key however many callers miss at once, invalidation that
+// also covers loads already in flight, and (optionally) entries used past their TTL while the
+// store cannot be read (docs/failure-modes.md).
 import { LRUCache } from 'lru-cache';
 
 export interface Loaded<V> {
   /** null records a negative entry: the store has no such record. */
   value: V | null;
-  /** Epoch ms after which the entry must not be used; defaults to now + the cache's TTL. */
+  /**
+   * Epoch ms after which the entry must not be used, even while the store is failing (a
+   * credential's expiry, say); the cache's TTL may end its use sooner.
+   */
   validUntil?: number;
 }
 
@@ -20,11 +24,42 @@ export interface InvalidatingCacheOptions<V> {
    * stall the process for tens of milliseconds).
    */
   idOf?: (value: V) => string;
+  /**
+   * Serve entries past their TTL while the store is failing (caches of one store share one). When
+   * a load fails, the entry it would have refreshed is handed to its callers instead of the error,
+   * and for StoreFailures.staleForMs peek() also returns entries past their TTL, without trying
+   * the store (after that, one load tries it again). Only records (never negative entries), never
+   * past their own validUntil, and never an invalidated one: invalidation deletes the entry. A
+   * load that succeeds ends it at once.
+   */
+  staleWhileFailing?: StoreFailures;
+}
+
+/** Whether a store is failing now, as the caches that read it have found: shared by those caches. */
+export class StoreFailures {
+  private until = 0;
+
+  constructor(readonly staleForMs: number) {}
+
+  failed(now = Date.now()): void {
+    this.until = now + this.staleForMs;
+  }
+
+  succeeded(): void {
+    this.until = 0;
+  }
+
+  isFailing(now = Date.now()): boolean {
+    return now < this.until;
+  }
 }
 
 interface Entry<V> {
   value: V | null;
+  /** Until when the entry is used without asking the store (the TTL, or validUntil if sooner). */
   validUntil: number;
+  /** Until when it may be used at all (Loaded.validUntil, else never ending). */
+  usableUntil: number;
 }
 
 export class InvalidatingCache<V extends object> {
@@ -50,7 +85,9 @@ export class InvalidatingCache<V extends object> {
   /** The cached value (null for a negative entry), or undefined on a miss. No promise, no I/O. */
   peek(key: string, now = Date.now()): V | null | undefined {
     const entry = this.entries.get(key);
-    return entry && entry.validUntil > now ? entry.value : undefined;
+    if (entry === undefined) return undefined;
+    if (entry.validUntil > now) return entry.value;
+    return this.options.staleWhileFailing?.isFailing(now) && this.usableStale(entry, now) ? entry.value : undefined;
   }
 
   /**
@@ -93,18 +130,36 @@ export class InvalidatingCache<V extends object> {
     if (pending) return pending;
     const generationAtStart = this.generation;
     const loaded = load()
-      .then(({ value, validUntil }) => {
-        const now = Date.now();
-        const ttl = value === null ? this.options.negativeTtlMs : this.options.ttlMs;
-        if (this.generation === generationAtStart) {
-          this.entries.set(key, { value, validUntil: Math.min(now + ttl, validUntil ?? Infinity) });
-          if (value !== null && this.options.idOf) this.index(this.options.idOf(value), key);
-        }
-        return value;
-      })
+      .then(
+        ({ value, validUntil }) => {
+          const now = Date.now();
+          this.options.staleWhileFailing?.succeeded();
+          const ttl = value === null ? this.options.negativeTtlMs : this.options.ttlMs;
+          if (this.generation === generationAtStart) {
+            const usableUntil = validUntil ?? Infinity;
+            this.entries.set(key, { value, validUntil: Math.min(now + ttl, usableUntil), usableUntil });
+            if (value !== null && this.options.idOf) this.index(this.options.idOf(value), key);
+          }
+          return value;
+        },
+        (error: unknown) => {
+          const failures = this.options.staleWhileFailing;
+          if (!failures) throw error;
+          const now = Date.now();
+          failures.failed(now);
+          // Still here, so not invalidated since it was loaded: the last known record.
+          const entry = this.entries.get(key);
+          if (entry && this.usableStale(entry, now)) return entry.value;
+          throw error;
+        },
+      )
       .finally(() => this.loading.delete(key));
     this.loading.set(key, loaded);
     return loaded;
+  }
+
+  private usableStale(entry: Entry<V>, now: number): boolean {
+    return entry.value !== null && now < entry.usableUntil;
   }
 
   private index(id: string, key: string): void {

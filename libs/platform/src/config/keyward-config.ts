@@ -2,6 +2,7 @@
 // at boot and passes it down. A bad value stops the boot with a message naming the variable, never
 // echoing its value (it may be a secret).
 import { randomBytes } from 'node:crypto';
+import { isIP } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { loadOrCreateSecret } from './data-dir-secrets';
@@ -50,12 +51,35 @@ export interface KeywardConfig {
    * addresses (KEYWARD_WEBHOOK_ALLOW_PRIVATE=1; embedded mode and tests).
    */
   readonly webhookAllowPrivate: boolean;
+  /**
+   * Whether the webhook sender may connect to loopback addresses only (KEYWARD_WEBHOOK_LOOPBACK_ONLY=1):
+   * every other connection is refused at the socket, whatever the URL rules allowed. Tests set it,
+   * so that no test can ever send a delivery off the machine.
+   */
+  readonly webhookLoopbackOnly: boolean;
+  /**
+   * Fixed answers for webhook host names, consulted before DNS (KEYWARD_WEBHOOK_HOSTS, entries
+   * `name=address` separated by commas; a name may repeat for several addresses). Tests map names
+   * under the reserved `.test` domain to 127.0.0.1 with it.
+   */
+  readonly webhookHosts: ReadonlyMap<string, readonly string[]>;
   /** What verify answers for a key with limits while Redis is unreachable (VERIFY_LIMITS_ON_REDIS_DOWN). */
   readonly verifyLimitsOnRedisDown: 'deny' | 'allow';
   /** Verify processes (VERIFY_WORKERS): 1 in development, one per CPU in production. */
   readonly verifyWorkers: number;
   /** Key records each verify process caches at most (VERIFY_CACHE_MAX_KEYS; least recently used go first). */
   readonly verifyCacheMaxKeys: number;
+  /**
+   * The safety TTL of verify's cached keys and verifier credentials (VERIFY_CACHE_TTL_MS, default
+   * 60 s): how long an entry is used without asking PostgreSQL again, should an invalidation have
+   * been missed. While PostgreSQL is unavailable, entries are used past it (docs/failure-modes.md).
+   */
+  readonly verifyCacheTtlMs: number;
+  /**
+   * How often the worker checks that its job schedules exist in Redis and puts back any that are
+   * missing (JOB_SCHEDULE_CHECK_SECONDS, default 30): a Redis that lost its data keeps none.
+   */
+  readonly jobScheduleCheckSeconds: number;
   /** How often each scheduled job runs, in seconds (ROTATION_/EXPIRY_/UNUSED_AUDIT_JOB_INTERVAL_SECONDS). */
   readonly jobIntervals: Readonly<{ rotation: number; expiry: number; 'unused-audit': number }>;
 }
@@ -113,6 +137,20 @@ function flag(env: Env, name: string): boolean {
   if (raw === undefined || raw === '' || raw === '0') return false;
   if (raw === '1') return true;
   throw new ConfigError(name, 'must be 0 or 1');
+}
+
+/** `name=address,name=address`: a host name (any case; kept lower-case) to an IPv4 or IPv6 address. */
+function hostMap(env: Env, name: string): ReadonlyMap<string, readonly string[]> {
+  const hosts = new Map<string, string[]>();
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return hosts;
+  for (const entry of raw.split(',')) {
+    const match = /^\s*([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)=([0-9A-Fa-f:.]+)\s*$/.exec(entry);
+    if (!match || isIP(match[2]) === 0) throw new ConfigError(name, 'must list entries name=address (an IPv4 or IPv6 address), separated by commas');
+    const host = match[1].toLowerCase();
+    hosts.set(host, [...(hosts.get(host) ?? []), match[2]]);
+  }
+  return hosts;
 }
 
 function url(env: Env, name: string, protocols: string[]): string {
@@ -260,9 +298,13 @@ export function loadKeywardConfig(env: Env): KeywardConfig {
     shutdownDrainMs,
     webhookAllowHttp: flag(env, 'KEYWARD_WEBHOOK_ALLOW_HTTP'),
     webhookAllowPrivate: flag(env, 'KEYWARD_WEBHOOK_ALLOW_PRIVATE'),
+    webhookLoopbackOnly: flag(env, 'KEYWARD_WEBHOOK_LOOPBACK_ONLY'),
+    webhookHosts: hostMap(env, 'KEYWARD_WEBHOOK_HOSTS'),
     verifyLimitsOnRedisDown: oneOf(env, 'VERIFY_LIMITS_ON_REDIS_DOWN', ['deny', 'allow'] as const, 'deny'),
     verifyWorkers: integer(env, 'VERIFY_WORKERS', nodeEnv === 'production' ? availableParallelism() : 1, 1, 256),
     verifyCacheMaxKeys: integer(env, 'VERIFY_CACHE_MAX_KEYS', 200_000, 1_000, 50_000_000),
+    verifyCacheTtlMs: integer(env, 'VERIFY_CACHE_TTL_MS', 60_000, 100, 3_600_000),
+    jobScheduleCheckSeconds: integer(env, 'JOB_SCHEDULE_CHECK_SECONDS', 30, 1, 3_600),
     jobIntervals: Object.freeze({
       rotation: integer(env, 'ROTATION_JOB_INTERVAL_SECONDS', 60, 1, 86_400),
       expiry: integer(env, 'EXPIRY_JOB_INTERVAL_SECONDS', 60, 1, 86_400),

@@ -3,6 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { KEYWARD_CONFIG } from '../config/config.tokens';
 import type { KeywardConfig } from '../config/keyward-config';
+import { BoundedPgClient } from './bounded-pg-client';
 import { TenantTransactions } from './tenant-transaction';
 
 /** Refuses to serve as a role that row-level security would not hold back. */
@@ -42,6 +43,9 @@ async function assertRowLevelSecurityApplies(dataSource: DataSource): Promise<vo
           max: 10,
           connectionTimeoutMillis: 3000,
           application_name: 'keyward',
+          // A stalled server answers no query, not even with its statement_timeout: the client
+          // bounds each query itself (docs/failure-modes.md).
+          Client: BoundedPgClient,
         },
       }),
     }),

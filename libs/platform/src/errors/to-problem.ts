@@ -2,6 +2,8 @@
 // exceptions (unknown routes) and Fastify's own errors (body parsing, media type, size, schema).
 import { HttpException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { isDatabaseUnavailableError } from '../database/unavailable';
+import { isRedisUnavailableError } from '../redis/unavailable';
 import { DomainError, type FieldError } from './domain-error';
 import { buildProblem, type Problem } from './problem';
 import type { ProblemCode } from './problem-codes';
@@ -34,6 +36,10 @@ const DETAIL_BY_CODE: Partial<Record<ProblemCode, string>> = {
   BAD_REQUEST: 'The request could not be read.',
   METHOD_NOT_ALLOWED: 'This method is not allowed here.',
 };
+
+const DEPENDENCY_UNAVAILABLE_DETAIL = 'A store this request needs is unavailable; retry shortly.';
+/** Retry-After of a 503 for a store that is down: a few seconds, as a restart or failover takes. */
+export const DEPENDENCY_RETRY_AFTER_SECONDS = 5;
 
 interface FastifySchemaError {
   validation: Array<{ instancePath: string; message?: string; params?: Record<string, unknown> }>;
@@ -82,6 +88,10 @@ export function toProblem(error: unknown, requestId: string): MappedProblem {
   }
   if (isUnparsableJsonError(error)) {
     return { problem: buildProblem('MALFORMED_JSON', DETAIL_BY_CODE.MALFORMED_JSON!, requestId) };
+  }
+  // PostgreSQL or Redis down, unreachable or stalled: the client may retry (docs/failure-modes.md).
+  if (isDatabaseUnavailableError(error) || isRedisUnavailableError(error)) {
+    return { problem: buildProblem('SERVICE_UNAVAILABLE', DEPENDENCY_UNAVAILABLE_DETAIL, requestId), retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS };
   }
   const status = error instanceof HttpException ? error.getStatus() : statusOf(error);
   const code = status !== undefined ? CODE_BY_STATUS[status] : undefined;

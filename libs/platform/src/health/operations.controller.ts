@@ -23,7 +23,7 @@ export class OperationsController {
   @Get('readyz')
   async ready(@Res() reply: FastifyReply): Promise<void> {
     const report = await this.readiness.check();
-    reply.status(report.ready ? 200 : 503).send({ status: report.ready ? 'ready' : 'not_ready', checks: report.checks });
+    reply.status(report.ready ? 200 : 503).send({ status: report.status, checks: report.checks });
   }
 
   @Get('metrics')

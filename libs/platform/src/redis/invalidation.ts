@@ -3,6 +3,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { KEYWARD_CONFIG } from '../config/config.tokens';
 import type { KeywardConfig } from '../config/keyward-config';
+import { ConnectionStateLog } from './connection-state-log';
 import type { RedisClient } from './redis-connection';
 import { REDIS_CLIENT } from './redis.tokens';
 
@@ -22,6 +23,8 @@ export function invalidationChannel(redisKeyPrefix: string): string {
 @Injectable()
 export class InvalidationPublisher {
   private readonly logger = new Logger(InvalidationPublisher.name);
+  /** A line when publishing starts failing and one when it works again, not one per change. */
+  private readonly state = new ConnectionStateLog(this.logger, 'Redis (invalidation messages)');
   private readonly channel: string;
 
   constructor(
@@ -43,8 +46,9 @@ export class InvalidationPublisher {
   async publish(message: InvalidationMessage): Promise<void> {
     try {
       await this.redis.publish(this.channel, JSON.stringify({ ...message, sentAt: Date.now() }));
+      this.state.recovered();
     } catch (error) {
-      this.logger.warn({ err: error, invalidation: message }, 'Could not publish an invalidation');
+      this.state.failed(error, 'changes are not announced to the verify processes, whose caches drop entries after their safety TTL');
     }
   }
 }

@@ -12,6 +12,15 @@ export interface RedisConnectionOptions {
   patient?: boolean;
   /** A standalone connection gives up (emits 'end') after this many failed reconnections. */
   reconnectAttempts?: number;
+  /**
+   * Send each command at most once, for callers that answer "failed" when a command is not
+   * answered in time and must then be sure it never runs later (the admin API's job queues): no
+   * retry of a command after a reconnection, none queued while Redis is unreachable, and no
+   * pipelining with other callers' commands. Implies fail-fast (not `patient`).
+   */
+  atMostOnce?: boolean;
+  /** How long a command may wait for its answer (fail-fast connections; default 1000 ms). */
+  commandTimeoutMs?: number;
 }
 
 const backOff = (attempt: number): number => Math.min(attempt * 200, 2000);
@@ -22,11 +31,13 @@ const backOff = (attempt: number): number => Math.min(attempt * 200, 2000);
  * A cluster target gets an ioredis Cluster with the same behaviour on every node.
  */
 export function createRedisConnection(target: RedisTarget, connectionName: string, options: RedisConnectionOptions = {}): RedisClient {
-  const { patient = false, reconnectAttempts } = options;
+  const { atMostOnce = false, reconnectAttempts } = options;
+  const patient = !atMostOnce && (options.patient ?? false);
   const nodeOptions: RedisOptions = {
     connectionName,
     connectTimeout: 2000,
-    ...(patient ? { maxRetriesPerRequest: null } : { commandTimeout: 1000, maxRetriesPerRequest: 1 }),
+    ...(patient ? { maxRetriesPerRequest: null } : { commandTimeout: options.commandTimeoutMs ?? 1000, maxRetriesPerRequest: atMostOnce ? 0 : 1 }),
+    ...(atMostOnce ? { autoResendUnfulfilledCommands: false } : {}),
   };
   if (target.mode === 'standalone') {
     return new Redis(target.url, {
@@ -35,7 +46,7 @@ export function createRedisConnection(target: RedisTarget, connectionName: strin
       // Commands issued in one turn of the event loop go out in one write and come back in one
       // read: under load, verify's limit checks of many requests share their system calls
       // (measured: see README, Benchmarks). A command still fails at once while Redis is down.
-      enableAutoPipelining: !patient,
+      enableAutoPipelining: !patient && !atMostOnce,
       retryStrategy: (attempt) => (reconnectAttempts !== undefined && attempt > reconnectAttempts ? null : backOff(attempt)),
       lazyConnect: false,
     });

@@ -1,6 +1,7 @@
-import { Global, Inject, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { Global, Inject, Logger, Module, type OnApplicationShutdown } from '@nestjs/common';
 import { KEYWARD_CONFIG } from '../config/config.tokens';
 import type { KeywardConfig } from '../config/keyward-config';
+import { ConnectionStateLog } from './connection-state-log';
 import { createRedisConnection, type RedisClient } from './redis-connection';
 import { REDIS_CLIENT } from './redis.tokens';
 
@@ -12,9 +13,11 @@ import { REDIS_CLIENT } from './redis.tokens';
       inject: [KEYWARD_CONFIG],
       useFactory: (config: KeywardConfig) => {
         const client = createRedisConnection(config.redis, 'keyward');
-        // Errors surface on the commands that fail; the connection's own error events are only
-        // reconnection noise and must not crash the process.
-        client.on('error', () => undefined);
+        // Errors surface on the commands that fail; the connection's own error events repeat with
+        // every reconnection attempt: one line when it is lost, one when it is back.
+        const state = new ConnectionStateLog(new Logger('Redis'), 'Redis');
+        client.on('error', (error: unknown) => state.failed(error));
+        client.on('ready', () => state.recovered());
         return client;
       },
     },
