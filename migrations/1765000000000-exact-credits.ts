@@ -19,6 +19,11 @@ export class ExactCredits1765000000000 implements MigrationInterface {
     await q.query(`ALTER TABLE api_keys ADD COLUMN credits_seed bigint NOT NULL DEFAULT 0`);
     await q.query(`CREATE TABLE credit_write_backs (id uuid PRIMARY KEY, at timestamptz NOT NULL DEFAULT now())`);
     await q.query(`CREATE INDEX credit_write_backs_at ON credit_write_backs (at)`);
+    // Written only through keyward_charge_credits (SECURITY DEFINER): the app role gets no privilege,
+    // and row-level security is on and forced, as on every table.
+    await q.query(`ALTER TABLE credit_write_backs ENABLE ROW LEVEL SECURITY`);
+    await q.query(`ALTER TABLE credit_write_backs FORCE ROW LEVEL SECURITY`);
+    await q.query(`CREATE POLICY credit_write_backs_owner ON credit_write_backs TO CURRENT_USER USING (true) WITH CHECK (true)`);
     await q.query(`DROP FUNCTION IF EXISTS keyward_write_back_credits(uuid[], bigint[], bigint[])`);
 
     await q.query(`

@@ -142,6 +142,11 @@ describe('credits (PostgreSQL and Redis)', () => {
     expect(await durableCredits(key.id)).toEqual({ remaining: 50, version: 1, seed: 1 });
   });
 
+  it('gives the app role nothing but the two functions: no read or write of the write-back ledger', async () => {
+    await expect(sql('app', 'SELECT * FROM credit_write_backs')).rejects.toMatchObject({ code: '42501' });
+    await expect(sql('app', `INSERT INTO credit_write_backs (id) VALUES ($1)`, [randomUUID()])).rejects.toMatchObject({ code: '42501' });
+  });
+
   it('seeds only within the key’s own tenant', async () => {
     const key = await insertCreditedKey(9);
     expect(await one.usage.seedCredits(randomUUID(), key.id)).toBeNull();

@@ -47,6 +47,13 @@ export class CreditsSeeder {
       return;
     }
     try {
+      // Seeded by another process between our check and our claim: nothing to do but ask again.
+      // (Seeding over it would replace a balance already being charged with an older reading.)
+      const current = await this.counters.readCredits(key.id);
+      if (current && current.version >= key.creditsVersion) {
+        await this.counters.releaseSeed(key.id, token);
+        return;
+      }
       await this.writeBack.flush();
       const durable = await this.usage.seedCredits(key.tenantId, key.id);
       // No credits in PostgreSQL: the record is outdated, and its invalidation is on its way.

@@ -4,6 +4,7 @@
 // is written at most once, however often it is retried; and charges PostgreSQL reports as made
 // against an older seed than the key's current one are also taken off Redis's current balance.
 import { KeyCounters, KeyUsageRepository, type CreditsCharge, type CreditsTag } from '@keyward/keys';
+import { ConnectionStateLog } from '@keyward/platform';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { VerifyMetrics } from './verify-metrics';
@@ -13,6 +14,8 @@ export const CREDITS_WRITE_BACK_INTERVAL_MS = 1_000;
 @Injectable()
 export class CreditsWriteBack implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CreditsWriteBack.name);
+  /** One line when write-backs start failing and one when they work again, not one a second (docs/failure-modes.md). */
+  private readonly storeState = new ConnectionStateLog(this.logger, 'PostgreSQL (credit write-back)');
   /** Charges not yet in a batch, summed by key, version and seed. */
   private charges = new Map<string, CreditsCharge>();
   /** The batch being written: kept, with its id, until PostgreSQL has taken it. */
@@ -62,9 +65,10 @@ export class CreditsWriteBack implements OnModuleInit, OnApplicationShutdown {
       try {
         this.lateCharges.push(...(await this.usage.chargeCredits(this.batch.id, this.batch.charges)));
         this.batch = null;
+        this.storeState.recovered();
       } catch (error) {
         this.metrics.storeErrors.inc({ store: 'postgres' });
-        this.logger.warn({ err: error }, 'Credit write-back failed; retrying the same batch next interval');
+        this.storeState.failed(error, 'retrying the same batch every second');
       }
     }
     if (this.lateCharges.length > 0) {

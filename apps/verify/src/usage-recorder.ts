@@ -1,6 +1,7 @@
 // Counts every verification per key, hour and code, and each key's latest VALID use, in memory;
 // a flush every second writes them all in one statement. Nothing is written per request.
 import { KeyUsageRepository, type UsageCount } from '@keyward/keys';
+import { ConnectionStateLog } from '@keyward/platform';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { VerifyMetrics } from './verify-metrics';
 
@@ -10,6 +11,8 @@ const HOUR_MS = 3_600_000;
 @Injectable()
 export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(UsageRecorder.name);
+  /** One line when flushes start failing and one when they work again, not one a second (docs/failure-modes.md). */
+  private readonly storeState = new ConnectionStateLog(this.logger, 'PostgreSQL (usage flush)');
   /** keyId -> code -> the count of the current hour. */
   private counts = new Map<string, Map<string, UsageCount>>();
   /** Counts of an hour that ended before the next flush. */
@@ -58,9 +61,10 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
       this.lastUsed = new Map();
       try {
         await this.usage.record(counts, [...lastUsed].map(([keyId, at]) => ({ keyId, at })));
+        this.storeState.recovered();
       } catch (error) {
         this.metrics.storeErrors.inc({ store: 'postgres' });
-        this.logger.warn({ err: error }, 'Usage flush failed; keeping the counts for the next one');
+        this.storeState.failed(error, 'keeping the counts for the next flush');
         // Kept as finished counts: the next flush adds them (counts of one key, hour and code add up in SQL).
         this.finished.push(...counts);
         for (const [keyId, at] of lastUsed) this.lastUsed.set(keyId, Math.max(at, this.lastUsed.get(keyId) ?? 0));

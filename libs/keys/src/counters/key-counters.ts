@@ -81,7 +81,8 @@ export interface CreditsCharge extends CreditsTag {
 // Windows are fixed and aligned on Redis's own clock (TIME), so processes with skewed clocks agree.
 // Each redis.call is a good part of the script's cost, so it makes as few as it can whatever the
 // number of calls: per key one HMGET per hash and one write per hash (an increment within a
-// window, whose expiry was set when it began); per batch one marker, as plain digits.
+// window, whose expiry was set when it began); per batch one marker, as plain digits (none when
+// every key of the batch was UNSEEDED: nothing was decided, and the caller asks again anyway).
 const CONSUME = `
 local prior = redis.call('GET', KEYS[1])
 if prior then
@@ -93,7 +94,7 @@ local t = redis.call('TIME')
 local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local deadline = tonumber(ARGV[2])
 if deadline > 0 and nowMs > deadline then return {-1} end
-local result, consumes, a = {}, false, 3
+local result, consumes, decided, a = {}, false, false, 3
 for k = 2, #KEYS, 2 do
   local limit, windowMs, calls = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 4])
   local balance, version, seed, unseeded = -1, -1, -1, false
@@ -104,6 +105,7 @@ for k = 2, #KEYS, 2 do
       balance, version, seed, unseeded = -1, -1, -1, true
     end
   end
+  if not unseeded then decided = true end
   local used, index, resetAt, sameWindow = 0, 0, 0, false
   if limit > 0 and not unseeded then
     index = math.floor(nowMs / windowMs)
@@ -146,7 +148,7 @@ for k = 2, #KEYS, 2 do
   end
   if balance < balanceBefore then redis.call('HINCRBY', KEYS[k + 1], 'balance', balance - balanceBefore) end
 end
-if consumes then
+if consumes and decided then
   local digits = {}
   for i = 1, #result do digits[i] = string.format('%d', result[i]) end
   redis.call('SET', KEYS[1], table.concat(digits, ','), 'PX', ARGV[1])
