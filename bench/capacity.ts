@@ -109,7 +109,12 @@ class CounterReader {
       at: Date.now(),
       requests,
       redis,
-      postgres: { transactions: Number(row.transactions), inserted: Number(row.inserted), updated: Number(row.updated), deleted: Number(row.deleted) },
+      postgres: {
+        transactions: Number(row.transactions),
+        inserted: Number(row.inserted),
+        updated: Number(row.updated),
+        deleted: Number(row.deleted),
+      },
     };
   }
 
@@ -120,14 +125,22 @@ class CounterReader {
     await sleep(Math.max(SETTLE_MS, minimumMs - (Date.now() - before.at)));
     const after = await this.read();
     const difference = (later: Map<string, number>, earlier: Map<string, number>) =>
-      new Map([...later].map(([command, calls]) => [command, calls - (earlier.get(command) ?? 0)] as const).filter(([, calls]) => calls > 0));
+      new Map(
+        [...later].map(([command, calls]) => [command, calls - (earlier.get(command) ?? 0)] as const).filter(([, calls]) => calls > 0),
+      );
     const postgres = {
       transactions: after.postgres.transactions - before.postgres.transactions,
       inserted: after.postgres.inserted - before.postgres.inserted,
       updated: after.postgres.updated - before.postgres.updated,
       deleted: after.postgres.deleted - before.postgres.deleted,
     };
-    return { seconds: (after.at - before.at) / 1000, verifications, requests: difference(after.requests, before.requests), redis: difference(after.redis, before.redis), postgres };
+    return {
+      seconds: (after.at - before.at) / 1000,
+      verifications,
+      requests: difference(after.requests, before.requests),
+      redis: difference(after.redis, before.redis),
+      postgres,
+    };
   }
 
   async close(): Promise<void> {
@@ -143,7 +156,12 @@ function per1000(value: number, idleValue: number, window: WindowResult, idle: W
 }
 
 /** "<total> (<command> <count>, ...)" per 1,000 verifications, idle subtracted. */
-function perThousandCommands(window: Map<string, number>, idle: Map<string, number>, windowResult: WindowResult, idleResult: WindowResult): string {
+function perThousandCommands(
+  window: Map<string, number>,
+  idle: Map<string, number>,
+  windowResult: WindowResult,
+  idleResult: WindowResult,
+): string {
   const sum = (calls: Map<string, number>) => [...calls.values()].reduce((n, calls) => n + calls, 0);
   const commands = [...window]
     .map(([command, calls]) => [command, per1000(calls, idle.get(command) ?? 0, windowResult, idleResult)] as const)
@@ -206,7 +224,10 @@ async function insertKeys(bench: BenchEnvironment, tenantId: string, count: numb
         yield chunk;
       }
     };
-    await pipeline(Readable.from(rows()), client.query(copyFrom('COPY api_keys (tenant_id, name, key_hash, start, environment) FROM STDIN')));
+    await pipeline(
+      Readable.from(rows()),
+      client.query(copyFrom('COPY api_keys (tenant_id, name, key_hash, start, environment) FROM STDIN')),
+    );
     // Fresh planner statistics, as a table of this size would have in production.
     await client.query('ANALYZE api_keys');
   } finally {
@@ -230,15 +251,21 @@ async function measureOperations(bench: BenchEnvironment, verifyUrl: string, ten
     const plain = await reader.window(verifyAtRate(tenant.plain));
     const limited = await reader.window(verifyAtRate(tenant.limited));
     log();
-    log(`Per 1,000 verifications (one verify process, ${RATE} verifications/s for ${seconds} s, then ${SETTLE_MS / 1000} s for the flushes; an idle window of as long subtracted${bench.redisIsPrivate ? '' : '; Redis shared with other clients, so its figures are not this run\'s alone'}):`);
+    log(
+      `Per 1,000 verifications (one verify process, ${RATE} verifications/s for ${seconds} s, then ${SETTLE_MS / 1000} s for the flushes; an idle window of as long subtracted${bench.redisIsPrivate ? '' : "; Redis shared with other clients, so its figures are not this run's alone"}):`,
+    );
     log();
-    log('| key | Redis requests | Redis commands executed (scripts\' included) | PostgreSQL transactions | rows inserted | rows updated | rows deleted |');
+    log(
+      "| key | Redis requests | Redis commands executed (scripts' included) | PostgreSQL transactions | rows inserted | rows updated | rows deleted |",
+    );
     log('|---|---|---|---:|---:|---:|---:|');
     log(perThousandRow('without limits', plain, idle));
     log(perThousandRow('rate limit + credits', limited, idle));
     log();
     const idleRequests = [...idle.requests].map(([command, calls]) => `${calls} ${command}`).join(', ') || 'none';
-    log(`Idle, the verify process itself: Redis requests ${idleRequests}; ${idle.postgres.transactions} PostgreSQL transactions in ${idle.seconds.toFixed(0)} s.`);
+    log(
+      `Idle, the verify process itself: Redis requests ${idleRequests}; ${idle.postgres.transactions} PostgreSQL transactions in ${idle.seconds.toFixed(0)} s.`,
+    );
   } finally {
     await reader.close();
   }
@@ -295,7 +322,10 @@ async function measureMemory(bench: BenchEnvironment, tenant: BenchTenant, ticks
   // within the safety TTL can be, so when caching them all took longer, the sample is of the younger.
   const metricsBefore = await scrape(`${verify.url}/metrics`);
   const young = [...answeredAt.keys()].filter((index) => answeredAt[index] > Date.now() - SAMPLE_YOUNGER_THAN_MS);
-  const sample = Array.from({ length: Math.min(SAMPLE, young.length) }, (_, i) => bodies[young[Math.floor((i * young.length) / Math.min(SAMPLE, young.length))]]);
+  const sample = Array.from(
+    { length: Math.min(SAMPLE, young.length) },
+    (_, i) => bodies[young[Math.floor((i * young.length) / Math.min(SAMPLE, young.length))]],
+  );
   await postEach(verifyUrl, tenant.verifier, sample, CACHING_CONCURRENCY);
   const metricsAfter = await scrape(`${verify.url}/metrics`);
   const hits = counted(metricsAfter, 'keyward_verify_cache_hits_total') - counted(metricsBefore, 'keyward_verify_cache_hits_total');
@@ -303,7 +333,8 @@ async function measureMemory(bench: BenchEnvironment, tenant: BenchTenant, ticks
 
   const megabytes = (bytes: number) => (bytes / 1024 / 1024).toFixed(0);
   log();
-  const cachingMisses = counted(metricsBefore, 'keyward_verify_cache_misses_total') - counted(beforeCaching, 'keyward_verify_cache_misses_total');
+  const cachingMisses =
+    counted(metricsBefore, 'keyward_verify_cache_misses_total') - counted(beforeCaching, 'keyward_verify_cache_misses_total');
   log(
     `Memory per cached key (one verify process, ${CACHED_KEYS} keys of one tenant, each verified once: ${cachingMisses} cache misses, each a look-up in PostgreSQL, ` +
       `in ${cachingSeconds.toFixed(0)} s, ${(CACHED_KEYS / cachingSeconds).toFixed(0)}/s, ${((cachingCpu * 1000) / CACHED_KEYS).toFixed(2)} CPU-ms of the verify process each):`,
@@ -311,10 +342,17 @@ async function measureMemory(bench: BenchEnvironment, tenant: BenchTenant, ticks
   log();
   log('| | before | after | per cached key |');
   log('|---|---:|---:|---:|');
-  log(`| RSS | ${megabytes(before.rss)} MiB | ${megabytes(after.rss)} MiB | ${((after.rss - before.rss) / CACHED_KEYS).toFixed(0)} bytes |`);
-  log(`| V8 heap used | ${megabytes(before.heap)} MiB | ${megabytes(after.heap)} MiB | ${((after.heap - before.heap) / CACHED_KEYS).toFixed(0)} bytes |`);
+  log(
+    `| RSS | ${megabytes(before.rss)} MiB | ${megabytes(after.rss)} MiB | ${((after.rss - before.rss) / CACHED_KEYS).toFixed(0)} bytes |`,
+  );
+  log(
+    `| V8 heap used | ${megabytes(before.heap)} MiB | ${megabytes(after.heap)} MiB | ${((after.heap - before.heap) / CACHED_KEYS).toFixed(0)} bytes |`,
+  );
   log();
-  const sampled = young.length === CACHED_KEYS ? 'spread over all of them' : `spread over the ${young.length} cached in the last ${SAMPLE_YOUNGER_THAN_MS / 1000} s (older entries, still in memory, answer as misses past the cache's 60-s safety TTL)`;
+  const sampled =
+    young.length === CACHED_KEYS
+      ? 'spread over all of them'
+      : `spread over the ${young.length} cached in the last ${SAMPLE_YOUNGER_THAN_MS / 1000} s (older entries, still in memory, answer as misses past the cache's 60-s safety TTL)`;
   log(`Still cached: a second pass over ${sample.length} of them, ${sampled}: ${hits} hits, ${misses} misses.`);
 }
 
@@ -322,7 +360,9 @@ async function main(): Promise<void> {
   const bench = await openBenchEnvironment({ name: 'capacity', redis: 'private', log });
   try {
     const startedAt = Date.now();
-    log(`## Capacity figures (\`npm run capacity\`, ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version})`);
+    log(
+      `## Capacity figures (\`npm run capacity\`, ${new Date().toISOString().slice(0, 10)}: ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}, Node ${process.version})`,
+    );
     log();
     const admin = await bench.startApp('admin-api');
     const verify = await bench.startApp('verify');

@@ -35,7 +35,13 @@ const LABELS: Record<Target, string> = {
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-function startBaseline(bench: BenchEnvironment, script: string, port: number, args: string[], env: NodeJS.ProcessEnv): Promise<ChildProcess> {
+function startBaseline(
+  bench: BenchEnvironment,
+  script: string,
+  port: number,
+  args: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<ChildProcess> {
   const child = fork(join(__dirname, 'servers', script), [String(port), ...args], { env, stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
   bench.track(child);
   return new Promise((resolve, reject) => {
@@ -60,7 +66,10 @@ async function main(): Promise<void> {
     const { appEnv: env, platformToken: PLATFORM_TOKEN } = bench;
     // BENCH_PROFILE=1 writes a CPU profile of the verify service to .data/bench/profiles (see where the time goes).
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${resolve(bench.dataDir, 'profiles')}`] : [];
-    const [{ url: adminUrl }, { url: verifyUrl, pid: verifyPid }] = await Promise.all([bench.startApp('admin-api'), bench.startApp('verify', { nodeArgs: profile })]);
+    const [{ url: adminUrl }, { url: verifyUrl, pid: verifyPid }] = await Promise.all([
+      bench.startApp('admin-api'),
+      bench.startApp('verify', { nodeArgs: profile }),
+    ]);
     const [barePort, handRolledPort] = await Promise.all([freePort(), freePort()]);
 
     const { adminToken, verifier, plain, limited } = await createBenchTenant(adminUrl, PLATFORM_TOKEN, 'bench');
@@ -79,9 +88,13 @@ async function main(): Promise<void> {
       d: { url: `http://127.0.0.1:${handRolledPort}/v1/verify`, body: JSON.stringify({ key: plain }), pid: handRolled.pid! },
       e: { url: `${verifyUrl}/v1/verify`, body: manyLimited.map((key) => JSON.stringify({ key })), pid: verifyPid },
     };
-    log(`Keyward verify benchmark: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${ROUND_SECONDS} s per target, alternating (VERIFY_WORKERS=1)`);
+    log(
+      `Keyward verify benchmark: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${ROUND_SECONDS} s per target, alternating (VERIFY_WORKERS=1)`,
+    );
     // BENCH_ONLY=bc measures only those targets (ratios need their two targets).
-    const chosen = (Object.keys(targets) as Target[]).filter((target) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.includes(target));
+    const chosen = (Object.keys(targets) as Target[]).filter(
+      (target) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.includes(target),
+    );
     for (const target of chosen) await load(targets[target].url, verifier, targets[target].body, { seconds: 2 }); // warm-up
     const samples: Record<Target, Sample[]> = { a: [], b: [], c: [], d: [], e: [] };
     /** Server CPU microseconds per request, per round: less sensitive than req/s to what else the machine runs. */
@@ -101,9 +114,17 @@ async function main(): Promise<void> {
     log('target                               req/s    p50 ms   p99 ms   errors   server CPU us/req');
     for (const target of chosen) {
       const s = samples[target];
-      summary[target] = { rps: median(s.map((x) => x.rps)), p50: median(s.map((x) => x.p50)), p99: median(s.map((x) => x.p99)), errors: s.reduce((n, x) => n + x.errors, 0), requests: s.reduce((n, x) => n + x.requests, 0) };
+      summary[target] = {
+        rps: median(s.map((x) => x.rps)),
+        p50: median(s.map((x) => x.p50)),
+        p99: median(s.map((x) => x.p99)),
+        errors: s.reduce((n, x) => n + x.errors, 0),
+        requests: s.reduce((n, x) => n + x.requests, 0),
+      };
       const { rps, p50, p99, errors } = summary[target];
-      log(`${LABELS[target].padEnd(36)} ${rps.toFixed(0).padStart(6)} ${p50.toFixed(1).padStart(9)} ${p99.toFixed(1).padStart(8)} ${String(errors).padStart(8)} ${median(cpuPerRequest[target]).toFixed(1).padStart(19)}`);
+      log(
+        `${LABELS[target].padEnd(36)} ${rps.toFixed(0).padStart(6)} ${p50.toFixed(1).padStart(9)} ${p99.toFixed(1).padStart(8)} ${String(errors).padStart(8)} ${median(cpuPerRequest[target]).toFixed(1).padStart(19)}`,
+      );
     }
     const ratio = (x: Target, y: Target, note: string): void => {
       if (summary[x] && summary[y]) log(`${x}/${y} = ${(summary[x].rps / summary[y].rps).toFixed(2)}   (${note})`);
@@ -114,7 +135,9 @@ async function main(): Promise<void> {
     ratio('b', 'd', 'target >= 3');
     ratio('e', 'a', 'no target: (c) where no two checks can share a batch');
     if (summary.a && summary.b) {
-      log(`server CPU per request, b/a = ${(median(cpuPerRequest.b) / median(cpuPerRequest.a)).toFixed(2)}x (the same ratio in the CPU each answer costs, whatever the load generator left)`);
+      log(
+        `server CPU per request, b/a = ${(median(cpuPerRequest.b) / median(cpuPerRequest.a)).toFixed(2)}x (the same ratio in the CPU each answer costs, whatever the load generator left)`,
+      );
     }
     if (!summary.b) return;
 
@@ -142,7 +165,9 @@ async function main(): Promise<void> {
       }
       delays.push(performance.now() - revokedAt);
     }
-    log(`Revocation reaches verify (revoke answered -> first REVOKED): p50 ${percentile(delays, 50).toFixed(1)} ms, p99 ${percentile(delays, 99).toFixed(1)} ms over ${REVOCATIONS} (target p99 < 100 ms)`);
+    log(
+      `Revocation reaches verify (revoke answered -> first REVOKED): p50 ${percentile(delays, 50).toFixed(1)} ms, p99 ${percentile(delays, 99).toFixed(1)} ms over ${REVOCATIONS} (target p99 < 100 ms)`,
+    );
   } finally {
     await bench.close();
   }

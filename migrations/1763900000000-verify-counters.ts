@@ -50,7 +50,10 @@ export class VerifyCounters1763900000000 implements MigrationInterface {
           FROM unnest(key_ids, balances, versions) AS c (key_id, balance, version)
          WHERE k.id = c.key_id AND k.credits_version = c.version AND k.remaining IS NOT NULL
       $$`);
-    for (const fn of ['keyward_record_usage(uuid[], timestamptz[], text[], bigint[], uuid[], timestamptz[])', 'keyward_write_back_credits(uuid[], bigint[], bigint[])']) {
+    for (const fn of [
+      'keyward_record_usage(uuid[], timestamptz[], text[], bigint[], uuid[], timestamptz[])',
+      'keyward_write_back_credits(uuid[], bigint[], bigint[])',
+    ]) {
       await q.query(`REVOKE ALL ON FUNCTION ${fn} FROM PUBLIC`);
       await q.query(`GRANT EXECUTE ON FUNCTION ${fn} TO keyward_app`);
     }

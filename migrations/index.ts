@@ -10,4 +10,15 @@ import { WebhookDeliveryFunctions1763910000002 } from './1763910000002-webhook-d
 import { ScheduledRotation1763910000003 } from './1763910000003-scheduled-rotation';
 import { ExactCredits1765000000000 } from './1765000000000-exact-credits';
 
-export const MIGRATIONS = [Foundation1763870000000, AuditLog1763880000000, Webhooks1763890000000, KeysAndPolicy1763890000001, VerifyCounters1763900000000, WebhookOutboxAndEscrow1763910000000, ExpiryAndUnusedAudit1763910000001, WebhookDeliveryFunctions1763910000002, ScheduledRotation1763910000003, ExactCredits1765000000000];
+export const MIGRATIONS = [
+  Foundation1763870000000,
+  AuditLog1763880000000,
+  Webhooks1763890000000,
+  KeysAndPolicy1763890000001,
+  VerifyCounters1763900000000,
+  WebhookOutboxAndEscrow1763910000000,
+  ExpiryAndUnusedAudit1763910000001,
+  WebhookDeliveryFunctions1763910000002,
+  ScheduledRotation1763910000003,
+  ExactCredits1765000000000,
+];

@@ -10,7 +10,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { extname, resolve, join } from 'node:path';
 import { grantAppRole, provisionDatabase, runMigrations } from '../libs/platform/src/database/provision';
-import { EmbeddedPostgresError, prepareEmbeddedPostgres, startEmbeddedPostgres, type EmbeddedPostgres } from './dev-services/embedded-postgres';
+import {
+  EmbeddedPostgresError,
+  prepareEmbeddedPostgres,
+  startEmbeddedPostgres,
+  type EmbeddedPostgres,
+} from './dev-services/embedded-postgres';
 import { installationRedisKeyPrefix } from './dev-services/installation-id';
 import { findOrStartRedis, RedisUnavailableError, type WatchedRedis } from './dev-services/local-redis';
 
@@ -134,15 +139,16 @@ async function runSupervisor(): Promise<void> {
     if (appUrl) {
       await runMigrations(ownerUrl);
       await grantAppRole(ownerUrl, appUrl);
-    }
-    else appUrl = (await provisionDatabase(ownerUrl)).appUrl;
+    } else appUrl = (await provisionDatabase(ownerUrl)).appUrl;
     say('Migrations applied.');
 
     // A cluster named by REDIS_CLUSTER_NODES is the apps' to reach: nothing local to find or start.
     if (env.REDIS_CLUSTER_NODES) say('Redis: the cluster of REDIS_CLUSTER_NODES');
     else {
       redis = await findOrStartRedis(dataDir, env.REDIS_URL);
-      say(`Redis: ${redis.source === 'started' ? `started redis-server (${redis.url})` : redis.source === 'local' ? redis.url : 'REDIS_URL'}`);
+      say(
+        `Redis: ${redis.source === 'started' ? `started redis-server (${redis.url})` : redis.source === 'local' ? redis.url : 'REDIS_URL'}`,
+      );
       if (redis.source === 'started') restartOnUnexpectedExit('redis-server', redis, `on ${redis.url}`);
     }
     // An installation with embedded PostgreSQL keeps its Redis keys (queues, counters) under a
@@ -202,7 +208,7 @@ async function runSupervisor(): Promise<void> {
     );
   } catch (error) {
     const known = error instanceof RedisUnavailableError || error instanceof EmbeddedPostgresError;
-    process.stderr.write(`[keyward] ${known ? (error as Error).message : `Start failed: ${(error as Error).message}`}\n`);
+    process.stderr.write(`[keyward] ${known ? error.message : `Start failed: ${(error as Error).message}`}\n`);
     await stopAll(1);
   }
 }

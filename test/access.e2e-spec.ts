@@ -77,7 +77,8 @@ const ROUTES: Route[] = [
   {
     name: 'POST /v1/tenants/{id}/credentials',
     allowed: { platform: 201 },
-    call: (c, headers) => request(c.adminUrl, 'POST', `/v1/tenants/${c.target.id}/credentials`, { headers, body: { name: 'matrix', role: 'auditor' } }),
+    call: (c, headers) =>
+      request(c.adminUrl, 'POST', `/v1/tenants/${c.target.id}/credentials`, { headers, body: { name: 'matrix', role: 'auditor' } }),
   },
   {
     name: 'GET /v1/tenants/{id}/credentials',
@@ -204,7 +205,10 @@ describe('access', () => {
     };
 
     it.each(CALLERS.map((caller) => [caller, EXPECTED[caller]] as const))('POST /v1/verify as %s answers %s', async (caller, expected) => {
-      const response = await request(verify.url, 'POST', '/v1/verify', { headers: authorizationOf(caller, context.home), body: { key: 'kw_live_x' } });
+      const response = await request(verify.url, 'POST', '/v1/verify', {
+        headers: authorizationOf(caller, context.home),
+        body: { key: 'kw_live_x' },
+      });
 
       const [status, code] = expected.split(' ');
       expect(response.status).toBe(Number(status));

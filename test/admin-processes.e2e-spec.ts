@@ -53,28 +53,35 @@ describe('two admin API processes', () => {
       expect(onA.body).toEqual(onB.body);
     }));
 
-  it('counts a credential against one rate limit across both processes', () =>
-    withOutputOf([adminA, adminB], async () => {
-      // A fresh credential, and a minute with room for the whole burst: the limit's window is the minute.
-      const fresh = await client(adminA.url, tenant.admin).post(`/v1/credentials`, { name: 'burst', role: 'auditor' });
-      expect(fresh.status).toBe(201);
-      if (new Date().getSeconds() > 50) await sleep((61 - new Date().getSeconds()) * 1000);
-      const [a, b] = [client(adminA.url, fresh.body.token), client(adminB.url, fresh.body.token)];
+  it(
+    'counts a credential against one rate limit across both processes',
+    () =>
+      withOutputOf([adminA, adminB], async () => {
+        // A fresh credential, and a minute with room for the whole burst: the limit's window is the minute.
+        const fresh = await client(adminA.url, tenant.admin).post(`/v1/credentials`, { name: 'burst', role: 'auditor' });
+        expect(fresh.status).toBe(201);
+        if (new Date().getSeconds() > 50) await sleep((61 - new Date().getSeconds()) * 1000);
+        const [a, b] = [client(adminA.url, fresh.body.token), client(adminB.url, fresh.body.token)];
 
-      const statuses: number[] = [];
-      for (let i = 0; i < RATE_LIMIT; i++) statuses.push((await (i % 2 ? b : a).get('/v1/audit-events?limit=1')).status);
-      const [overOnA, overOnB] = await Promise.all([a.get('/v1/audit-events?limit=1'), b.get('/v1/audit-events?limit=1')]);
+        const statuses: number[] = [];
+        for (let i = 0; i < RATE_LIMIT; i++) statuses.push((await (i % 2 ? b : a).get('/v1/audit-events?limit=1')).status);
+        const [overOnA, overOnB] = await Promise.all([a.get('/v1/audit-events?limit=1'), b.get('/v1/audit-events?limit=1')]);
 
-      expect(statuses.filter((status) => status !== 200)).toEqual([]);
-      expect([overOnA.status, overOnB.status]).toEqual([429, 429]);
-      expect(overOnA.body.code).toBe('RATE_LIMITED');
-    }), 30_000);
+        expect(statuses.filter((status) => status !== 200)).toEqual([]);
+        expect([overOnA.status, overOnB.status]).toEqual([429, 429]);
+        expect(overOnA.body.code).toBe('RATE_LIMITED');
+      }),
+    30_000,
+  );
 
   it('puts a revoke made on either process in force on verify within a second', () =>
     withOutputOf([adminA, adminB, verify], async () => {
       const [a, b] = onBoth();
       const verifyKey = (key: string) => client(verify.url, tenant.verifier).post('/v1/verify', { key });
-      for (const [maker, revoker] of [[a, b], [b, a]]) {
+      for (const [maker, revoker] of [
+        [a, b],
+        [b, a],
+      ]) {
         const created = await maker.post('/v1/keys', { name: 'revoked-elsewhere' });
         expect(created.status).toBe(201);
         expect((await verifyKey(created.body.key)).body.code).toBe('VALID'); // cached on verify

@@ -83,17 +83,57 @@ describe('architecture: dependencies point one way (apps -> capability libs -> l
       specifiersOf(source).flatMap((specifier) => violationsOf({ file, specifier, target: targetOf(file, specifier) }));
 
     it.each([
-      ['a library importing an app', 'libs/keys/src/keys.module.ts', "import { x } from '../../../apps/verify/src/verify.service';", 'a library imports an app'],
-      ['an app importing another app', 'apps/admin-api/src/a.ts', "import { VerifyService } from '../../verify/src/verify.service';", 'app admin-api imports app verify'],
-      ['an app re-exporting another app', 'apps/worker/src/a.ts', "export * from '../../admin-api/src/main';", 'app worker imports app admin-api'],
-      ['a domain file importing @nestjs/*', 'libs/keys/src/domain/scopes.ts', "import { Injectable } from '@nestjs/common';", 'package @nestjs/common'],
-      ['a domain file importing typeorm types', 'libs/keys/src/domain/scopes.ts', "import type { Repository } from 'typeorm';", 'package typeorm'],
+      [
+        'a library importing an app',
+        'libs/keys/src/keys.module.ts',
+        "import { x } from '../../../apps/verify/src/verify.service';",
+        'a library imports an app',
+      ],
+      [
+        'an app importing another app',
+        'apps/admin-api/src/a.ts',
+        "import { VerifyService } from '../../verify/src/verify.service';",
+        'app admin-api imports app verify',
+      ],
+      [
+        'an app re-exporting another app',
+        'apps/worker/src/a.ts',
+        "export * from '../../admin-api/src/main';",
+        'app worker imports app admin-api',
+      ],
+      [
+        'a domain file importing @nestjs/*',
+        'libs/keys/src/domain/scopes.ts',
+        "import { Injectable } from '@nestjs/common';",
+        'package @nestjs/common',
+      ],
+      [
+        'a domain file importing typeorm types',
+        'libs/keys/src/domain/scopes.ts',
+        "import type { Repository } from 'typeorm';",
+        'package typeorm',
+      ],
       ['a domain file requiring pg', 'libs/audit/src/domain/hash-chain.ts', "const pg = require('pg');", 'package pg'],
       ['a domain file importing ioredis', 'libs/keys/src/domain/limits.ts', "import Redis from 'ioredis';", 'package ioredis'],
       ['a domain file importing bullmq', 'libs/keys/src/domain/limits.ts', "import { Queue } from 'bullmq';", 'package bullmq'],
-      ['a domain file importing fastify over several lines', 'libs/keys/src/domain/limits.ts', "import type {\n  FastifyRequest,\n} from 'fastify';", 'package fastify'],
-      ['libs/platform importing a capability by alias', 'libs/platform/src/auth/access.ts', "import { KeysModule } from '@keyward/keys';", 'capability library keys'],
-      ['libs/platform importing a capability by path', 'libs/platform/src/auth/access.ts', "import { Tenant } from '../../../tenants/src/domain/tenant';", 'capability library tenants'],
+      [
+        'a domain file importing fastify over several lines',
+        'libs/keys/src/domain/limits.ts',
+        "import type {\n  FastifyRequest,\n} from 'fastify';",
+        'package fastify',
+      ],
+      [
+        'libs/platform importing a capability by alias',
+        'libs/platform/src/auth/access.ts',
+        "import { KeysModule } from '@keyward/keys';",
+        'capability library keys',
+      ],
+      [
+        'libs/platform importing a capability by path',
+        'libs/platform/src/auth/access.ts',
+        "import { Tenant } from '../../../tenants/src/domain/tenant';",
+        'capability library tenants',
+      ],
     ])('refuse %s', (_case, file, source, rule) => {
       const found = check(file, source);
       expect(found).toHaveLength(1);
@@ -103,11 +143,19 @@ describe('architecture: dependencies point one way (apps -> capability libs -> l
     it.each([
       ['an app importing a capability library', 'apps/admin-api/src/a.ts', "import { CreateTenantUseCase } from '@keyward/tenants';"],
       ['an app importing its own files', 'apps/verify/src/a.ts', "import { VerifyService } from './verify.service';"],
-      ['a domain file importing libs/platform', 'libs/keys/src/domain/key-format.ts', "import { generateSecretToken } from '@keyward/platform';"],
+      [
+        'a domain file importing libs/platform',
+        'libs/keys/src/domain/key-format.ts',
+        "import { generateSecretToken } from '@keyward/platform';",
+      ],
       ['a domain file importing node built-ins', 'libs/keys/src/domain/key-format.ts', "import { createHmac } from 'node:crypto';"],
       ['a repository importing typeorm', 'libs/keys/src/keys.repository.ts', "import { Repository } from 'typeorm';"],
       ['libs/platform importing itself', 'libs/platform/src/index.ts', "export * from './config/keyward-config';"],
-      ['imports that are commented out', 'libs/platform/src/a.ts', "// import { x } from '@keyward/keys';\n/* import '../../../apps/verify/src/main'; */"],
+      [
+        'imports that are commented out',
+        'libs/platform/src/a.ts',
+        "// import { x } from '@keyward/keys';\n/* import '../../../apps/verify/src/main'; */",
+      ],
     ])('allow %s', (_case, file, source) => {
       expect(check(file, source)).toEqual([]);
     });

@@ -21,17 +21,21 @@ function exportWhileSampling(admin: SpawnedApp, token: string): Promise<{ status
   return new Promise((resolve, reject) => {
     let lines = 0;
     let bytes = 0;
-    const request = get(`${admin.url}/v1/audit-events/export?format=ndjson`, { headers: { authorization: `Bearer ${token}` } }, (response) => {
-      response.on('data', (chunk: Buffer) => {
-        bytes += chunk.length;
-        for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
-      });
-      response.on('end', () => {
-        clearInterval(sampler);
-        resolve({ status: response.statusCode ?? 0, lines, bytes, peak: Math.max(peak, rssOf(admin.pid)) });
-      });
-      response.on('error', reject);
-    });
+    const request = get(
+      `${admin.url}/v1/audit-events/export?format=ndjson`,
+      { headers: { authorization: `Bearer ${token}` } },
+      (response) => {
+        response.on('data', (chunk: Buffer) => {
+          bytes += chunk.length;
+          for (let at = chunk.indexOf(10); at !== -1; at = chunk.indexOf(10, at + 1)) lines++;
+        });
+        response.on('end', () => {
+          clearInterval(sampler);
+          resolve({ status: response.statusCode ?? 0, lines, bytes, peak: Math.max(peak, rssOf(admin.pid)) });
+        });
+        response.on('error', reject);
+      },
+    );
     request.on('error', (error) => {
       clearInterval(sampler);
       reject(error);
@@ -73,7 +77,9 @@ describe('audit export memory', () => {
     const before = rssOf(admin.pid);
     const result = await exportWhileSampling(admin, tenant.auditor);
     const growth = result.peak - before;
-    process.stdout.write(`audit export: ${result.lines} events, ${(result.bytes / 1e6).toFixed(1)} MB streamed, server RSS growth ${(growth / 1e6).toFixed(1)} MB\n`);
+    process.stdout.write(
+      `audit export: ${result.lines} events, ${(result.bytes / 1e6).toFixed(1)} MB streamed, server RSS growth ${(growth / 1e6).toFixed(1)} MB\n`,
+    );
     expect(result.status).toBe(200);
     expect(result.lines).toBe(EVENTS + 4);
     expect(growth).toBeLessThan(MAX_GROWTH_BYTES);

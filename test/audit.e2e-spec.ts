@@ -8,12 +8,18 @@ import { TEST_PLATFORM_TOKEN } from './support/test-config';
 
 /** Re-checks an NDJSON export the way an auditor would, with an RFC 8785 library, not our code. */
 function recheckExport(ndjson: string): { valid: boolean; count: number; brokenAtSeq?: number } {
-  const events = ndjson.split('\n').filter(Boolean).map((line) => JSON.parse(line));
+  const events = ndjson
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line));
   let prevHash = '0'.repeat(64);
   for (const [index, event] of events.entries()) {
     const { prevHash: claimedPrev, hash, ...body } = event;
-    const recomputed = createHash('sha256').update(`${prevHash}\n${canonicalize(body)}`).digest('hex');
-    if (event.seq !== index + 1 || claimedPrev !== prevHash || recomputed !== hash) return { valid: false, count: index, brokenAtSeq: index + 1 };
+    const recomputed = createHash('sha256')
+      .update(`${prevHash}\n${canonicalize(body)}`)
+      .digest('hex');
+    if (event.seq !== index + 1 || claimedPrev !== prevHash || recomputed !== hash)
+      return { valid: false, count: index, brokenAtSeq: index + 1 };
     prevHash = hash;
   }
   return { valid: true, count: events.length };
@@ -52,7 +58,11 @@ describe('audit log', () => {
 
   it('records the actor, request id and address of each change, and no secret', async () => {
     const tenant = await createTenant(admin.url);
-    const created = await client(admin.url, tenant.admin).post('/v1/credentials', { name: 'ci', role: 'verifier' }, { headers: { 'x-request-id': 'req-audit-1' } });
+    const created = await client(admin.url, tenant.admin).post(
+      '/v1/credentials',
+      { name: 'ci', role: 'verifier' },
+      { headers: { 'x-request-id': 'req-audit-1' } },
+    );
     expect(created.status).toBe(201);
     const admins = await client(admin.url, tenant.admin).get('/v1/credentials');
     const adminCredential = admins.body.data.find((credential: any) => credential.role === 'admin');
@@ -89,8 +99,16 @@ describe('audit log', () => {
     const before = await client(admin.url, tenant.admin).get('/v1/audit-events/verify');
     const refused = await client(admin.url, tenant.admin).post('/v1/credentials', { name: 'x', role: 'nobody' });
     expect(refused.status).toBe(400);
-    const first = await client(admin.url, tenant.admin).post('/v1/credentials', { name: 'once', role: 'auditor' }, { headers: { 'idempotency-key': 'audit-once' } });
-    const replay = await client(admin.url, tenant.admin).post('/v1/credentials', { name: 'once', role: 'auditor' }, { headers: { 'idempotency-key': 'audit-once' } });
+    const first = await client(admin.url, tenant.admin).post(
+      '/v1/credentials',
+      { name: 'once', role: 'auditor' },
+      { headers: { 'idempotency-key': 'audit-once' } },
+    );
+    const replay = await client(admin.url, tenant.admin).post(
+      '/v1/credentials',
+      { name: 'once', role: 'auditor' },
+      { headers: { 'idempotency-key': 'audit-once' } },
+    );
     expect(replay.body.id).toBe(first.body.id);
     const after = await client(admin.url, tenant.admin).get('/v1/audit-events/verify');
     expect(after.body.count).toBe(before.body.count + 1);
@@ -99,12 +117,16 @@ describe('audit log', () => {
   it('keeps one chain valid and gapless under 50 parallel writers', async () => {
     const tenant = await createTenant(admin.url);
     const answers = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => client(admin.url, tenant.admin).post('/v1/credentials', { name: `parallel-${i}`, role: 'auditor' })),
+      Array.from({ length: 50 }, (_, i) =>
+        client(admin.url, tenant.admin).post('/v1/credentials', { name: `parallel-${i}`, role: 'auditor' }),
+      ),
     );
     expect(answers.every((answer) => answer.status === 201)).toBe(true);
     const verdict = await client(admin.url, tenant.auditor).get('/v1/audit-events/verify');
     expect(verdict.body).toEqual({ valid: true, count: 54, headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
-    const seqs = (await sql<{ seq: string }>('owner', 'SELECT seq FROM audit_events WHERE tenant_id = $1 ORDER BY seq', [tenant.id])).map((row) => Number(row.seq));
+    const seqs = (await sql<{ seq: string }>('owner', 'SELECT seq FROM audit_events WHERE tenant_id = $1 ORDER BY seq', [tenant.id])).map(
+      (row) => Number(row.seq),
+    );
     expect(seqs).toEqual(Array.from({ length: 54 }, (_, i) => i + 1));
   });
 
@@ -125,7 +147,11 @@ describe('audit log', () => {
 
   it('exports NDJSON that an auditor re-hashes offline with an RFC 8785 library', async () => {
     const tenant = await createTenant(admin.url);
-    await client(admin.url, tenant.admin).post('/v1/credentials', { name: 'ünïcode "quoted", comma', role: 'auditor', expiresAt: '2099-01-01T00:00:00.000Z' });
+    await client(admin.url, tenant.admin).post('/v1/credentials', {
+      name: 'ünïcode "quoted", comma',
+      role: 'auditor',
+      expiresAt: '2099-01-01T00:00:00.000Z',
+    });
     const exported = await exportText(admin.url, tenant.auditor, '?format=ndjson');
     expect(exported.status).toBe(200);
     expect(exported.type).toContain('application/x-ndjson');
@@ -139,7 +165,10 @@ describe('audit log', () => {
     const tenant = await createTenant(admin.url);
     await client(admin.url, tenant.admin).post('/v1/credentials', { name: 'back\\slash "quote" \u00e9 \u2028', role: 'auditor' });
     const listed = (await client(admin.url, tenant.auditor).get('/v1/audit-events')).body.data;
-    const exported = (await exportText(admin.url, tenant.auditor, '?format=ndjson')).text.trim().split('\n').map((line) => JSON.parse(line));
+    const exported = (await exportText(admin.url, tenant.auditor, '?format=ndjson')).text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(exported).toEqual(listed);
   });
 
@@ -152,14 +181,19 @@ describe('audit log', () => {
     const rows = exported.text.split(/\r?\n/).filter(Boolean);
     expect(rows[0]).toBe('id,seq,occurredAt,actorType,actorId,action,targetType,targetId,requestId,ip,details,prevHash,hash');
     expect(rows).toHaveLength(1 + 5);
-    expect(rows[5]).toMatch(/^[0-9a-f-]{36},5,\S+Z,credential,[0-9a-f-]{36},credential\.created,credential,[0-9a-f-]{36},\S+,127\.0\.0\.1,"\{.*has, a comma.*\}",[0-9a-f]{64},[0-9a-f]{64}$/);
+    expect(rows[5]).toMatch(
+      /^[0-9a-f-]{36},5,\S+Z,credential,[0-9a-f-]{36},credential\.created,credential,[0-9a-f-]{36},\S+,127\.0\.0\.1,"\{.*has, a comma.*\}",[0-9a-f]{64},[0-9a-f]{64}$/,
+    );
   });
 
   it('filters the export by time', async () => {
     const tenant = await createTenant(admin.url);
     const events = (await client(admin.url, tenant.auditor).get('/v1/audit-events')).body.data;
     const exported = await exportText(admin.url, tenant.auditor, `?format=ndjson&from=${encodeURIComponent(events[1].occurredAt)}`);
-    const exportedSeqs = exported.text.trim().split('\n').map((line) => JSON.parse(line).seq);
+    const exportedSeqs = exported.text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line).seq);
     expect(exportedSeqs[0]).toBeGreaterThan(1);
     const bad = await client(admin.url, tenant.auditor).get('/v1/audit-events/export?format=xml');
     expect(bad.status).toBe(400);

@@ -56,7 +56,9 @@ function expectProblem(response: TestResponse, status: number, code: string | st
   expectWellFormedAnswer(response, context);
   const codes = Array.isArray(code) ? code : [code];
   if (response.status !== status || !codes.includes(response.body?.code)) {
-    throw new Error(`expected ${status} ${codes.join('|')} for ${context}, got ${response.status} ${JSON.stringify(response.body)?.slice(0, 300)}`);
+    throw new Error(
+      `expected ${status} ${codes.join('|')} for ${context}, got ${response.status} ${JSON.stringify(response.body)?.slice(0, 300)}`,
+    );
   }
 }
 
@@ -112,10 +114,7 @@ async function writeCounts(): Promise<WriteCounts> {
 }
 
 /** Runs a property whose every request must be refused, and checks that the database did not change. */
-async function assertRefusedWithoutWrites<Ts>(
-  property: fc.IAsyncProperty<Ts>,
-  numRuns = NUM_RUNS,
-): Promise<void> {
+async function assertRefusedWithoutWrites<Ts>(property: fc.IAsyncProperty<Ts>, numRuns = NUM_RUNS): Promise<void> {
   const before = await writeCounts();
   await fc.assert(property, { numRuns });
   expect(await writeCounts()).toEqual(before);
@@ -146,7 +145,9 @@ function credentialBodyMightBeValid(body: Json): boolean {
 }
 
 function verifyBodyMightBeValid(body: Json): boolean {
-  return isPlainObject(body) && Object.keys(body).every((name) => ['key', 'scopes', 'ip', 'cost'].includes(name)) && typeof body.key === 'string';
+  return (
+    isPlainObject(body) && Object.keys(body).every((name) => ['key', 'scopes', 'ip', 'cost'].includes(name)) && typeof body.key === 'string'
+  );
 }
 
 /** What the server receives for `value`: its JSON text, or no body at all for `undefined`. */
@@ -187,7 +188,21 @@ const anyRawBody: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 60 }),
   fc.string({ maxLength: 60 }),
   fc.json({ maxDepth: 3 }).map((text) => text.slice(0, Math.max(0, text.length - 1))),
-  fc.constantFrom('', ' ', '{', '}', '{"name":', '{"name": "x",}', "{'name': 'x'}", '[1,2', 'nul', 'NaN', '\u0000', '\ufeff{}', '{"name":"x"}{"name":"y"}'),
+  fc.constantFrom(
+    '',
+    ' ',
+    '{',
+    '}',
+    '{"name":',
+    '{"name": "x",}',
+    "{'name': 'x'}",
+    '[1,2',
+    'nul',
+    'NaN',
+    '\u0000',
+    '\ufeff{}',
+    '{"name":"x"}{"name":"y"}',
+  ),
 );
 
 const notAString: fc.Arbitrary<unknown> = fc.oneof(
@@ -207,7 +222,16 @@ function unknownFieldName(allowed: string[]): fc.Arbitrary<string> {
       fc.constantFrom('id', 'tenantId', 'status', 'NAME', 'name ', 'role\u0000', 'admin', 'token', 'isAdmin'),
       // Named like members of Object.prototype, or like a class's own `prototype`: a DTO transformer
       // may skip these without a word (class-transformer did skip `prototype`).
-      fc.constantFrom('toString', 'valueOf', 'hasOwnProperty', 'constructor', 'isPrototypeOf', '__defineGetter__', 'toLocaleString', 'prototype'),
+      fc.constantFrom(
+        'toString',
+        'valueOf',
+        'hasOwnProperty',
+        'constructor',
+        'isPrototypeOf',
+        '__defineGetter__',
+        'toLocaleString',
+        'prototype',
+      ),
     )
     .filter((name) => !allowed.includes(name) && name !== '__proto__');
 }
@@ -253,7 +277,17 @@ const anyPathId: fc.Arbitrary<string> = fc
     fc.uuid().map((id) => ` ${id}`),
     fc.uuid().map((id) => `${id}x`),
     fc.uuid().map((id) => id.replace(/-/g, '')),
-    fc.constantFrom('null', 'undefined', '0', '-1', "' OR '1'='1", '../credentials', '%00', '00000000-0000-0000-0000-000000000000', 'suspend'),
+    fc.constantFrom(
+      'null',
+      'undefined',
+      '0',
+      '-1',
+      "' OR '1'='1",
+      '../credentials',
+      '%00',
+      '00000000-0000-0000-0000-000000000000',
+      'suspend',
+    ),
   )
   .filter((id) => !['.', '..'].includes(id));
 
@@ -282,7 +316,7 @@ function nestedText(depth: number, pattern: number, inner: string): string {
   let open = '';
   let close = '';
   for (let level = 0; level < depth; level++) {
-    const isArray = ((pattern >>> level % 31) & 1) === 1;
+    const isArray = ((pattern >>> (level % 31)) & 1) === 1;
     open += isArray ? '[' : '{"k":';
     close = (isArray ? ']' : '}') + close;
   }
@@ -305,8 +339,22 @@ const withNul: fc.Arbitrary<string> = fc
 const notUtf8: fc.Arbitrary<Buffer> = fc.oneof(
   fc.integer({ min: 0x80, max: 0xbf }).map((byte) => Buffer.from([byte])),
   fc.constantFrom(0xc0, 0xc1, 0xf5, 0xf8, 0xfe, 0xff).map((byte) => Buffer.from([byte])),
-  fc.constantFrom([0xc3], [0xe2, 0x82], [0xf0, 0x9f, 0x94], [0xe0, 0x80, 0xaf], [0xc0, 0xaf], [0xed, 0xa0, 0x80], [0xed, 0xbf, 0xbf], [0xf4, 0x90, 0x80, 0x80]).map((bytes) => Buffer.from(bytes)),
-  fc.uint8Array({ minLength: 1, maxLength: 6 }).map((bytes) => Buffer.from(bytes)).filter((bytes) => !isUtf8(bytes)),
+  fc
+    .constantFrom(
+      [0xc3],
+      [0xe2, 0x82],
+      [0xf0, 0x9f, 0x94],
+      [0xe0, 0x80, 0xaf],
+      [0xc0, 0xaf],
+      [0xed, 0xa0, 0x80],
+      [0xed, 0xbf, 0xbf],
+      [0xf4, 0x90, 0x80, 0x80],
+    )
+    .map((bytes) => Buffer.from(bytes)),
+  fc
+    .uint8Array({ minLength: 1, maxLength: 6 })
+    .map((bytes) => Buffer.from(bytes))
+    .filter((bytes) => !isUtf8(bytes)),
 );
 
 /**
@@ -408,7 +456,11 @@ describe('malformed input (property-based)', () => {
             async (text) => {
               const response = await postRaw(admin.url, endpoint.path, endpoint.token, text);
               const parsed = serverParse(text);
-              const codes = !parsed.ok ? ['MALFORMED_JSON'] : hasPoisoningKey(text) ? ['VALIDATION_FAILED', 'MALFORMED_JSON'] : ['VALIDATION_FAILED'];
+              const codes = !parsed.ok
+                ? ['MALFORMED_JSON']
+                : hasPoisoningKey(text)
+                  ? ['VALIDATION_FAILED', 'MALFORMED_JSON']
+                  : ['VALIDATION_FAILED'];
               expectProblem(response, 400, codes, `${name} raw ${JSON.stringify(text)}`);
             },
           ),
@@ -447,44 +499,61 @@ describe('malformed input (property-based)', () => {
         const endpoint = adminBodyEndpoints().find((candidate) => candidate.name === name)!;
         const valid = name === 'POST /v1/tenants' ? { name: 'fine' } : { name: 'fine', role: 'auditor' };
         await assertRefusedWithoutWrites(
-          fc.asyncProperty(unknownFieldName(Object.keys(valid).concat('expiresAt')), fc.jsonValue({ maxDepth: 3 }), async (field, value) => {
-            const body = { ...valid, [field]: value };
-            const response = await post(admin.url, endpoint.path, endpoint.token, body);
-            expectFieldRefused(response, wire(body), field, `${name} ${wire(body)}`);
-          }),
+          fc.asyncProperty(
+            unknownFieldName(Object.keys(valid).concat('expiresAt')),
+            fc.jsonValue({ maxDepth: 3 }),
+            async (field, value) => {
+              const body = { ...valid, [field]: value };
+              const response = await post(admin.url, endpoint.path, endpoint.token, body);
+              expectFieldRefused(response, wire(body), field, `${name} ${wire(body)}`);
+            },
+          ),
         );
       },
     );
 
-    it.each(['POST /v1/tenants/{id}/credentials', 'POST /v1/credentials'])('%s names role and expiresAt when they are wrong', async (name) => {
-      const endpoint = adminBodyEndpoints().find((candidate) => candidate.name === name)!;
-      const badRole = fc.oneof(
-        fc.string({ maxLength: 20 }).filter((role) => !ROLES.includes(role)),
-        fc.constantFrom('Admin', 'ADMIN', ' admin', 'platform', 'owner', ''),
-        notAString,
-      );
-      await assertRefusedWithoutWrites(
-        fc.asyncProperty(
-          fc.oneof(
-            badRole.map((role) => ({ body: { name: 'ok', role }, field: 'role' })),
-            notAnExpiryDate.map((expiresAt) => ({ body: { name: 'ok', role: 'admin', expiresAt }, field: 'expiresAt' })),
-            notAString.map((credentialName) => ({ body: { name: credentialName, role: 'admin' }, field: 'name' })),
-            fc.constant({ body: { name: '', role: 'admin' }, field: 'name' }),
-            fc.constant({ body: { role: 'admin' }, field: 'name' }),
-            fc.constant({ body: { name: 'ok' }, field: 'role' }),
+    it.each(['POST /v1/tenants/{id}/credentials', 'POST /v1/credentials'])(
+      '%s names role and expiresAt when they are wrong',
+      async (name) => {
+        const endpoint = adminBodyEndpoints().find((candidate) => candidate.name === name)!;
+        const badRole = fc.oneof(
+          fc.string({ maxLength: 20 }).filter((role) => !ROLES.includes(role)),
+          fc.constantFrom('Admin', 'ADMIN', ' admin', 'platform', 'owner', ''),
+          notAString,
+        );
+        await assertRefusedWithoutWrites(
+          fc.asyncProperty(
+            fc.oneof(
+              badRole.map((role) => ({ body: { name: 'ok', role }, field: 'role' })),
+              notAnExpiryDate.map((expiresAt) => ({ body: { name: 'ok', role: 'admin', expiresAt }, field: 'expiresAt' })),
+              notAString.map((credentialName) => ({ body: { name: credentialName, role: 'admin' }, field: 'name' })),
+              fc.constant({ body: { name: '', role: 'admin' }, field: 'name' }),
+              fc.constant({ body: { role: 'admin' }, field: 'name' }),
+              fc.constant({ body: { name: 'ok' }, field: 'role' }),
+            ),
+            async ({ body, field }) => {
+              const response = await post(admin.url, endpoint.path, endpoint.token, body);
+              expectFieldRefused(response, wire(body), field, `${name} ${wire(body)}`);
+            },
           ),
-          async ({ body, field }) => {
-            const response = await post(admin.url, endpoint.path, endpoint.token, body);
-            expectFieldRefused(response, wire(body), field, `${name} ${wire(body)}`);
-          },
-        ),
-      );
-    });
+        );
+      },
+    );
 
     it('a body over the limit is 413 and one that is not application/json is 415, on every body endpoint', async () => {
       const contentTypes = fc.oneof(
-        fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'text/json', 'application/jsonp', 'application/json-patch+json'),
-        fc.tuple(fc.stringMatching(/^[a-z]{1,10}$/), fc.stringMatching(/^[a-z0-9.+-]{1,12}$/)).map(([type, subtype]) => `${type}/${subtype}`),
+        fc.constantFrom(
+          'text/plain',
+          'application/x-www-form-urlencoded',
+          'multipart/form-data; boundary=x',
+          'application/xml',
+          'text/json',
+          'application/jsonp',
+          'application/json-patch+json',
+        ),
+        fc
+          .tuple(fc.stringMatching(/^[a-z]{1,10}$/), fc.stringMatching(/^[a-z0-9.+-]{1,12}$/))
+          .map(([type, subtype]) => `${type}/${subtype}`),
       );
       await assertRefusedWithoutWrites(
         fc.asyncProperty(
@@ -493,11 +562,22 @@ describe('malformed input (property-based)', () => {
           fc.integer({ min: 0, max: 2 }),
           async (endpoint, contentType, variant) => {
             if (variant === 0) {
-              const response = await postRaw(admin.url, endpoint.path, endpoint.token, JSON.stringify({ name: 'ok', role: 'admin' }), contentType);
+              const response = await postRaw(
+                admin.url,
+                endpoint.path,
+                endpoint.token,
+                JSON.stringify({ name: 'ok', role: 'admin' }),
+                contentType,
+              );
               expectProblem(response, 415, 'UNSUPPORTED_MEDIA_TYPE', `${endpoint.name} as ${contentType}`);
             } else {
               const padding = 'x'.repeat(BODY_LIMIT_BYTES + variant * 1000);
-              const response = await postRaw(admin.url, endpoint.path, endpoint.token, JSON.stringify({ name: 'ok', role: 'admin', padding }));
+              const response = await postRaw(
+                admin.url,
+                endpoint.path,
+                endpoint.token,
+                JSON.stringify({ name: 'ok', role: 'admin', padding }),
+              );
               expectProblem(response, 413, 'PAYLOAD_TOO_LARGE', `${endpoint.name} oversized`);
             }
           },
@@ -581,7 +661,22 @@ describe('malformed input (property-based)', () => {
           fc
             .array(fc.tuple(fc.string({ unit: 'binary', maxLength: 10 }), fc.string({ unit: 'binary', maxLength: 10 })), { maxLength: 4 })
             .map((pairs) => pairs.map(([key, value]) => `${encodeURIComponent(key)}=${encodeURIComponent(value)}`).join('&')),
-          fc.constantFrom('limit=1&limit=2', 'limit[]=1', 'limit[a]=1', 'cursor=a&cursor=b', 'limit=%', 'limit=%zz', 'cursor=%C0%AF', '%FF=1', '&&&', '=', 'limit', 'a=1&b=2&__proto__=x', 'constructor[prototype][x]=1', 'limit=1%00'),
+          fc.constantFrom(
+            'limit=1&limit=2',
+            'limit[]=1',
+            'limit[a]=1',
+            'cursor=a&cursor=b',
+            'limit=%',
+            'limit=%zz',
+            'cursor=%C0%AF',
+            '%FF=1',
+            '&&&',
+            '=',
+            'limit',
+            'a=1&b=2&__proto__=x',
+            'constructor[prototype][x]=1',
+            'limit=1%00',
+          ),
         );
         await assertRefusedWithoutWrites(
           fc.asyncProperty(rawQuery, async (query) => {
@@ -625,7 +720,12 @@ describe('malformed input (property-based)', () => {
     it("DELETE /v1/credentials/{id} answers 404 NOT_FOUND for any id that is not one of the caller's credentials, and revokes nothing", async () => {
       await assertRefusedWithoutWrites(
         fc.asyncProperty(
-          fc.oneof(anyPathId.map(encodeURIComponent), percentEncodedBytes, fc.constant(foreignCredentialId), fc.constant(foreignCredentialId.toUpperCase())),
+          fc.oneof(
+            anyPathId.map(encodeURIComponent),
+            percentEncodedBytes,
+            fc.constant(foreignCredentialId),
+            fc.constant(foreignCredentialId.toUpperCase()),
+          ),
           async (segment) => {
             const response = await request(admin.url, 'DELETE', `/v1/credentials/${segment}`, { token: tenant.admin });
             expectProblem(response, 404, 'NOT_FOUND', `DELETE /v1/credentials/${segment}`);
@@ -643,7 +743,13 @@ describe('malformed input (property-based)', () => {
         fc.string({ maxLength: 80 }).map((token) => `Bearer ${token}`),
         fc.string({ maxLength: 80 }),
         fc.stringMatching(/^[0-9A-Za-z]{38}$/).map((body) => `Bearer kwc_${body}`),
-        fc.constantFrom('Bearer', 'Bearer ', 'Basic dXNlcjpwYXNz', `bearer ${TEST_PLATFORM_TOKEN}x`, `Bearer ${TEST_PLATFORM_TOKEN.slice(0, -1)}`),
+        fc.constantFrom(
+          'Bearer',
+          'Bearer ',
+          'Basic dXNlcjpwYXNz',
+          `bearer ${TEST_PLATFORM_TOKEN}x`,
+          `Bearer ${TEST_PLATFORM_TOKEN.slice(0, -1)}`,
+        ),
       );
       const targets = fc.constantFrom(
         { base: 'admin', method: 'GET', path: '/v1/tenants', body: undefined },
@@ -725,19 +831,25 @@ describe('malformed input (property-based)', () => {
 
     it('names the offending field of a body with a key of the wrong type, bad options or an unknown field', async () => {
       const cases = fc.oneof(
-        notAString.map((key) => ({ body: { key } as Record<string, unknown>, field: 'key' })),
-        fc.constant({ body: {} as Record<string, unknown>, field: 'key' }),
-        fc.constant({ body: { scopes: ['a'] } as Record<string, unknown>, field: 'key' }),
+        notAString.map((key) => ({ body: { key }, field: 'key' })),
+        fc.constant({ body: {}, field: 'key' }),
+        fc.constant({ body: { scopes: ['a'] }, field: 'key' }),
         fc
-          .oneof(fc.integer({ max: 0 }), fc.double({ noNaN: true, noInteger: true, noDefaultInfinity: true }), fc.string(), fc.boolean(), fc.constant(null))
-          .map((cost) => ({ body: { key: 'x', cost } as Record<string, unknown>, field: 'cost' })),
+          .oneof(
+            fc.integer({ max: 0 }),
+            fc.double({ noNaN: true, noInteger: true, noDefaultInfinity: true }),
+            fc.string(),
+            fc.boolean(),
+            fc.constant(null),
+          )
+          .map((cost) => ({ body: { key: 'x', cost }, field: 'cost' })),
         fc
           .oneof(fc.string(), fc.integer(), fc.constant(null), fc.array(notAString, { minLength: 1, maxLength: 3 }), fc.constant(['']))
-          .map((scopes) => ({ body: { key: 'x', scopes } as Record<string, unknown>, field: 'scopes' })),
-        notAString.map((ip) => ({ body: { key: 'x', ip } as Record<string, unknown>, field: 'ip' })),
+          .map((scopes) => ({ body: { key: 'x', scopes }, field: 'scopes' })),
+        notAString.map((ip) => ({ body: { key: 'x', ip }, field: 'ip' })),
         fc
           .tuple(unknownFieldName(['key', 'scopes', 'ip', 'cost']), fc.jsonValue({ maxDepth: 2 }))
-          .map(([field, value]) => ({ body: { key: 'x', [field]: value } as Record<string, unknown>, field })),
+          .map(([field, value]) => ({ body: { key: 'x', [field]: value }, field })),
       );
       await assertRefusedWithoutWrites(
         fc.asyncProperty(cases, async ({ body, field }) => {
@@ -782,8 +894,12 @@ describe('malformed input (property-based)', () => {
 
     beforeAll(async () => {
       keyId = (await client(admin.url, tenant.admin).post('/v1/keys', { name: 'hostile-target' })).body.id;
-      webhookId = (await client(admin.url, tenant.admin).post('/v1/webhooks', { url: 'https://hooks.example.test/in', events: ['key.revoked'] })).body.id;
-      otherTenantId = (await client(admin.url, TEST_PLATFORM_TOKEN).get('/v1/tenants?limit=100')).body.data.find((found: { id: string }) => found.id !== tenant.id).id;
+      webhookId = (
+        await client(admin.url, tenant.admin).post('/v1/webhooks', { url: 'https://hooks.example.test/in', events: ['key.revoked'] })
+      ).body.id;
+      otherTenantId = (await client(admin.url, TEST_PLATFORM_TOKEN).get('/v1/tenants?limit=100')).body.data.find(
+        (found: { id: string }) => found.id !== tenant.id,
+      ).id;
     });
 
     interface BodyEndpoint {
@@ -799,7 +915,15 @@ describe('malformed input (property-based)', () => {
     }
 
     const bodyEndpoints: BodyEndpoint[] = [
-      { name: 'POST /v1/tenants', base: () => admin.url, method: 'POST', path: () => '/v1/tenants', token: () => TEST_PLATFORM_TOKEN, valid: () => ({ name: 'ok' }), strings: ['name'] },
+      {
+        name: 'POST /v1/tenants',
+        base: () => admin.url,
+        method: 'POST',
+        path: () => '/v1/tenants',
+        token: () => TEST_PLATFORM_TOKEN,
+        valid: () => ({ name: 'ok' }),
+        strings: ['name'],
+      },
       {
         name: 'POST /v1/tenants/{id}/credentials',
         base: () => admin.url,
@@ -809,22 +933,86 @@ describe('malformed input (property-based)', () => {
         valid: () => ({ name: 'ok', role: 'auditor', expiresAt: '2999-01-01T00:00:00Z' }),
         strings: ['name', 'role', 'expiresAt'],
       },
-      { name: 'POST /v1/tenants/{id}/suspend', base: () => admin.url, method: 'POST', path: () => `/v1/tenants/${otherTenantId}/suspend`, token: () => TEST_PLATFORM_TOKEN, valid: () => ({}), strings: [] },
-      { name: 'POST /v1/tenants/{id}/resume', base: () => admin.url, method: 'POST', path: () => `/v1/tenants/${otherTenantId}/resume`, token: () => TEST_PLATFORM_TOKEN, valid: () => ({}), strings: [] },
-      { name: 'POST /v1/credentials', base: () => admin.url, method: 'POST', path: () => '/v1/credentials', token: () => tenant.admin, valid: () => ({ name: 'ok', role: 'verifier' }), strings: ['name', 'role'] },
+      {
+        name: 'POST /v1/tenants/{id}/suspend',
+        base: () => admin.url,
+        method: 'POST',
+        path: () => `/v1/tenants/${otherTenantId}/suspend`,
+        token: () => TEST_PLATFORM_TOKEN,
+        valid: () => ({}),
+        strings: [],
+      },
+      {
+        name: 'POST /v1/tenants/{id}/resume',
+        base: () => admin.url,
+        method: 'POST',
+        path: () => `/v1/tenants/${otherTenantId}/resume`,
+        token: () => TEST_PLATFORM_TOKEN,
+        valid: () => ({}),
+        strings: [],
+      },
+      {
+        name: 'POST /v1/credentials',
+        base: () => admin.url,
+        method: 'POST',
+        path: () => '/v1/credentials',
+        token: () => tenant.admin,
+        valid: () => ({ name: 'ok', role: 'verifier' }),
+        strings: ['name', 'role'],
+      },
       {
         name: 'POST /v1/keys',
         base: () => admin.url,
         method: 'POST',
         path: () => '/v1/keys',
         token: () => tenant.admin,
-        valid: () => ({ name: 'ok', ownerId: 'cust-1', environment: 'test', scopes: ['a:read'], meta: { plan: 'pro' }, ipAllowlist: ['10.0.0.0/8'], rateLimit: { limit: 5, windowSeconds: 60 } }),
+        valid: () => ({
+          name: 'ok',
+          ownerId: 'cust-1',
+          environment: 'test',
+          scopes: ['a:read'],
+          meta: { plan: 'pro' },
+          ipAllowlist: ['10.0.0.0/8'],
+          rateLimit: { limit: 5, windowSeconds: 60 },
+        }),
         strings: ['name', 'ownerId', 'environment'],
       },
-      { name: 'PATCH /v1/keys/{id}', base: () => admin.url, method: 'PATCH', path: () => `/v1/keys/${keyId}`, token: () => tenant.admin, valid: () => ({ name: 'renamed', meta: { a: 'b' }, scopes: ['x'] }), strings: ['name'] },
-      { name: 'POST /v1/keys/{id}/rotate', base: () => admin.url, method: 'POST', path: () => `/v1/keys/${keyId}/rotate`, token: () => tenant.admin, valid: () => ({ gracePeriodSeconds: 60 }), strings: [] },
-      { name: 'POST /v1/keys/{id}/revoke', base: () => admin.url, method: 'POST', path: () => `/v1/keys/${keyId}/revoke`, token: () => tenant.admin, valid: () => ({ reason: 'leaked' }), strings: ['reason'] },
-      { name: 'POST /v1/keys/{id}/reveal', base: () => admin.url, method: 'POST', path: () => `/v1/keys/${keyId}/reveal`, token: () => tenant.admin, valid: () => ({}), strings: [] },
+      {
+        name: 'PATCH /v1/keys/{id}',
+        base: () => admin.url,
+        method: 'PATCH',
+        path: () => `/v1/keys/${keyId}`,
+        token: () => tenant.admin,
+        valid: () => ({ name: 'renamed', meta: { a: 'b' }, scopes: ['x'] }),
+        strings: ['name'],
+      },
+      {
+        name: 'POST /v1/keys/{id}/rotate',
+        base: () => admin.url,
+        method: 'POST',
+        path: () => `/v1/keys/${keyId}/rotate`,
+        token: () => tenant.admin,
+        valid: () => ({ gracePeriodSeconds: 60 }),
+        strings: [],
+      },
+      {
+        name: 'POST /v1/keys/{id}/revoke',
+        base: () => admin.url,
+        method: 'POST',
+        path: () => `/v1/keys/${keyId}/revoke`,
+        token: () => tenant.admin,
+        valid: () => ({ reason: 'leaked' }),
+        strings: ['reason'],
+      },
+      {
+        name: 'POST /v1/keys/{id}/reveal',
+        base: () => admin.url,
+        method: 'POST',
+        path: () => `/v1/keys/${keyId}/reveal`,
+        token: () => tenant.admin,
+        valid: () => ({}),
+        strings: [],
+      },
       {
         name: 'PUT /v1/policy',
         base: () => admin.url,
@@ -843,9 +1031,25 @@ describe('malformed input (property-based)', () => {
         valid: () => ({ url: 'https://hooks.example.test/in', events: ['key.revoked'] }),
         strings: ['url'],
       },
-      { name: 'POST /v1/jobs/{name}/run', base: () => admin.url, method: 'POST', path: () => '/v1/jobs/expiry/run', token: () => TEST_PLATFORM_TOKEN, valid: () => ({}), strings: [] },
+      {
+        name: 'POST /v1/jobs/{name}/run',
+        base: () => admin.url,
+        method: 'POST',
+        path: () => '/v1/jobs/expiry/run',
+        token: () => TEST_PLATFORM_TOKEN,
+        valid: () => ({}),
+        strings: [],
+      },
       // `key` may be any string (any other shape is 200 MALFORMED): NUL goes in the other fields.
-      { name: 'POST /v1/verify', base: () => verify.url, method: 'POST', path: () => '/v1/verify', token: () => tenant.verifier, valid: () => ({ key: 'kw_live_x', scopes: ['a'], ip: '10.0.0.1', cost: 1 }), strings: ['ip'] },
+      {
+        name: 'POST /v1/verify',
+        base: () => verify.url,
+        method: 'POST',
+        path: () => '/v1/verify',
+        token: () => tenant.verifier,
+        valid: () => ({ key: 'kw_live_x', scopes: ['a'], ip: '10.0.0.1', cost: 1 }),
+        strings: ['ip'],
+      },
     ];
 
     const sendRaw = (endpoint: BodyEndpoint, body: string | Buffer) =>
@@ -872,18 +1076,21 @@ describe('malformed input (property-based)', () => {
       return restText === '{}' ? `{${member}}` : `{${member},${restText.slice(1)}`;
     }
 
-    it.each(bodyEndpoints.map((endpoint) => endpoint.name))('%s refuses a field nested past 32 levels with 400 naming it, and writes nothing', async (name) => {
-      const endpoint = bodyEndpoints.find((candidate) => candidate.name === name)!;
-      const fields = [...Object.keys(endpoint.valid()), 'extra'];
-      await assertRefusedWithoutWrites(
-        fc.asyncProperty(fc.constantFrom(...fields), tooDeep, async (field, { depth, pattern, inner }) => {
-          const text = withRawField(endpoint.valid(), field, nestedText(depth, pattern, inner));
-          const response = await sendRaw(endpoint, text);
-          expectFieldRefused(response, text, field, `${name} ${field} nested ${depth} deep`);
-        }),
-        15,
-      );
-    });
+    it.each(bodyEndpoints.map((endpoint) => endpoint.name))(
+      '%s refuses a field nested past 32 levels with 400 naming it, and writes nothing',
+      async (name) => {
+        const endpoint = bodyEndpoints.find((candidate) => candidate.name === name)!;
+        const fields = [...Object.keys(endpoint.valid()), 'extra'];
+        await assertRefusedWithoutWrites(
+          fc.asyncProperty(fc.constantFrom(...fields), tooDeep, async (field, { depth, pattern, inner }) => {
+            const text = withRawField(endpoint.valid(), field, nestedText(depth, pattern, inner));
+            const response = await sendRaw(endpoint, text);
+            expectFieldRefused(response, text, field, `${name} ${field} nested ${depth} deep`);
+          }),
+          15,
+        );
+      },
+    );
 
     it('refuses a body that is itself nested past 32 levels, on both ports', async () => {
       await assertRefusedWithoutWrites(
@@ -897,37 +1104,56 @@ describe('malformed input (property-based)', () => {
       );
     });
 
-    it.each(bodyEndpoints.map((endpoint) => endpoint.name))('%s refuses NUL in a string, a nested string or a field name with 400 naming it, and writes nothing', async (name) => {
-      const endpoint = bodyEndpoints.find((candidate) => candidate.name === name)!;
-      const cases = fc.oneof(
-        ...(endpoint.strings.length > 0
-          ? [fc.tuple(fc.constantFrom(...endpoint.strings), withNul).map(([field, value]) => ({ body: { ...endpoint.valid(), [field]: value }, field }))]
-          : []),
-        fc.tuple(withNul, fc.jsonValue({ maxDepth: 1 })).map(([field, value]) => ({ body: { ...endpoint.valid(), [field]: value } as Record<string, unknown>, field })),
-        fc.tuple(fc.constantFrom('extra', 'meta', 'scopes'), withNul).map(([field, value]) => ({ body: { ...endpoint.valid(), [field]: { list: ['ok', value] } }, field: `${field}.list.1` })),
-      );
-      await assertRefusedWithoutWrites(
-        fc.asyncProperty(cases, async ({ body, field }) => {
-          const text = JSON.stringify(body);
-          const response = await sendRaw(endpoint, text);
-          expectFieldRefused(response, text, field, `${name} ${text}`);
-          expect(response.body.errors.find((error: { field: string }) => error.field === field).message).toMatch(/NUL/);
-        }),
-        15,
-      );
-    });
+    it.each(bodyEndpoints.map((endpoint) => endpoint.name))(
+      '%s refuses NUL in a string, a nested string or a field name with 400 naming it, and writes nothing',
+      async (name) => {
+        const endpoint = bodyEndpoints.find((candidate) => candidate.name === name)!;
+        const cases = fc.oneof(
+          ...(endpoint.strings.length > 0
+            ? [
+                fc
+                  .tuple(fc.constantFrom(...endpoint.strings), withNul)
+                  .map(([field, value]) => ({ body: { ...endpoint.valid(), [field]: value }, field })),
+              ]
+            : []),
+          fc
+            .tuple(withNul, fc.jsonValue({ maxDepth: 1 }))
+            .map(([field, value]) => ({ body: { ...endpoint.valid(), [field]: value }, field })),
+          fc
+            .tuple(fc.constantFrom('extra', 'meta', 'scopes'), withNul)
+            .map(([field, value]) => ({ body: { ...endpoint.valid(), [field]: { list: ['ok', value] } }, field: `${field}.list.1` })),
+        );
+        await assertRefusedWithoutWrites(
+          fc.asyncProperty(cases, async ({ body, field }) => {
+            const text = JSON.stringify(body);
+            const response = await sendRaw(endpoint, text);
+            expectFieldRefused(response, text, field, `${name} ${text}`);
+            expect(response.body.errors.find((error: { field: string }) => error.field === field).message).toMatch(/NUL/);
+          }),
+          15,
+        );
+      },
+    );
 
-    it.each(bodyEndpoints.map((endpoint) => endpoint.name))('%s refuses a body with bytes that are not UTF-8 with 400 MALFORMED_JSON, and writes nothing', async (name) => {
-      const endpoint = bodyEndpoints.find((candidate) => candidate.name === name)!;
-      await assertRefusedWithoutWrites(
-        fc.asyncProperty(notUtf8, fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }), fc.boolean(), async (bytes, where, inString) => {
-          const body = spliceBytes(JSON.stringify(endpoint.valid()), bytes, where, inString);
-          const response = await sendRaw(endpoint, body);
-          expectProblem(response, 400, 'MALFORMED_JSON', `${name} ${body.toString('hex')}`);
-        }),
-        15,
-      );
-    });
+    it.each(bodyEndpoints.map((endpoint) => endpoint.name))(
+      '%s refuses a body with bytes that are not UTF-8 with 400 MALFORMED_JSON, and writes nothing',
+      async (name) => {
+        const endpoint = bodyEndpoints.find((candidate) => candidate.name === name)!;
+        await assertRefusedWithoutWrites(
+          fc.asyncProperty(
+            notUtf8,
+            fc.double({ min: 0, max: 1, noNaN: true, maxExcluded: true }),
+            fc.boolean(),
+            async (bytes, where, inString) => {
+              const body = spliceBytes(JSON.stringify(endpoint.valid()), bytes, where, inString);
+              const response = await sendRaw(endpoint, body);
+              expectProblem(response, 400, 'MALFORMED_JSON', `${name} ${body.toString('hex')}`);
+            },
+          ),
+          15,
+        );
+      },
+    );
 
     /** Every GET route of both ports, with the query parameters it reads. */
     const getEndpoints = () => [
@@ -939,7 +1165,12 @@ describe('malformed input (property-based)', () => {
       { base: admin.url, path: `/v1/keys/${keyId}`, token: tenant.admin, params: [] },
       { base: admin.url, path: `/v1/keys/${keyId}/usage`, token: tenant.admin, params: ['from', 'to', 'granularity'] },
       { base: admin.url, path: '/v1/policy', token: tenant.admin, params: [] },
-      { base: admin.url, path: '/v1/audit-events', token: tenant.admin, params: ['from', 'to', 'action', 'keyId', 'actorId', 'limit', 'cursor'] },
+      {
+        base: admin.url,
+        path: '/v1/audit-events',
+        token: tenant.admin,
+        params: ['from', 'to', 'action', 'keyId', 'actorId', 'limit', 'cursor'],
+      },
       { base: admin.url, path: '/v1/audit-events/export', token: tenant.admin, params: ['format', 'from', 'to'] },
       { base: admin.url, path: '/v1/audit-events/verify', token: tenant.admin, params: [] },
       { base: admin.url, path: '/v1/reports/unused-keys', token: tenant.admin, params: [] },
@@ -973,19 +1204,13 @@ describe('malformed input (property-based)', () => {
 
     it('every GET route of both ports refuses NUL in a query name or value with 400 naming the parameter', async () => {
       await assertRefusedWithoutWrites(
-        fc.asyncProperty(
-          fc.constantFrom(...getEndpoints()),
-          fc.nat(),
-          withNul,
-          fc.boolean(),
-          async (endpoint, pick, nulText, inName) => {
-            const names = [...endpoint.params, 'extra'];
-            const name = inName ? nulText : names[pick % names.length];
-            const query = `${encodeURIComponent(name)}=${encodeURIComponent(inName ? '1' : nulText)}`;
-            const response = await request(endpoint.base, 'GET', `${endpoint.path}?${query}`, { token: endpoint.token || undefined });
-            expectFieldRefused(response, undefined, name, `GET ${endpoint.path}?${query}`);
-          },
-        ),
+        fc.asyncProperty(fc.constantFrom(...getEndpoints()), fc.nat(), withNul, fc.boolean(), async (endpoint, pick, nulText, inName) => {
+          const names = [...endpoint.params, 'extra'];
+          const name = inName ? nulText : names[pick % names.length];
+          const query = `${encodeURIComponent(name)}=${encodeURIComponent(inName ? '1' : nulText)}`;
+          const response = await request(endpoint.base, 'GET', `${endpoint.path}?${query}`, { token: endpoint.token || undefined });
+          expectFieldRefused(response, undefined, name, `GET ${endpoint.path}?${query}`);
+        }),
         60,
       );
     });

@@ -167,7 +167,10 @@ describe('conventions', () => {
       });
 
       it('accepts application/json with a charset parameter', async () => {
-        const response = await post({ rawBody: JSON.stringify(validBody()), headers: { 'content-type': 'application/json; charset=utf-8' } });
+        const response = await post({
+          rawBody: JSON.stringify(validBody()),
+          headers: { 'content-type': 'application/json; charset=utf-8' },
+        });
 
         expect(response.status).toBe(okStatus);
       });
@@ -286,7 +289,13 @@ describe('conventions', () => {
       const document = (await request(admin.url, 'GET', '/openapi.json')).body;
 
       expect(Object.keys(document.paths)).toEqual(
-        expect.arrayContaining(['/v1/tenants', '/v1/tenants/{tenantId}', '/v1/credentials', '/v1/tenants/{tenantId}/credentials', '/v1/credentials/{credentialId}']),
+        expect.arrayContaining([
+          '/v1/tenants',
+          '/v1/tenants/{tenantId}',
+          '/v1/credentials',
+          '/v1/tenants/{tenantId}/credentials',
+          '/v1/credentials/{credentialId}',
+        ]),
       );
       expect(document.paths['/v1/verify']).toBeUndefined();
     });
@@ -353,7 +362,11 @@ describe('conventions', () => {
       const rawBody = paddedTenantBody(2048);
       expect(Buffer.byteLength(rawBody)).toBe(2048);
 
-      const response = await request(small.url, 'POST', '/v1/tenants', { token: TEST_PLATFORM_TOKEN, rawBody, headers: { 'content-type': 'application/json' } });
+      const response = await request(small.url, 'POST', '/v1/tenants', {
+        token: TEST_PLATFORM_TOKEN,
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      });
 
       expect(response.status).toBe(201);
     });
@@ -361,7 +374,11 @@ describe('conventions', () => {
     it('answers a body one byte over the limit with 413 PAYLOAD_TOO_LARGE', async () => {
       const rawBody = paddedTenantBody(2049);
 
-      const response = await request(small.url, 'POST', '/v1/tenants', { token: TEST_PLATFORM_TOKEN, rawBody, headers: { 'content-type': 'application/json' } });
+      const response = await request(small.url, 'POST', '/v1/tenants', {
+        token: TEST_PLATFORM_TOKEN,
+        rawBody,
+        headers: { 'content-type': 'application/json' },
+      });
 
       expectProblem(response, 413, 'PAYLOAD_TOO_LARGE');
     });

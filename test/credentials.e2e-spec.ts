@@ -35,15 +35,18 @@ describe('tenant credentials', () => {
       tenant = await createTenant(admin.url);
     });
 
-    it.each(['admin', 'auditor', 'verifier'])('issues a %s credential answering {id, name, role, token, createdAt, expiresAt}', async (role) => {
-      const issued = await platform.post(`/v1/tenants/${tenant.id}/credentials`, { name: `ci-${role}`, role });
+    it.each(['admin', 'auditor', 'verifier'])(
+      'issues a %s credential answering {id, name, role, token, createdAt, expiresAt}',
+      async (role) => {
+        const issued = await platform.post(`/v1/tenants/${tenant.id}/credentials`, { name: `ci-${role}`, role });
 
-      expect(issued.status).toBe(201);
-      expect(Object.keys(issued.body).sort()).toEqual(['createdAt', 'expiresAt', 'id', 'name', 'role', 'token']);
-      expect(issued.body).toMatchObject({ id: expect.stringMatching(UUID), name: `ci-${role}`, role, expiresAt: null });
-      expect(issued.body.token).toMatch(TOKEN);
-      expect(Number.isNaN(Date.parse(issued.body.createdAt))).toBe(false);
-    });
+        expect(issued.status).toBe(201);
+        expect(Object.keys(issued.body).sort()).toEqual(['createdAt', 'expiresAt', 'id', 'name', 'role', 'token']);
+        expect(issued.body).toMatchObject({ id: expect.stringMatching(UUID), name: `ci-${role}`, role, expiresAt: null });
+        expect(issued.body.token).toMatch(TOKEN);
+        expect(Number.isNaN(Date.parse(issued.body.createdAt))).toBe(false);
+      },
+    );
 
     it('issues a different token every time', async () => {
       const tokens = new Set<string>();
@@ -129,7 +132,9 @@ describe('tenant credentials', () => {
       const seen: string[] = [];
       let cursor: string | null = null;
       do {
-        const page: TestResponse = await platform.get(`/v1/tenants/${tenant.id}/credentials?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const page: TestResponse = await platform.get(
+          `/v1/tenants/${tenant.id}/credentials?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
         expect(page.status).toBe(200);
         expect(page.body.data.length).toBeLessThanOrEqual(2);
         seen.push(...page.body.data.map((credential: { id: string }) => credential.id));
@@ -192,7 +197,9 @@ describe('tenant credentials', () => {
       const text = JSON.stringify(listed.body);
       expect(text).not.toContain(issued.body.token);
       expect(text).not.toMatch(/kwc_[0-9A-Za-z]{38}/);
-      const otherIds = (await platform.get(`/v1/tenants/${other.id}/credentials`)).body.data.map((credential: { id: string }) => credential.id);
+      const otherIds = (await platform.get(`/v1/tenants/${other.id}/credentials`)).body.data.map(
+        (credential: { id: string }) => credential.id,
+      );
       for (const id of otherIds) expect(text).not.toContain(id);
     });
 
@@ -214,7 +221,11 @@ describe('tenant credentials', () => {
     it('answers 401 with WWW-Authenticate: Bearer once a credential has expired', async () => {
       const tenant = await createTenant(admin.url);
       const expiresAt = new Date(Date.now() + 1_500);
-      const issued = await client(admin.url, tenant.admin).post('/v1/credentials', { name: 'short-lived', role: 'admin', expiresAt: expiresAt.toISOString() });
+      const issued = await client(admin.url, tenant.admin).post('/v1/credentials', {
+        name: 'short-lived',
+        role: 'admin',
+        expiresAt: expiresAt.toISOString(),
+      });
       expect(issued.status).toBe(201);
       const shortLived = client(admin.url, issued.body.token);
       expect((await shortLived.get('/v1/credentials')).status).toBe(200);
@@ -262,19 +273,25 @@ describe('tenant credentials', () => {
       const victim = await tenantAdmin.post('/v1/credentials', { name: 'twice', role: 'verifier' });
 
       await tenantAdmin.delete(`/v1/credentials/${victim.body.id}`);
-      const firstRevokedAt = (await tenantAdmin.get('/v1/credentials')).body.data.find((c: { id: string }) => c.id === victim.body.id).revokedAt;
+      const firstRevokedAt = (await tenantAdmin.get('/v1/credentials')).body.data.find(
+        (c: { id: string }) => c.id === victim.body.id,
+      ).revokedAt;
       await sleep(20);
       const again = await tenantAdmin.delete(`/v1/credentials/${victim.body.id}`);
 
       expect(again.status).toBe(204);
-      const secondRevokedAt = (await tenantAdmin.get('/v1/credentials')).body.data.find((c: { id: string }) => c.id === victim.body.id).revokedAt;
+      const secondRevokedAt = (await tenantAdmin.get('/v1/credentials')).body.data.find(
+        (c: { id: string }) => c.id === victim.body.id,
+      ).revokedAt;
       expect(secondRevokedAt).toBe(firstRevokedAt);
     });
 
     it('lets an admin revoke its own credential, after which it is refused', async () => {
       const tenant = await createTenant(admin.url);
 
-      const revoked = await client(admin.url, tenant.admin).delete(`/v1/credentials/${(await platform.get(`/v1/tenants/${tenant.id}/credentials`)).body.data.find((c: { role: string }) => c.role === 'admin').id}`);
+      const revoked = await client(admin.url, tenant.admin).delete(
+        `/v1/credentials/${(await platform.get(`/v1/tenants/${tenant.id}/credentials`)).body.data.find((c: { role: string }) => c.role === 'admin').id}`,
+      );
 
       expect(revoked.status).toBe(204);
       expect((await client(admin.url, tenant.admin).get('/v1/credentials')).status).toBe(401);
@@ -333,7 +350,11 @@ describe('tenant credentials', () => {
     it('refuses an expired verifier credential with 401', async () => {
       const tenant = await createTenant(admin.url);
       const expiresAt = new Date(Date.now() + 1_200);
-      const shortLived = await platform.post(`/v1/tenants/${tenant.id}/credentials`, { name: 'short', role: 'verifier', expiresAt: expiresAt.toISOString() });
+      const shortLived = await platform.post(`/v1/tenants/${tenant.id}/credentials`, {
+        name: 'short',
+        role: 'verifier',
+        expiresAt: expiresAt.toISOString(),
+      });
       const verifyAs = client(verify.url, shortLived.body.token);
       expect((await verifyAs.post('/v1/verify', { key: 'x' })).status).toBe(200);
 
@@ -347,7 +368,10 @@ describe('tenant credentials', () => {
   describe('tokens stay out of the logs', () => {
     it('writes no bearer token, issued token or credential token to any log line', async () => {
       const lines: string[] = [];
-      const logged = await startAdminApi({ env: { LOG_LEVEL: 'debug' }, logDestination: { write: (line: string) => void lines.push(line) } });
+      const logged = await startAdminApi({
+        env: { LOG_LEVEL: 'debug' },
+        logDestination: { write: (line: string) => void lines.push(line) },
+      });
       try {
         const tenant = await createTenant(logged.url);
         const issued = await client(logged.url, tenant.admin).post('/v1/credentials', { name: 'logged', role: 'admin' });

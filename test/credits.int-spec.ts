@@ -25,7 +25,9 @@ describe('credits (PostgreSQL and Redis)', () => {
   /** What Redis loses on eviction, FLUSHDB or a failover to a replica that had not caught up. */
   const loseBalance = (keyId: string) => one.redis.del(one.counters.creditsKey(keyId));
   const verdicts = async (parts: CreditComponents, key: Parameters<CreditComponents['limiter']['check']>[0], count: number) =>
-    Promise.all(Array.from({ length: count }, () => parts.limiter.check(key, 1, true))).then((outcomes) => outcomes.map((outcome) => outcome.verdict));
+    Promise.all(Array.from({ length: count }, () => parts.limiter.check(key, 1, true))).then((outcomes) =>
+      outcomes.map((outcome) => outcome.verdict),
+    );
   const countValid = (list: string[]) => list.filter((verdict) => verdict === 'VALID').length;
 
   it('seeds a balance on first use from PostgreSQL, and writes back what was charged', async () => {
@@ -84,7 +86,9 @@ describe('credits (PostgreSQL and Redis)', () => {
     let fallbacks = 0;
     let atRisk = 0;
     for (let round = 0; refused === 0 && round < 200; round++) {
-      const outcomes = await Promise.all(processes.map((parts) => Promise.all(Array.from({ length: 40 }, () => parts.limiter.check(key, 1, true)))));
+      const outcomes = await Promise.all(
+        processes.map((parts) => Promise.all(Array.from({ length: 40 }, () => parts.limiter.check(key, 1, true)))),
+      );
       outcomes.forEach((each, p) => {
         const charged = each.filter((outcome) => !outcome.fallback && outcome.verdict === 'VALID').length;
         unwritten[p] += charged;
@@ -133,7 +137,9 @@ describe('credits (PostgreSQL and Redis)', () => {
 
     // Seeded since (seed 1): a charge of seed 0 is returned, to be taken off Redis's balance too.
     await one.usage.seedCredits(key.tenantId, key.id);
-    expect(await one.usage.chargeCredits(randomUUID(), [{ ...charge, amount: 3 }])).toEqual([{ keyId: key.id, version: 0, seed: 1, amount: 3 }]);
+    expect(await one.usage.chargeCredits(randomUUID(), [{ ...charge, amount: 3 }])).toEqual([
+      { keyId: key.id, version: 0, seed: 1, amount: 3 },
+    ]);
     expect((await durableCredits(key.id)).remaining).toBe(90);
 
     // A PATCH of remaining (version 1): charges against version 0 no longer count.

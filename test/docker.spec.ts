@@ -48,14 +48,17 @@ const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 
 /** Compose's interpolation of `${NAME}`, `${NAME:-default}`, `${NAME:?error}` and `$$`, from `values`. */
 function interpolate(value: string, values: Record<string, string>): string {
-  return value.replace(/\$\$|\$\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?\}/g, (match, name: string | undefined, operator: string | undefined, operand: string) => {
-    if (match === '$$') return '$';
-    const given = values[name!];
-    const missing = operator?.startsWith(':') ? !given : given === undefined;
-    if (!missing) return given!;
-    if (operator?.endsWith('?')) throw new Error(`compose needs ${name}: ${operand}`);
-    return operator?.endsWith('-') ? operand : '';
-  });
+  return value.replace(
+    /\$\$|\$\{([A-Z0-9_]+)(?:(:?[-?])([^}]*))?\}/g,
+    (match, name: string | undefined, operator: string | undefined, operand: string) => {
+      if (match === '$$') return '$';
+      const given = values[name!];
+      const missing = operator?.startsWith(':') ? !given : given === undefined;
+      if (!missing) return given;
+      if (operator?.endsWith('?')) throw new Error(`compose needs ${name}: ${operand}`);
+      return operator?.endsWith('-') ? operand : '';
+    },
+  );
 }
 
 /** The Dockerfile's stages and their instructions (continuation lines joined, comments dropped). */
@@ -66,7 +69,8 @@ function dockerfileStages(text: string): Stage[] {
     const match = /^\s*([A-Za-z]+)\s+(.*)$/.exec(line);
     if (!match || line.trimStart().startsWith('#')) continue;
     const instruction = { keyword: match[1].toUpperCase(), args: match[2].trim() };
-    if (instruction.keyword === 'FROM') stages.push({ name: /\sAS\s+(\S+)/i.exec(instruction.args)?.[1] ?? String(stages.length), instructions: [] });
+    if (instruction.keyword === 'FROM')
+      stages.push({ name: /\sAS\s+(\S+)/i.exec(instruction.args)?.[1] ?? String(stages.length), instructions: [] });
     stages.at(-1)?.instructions.push(instruction);
   }
   return stages;
@@ -124,7 +128,9 @@ function milliseconds(duration: string): number {
 }
 
 // Compose reads YAML 1.2 with merge keys (`<<: *anchor`), which js-yaml leaves out unless asked.
-const compose = load(read('docker/compose.yaml'), { schema: CORE_SCHEMA.withTags(mergeTag) }) as { services: Record<string, ComposeService> };
+const compose = load(read('docker/compose.yaml'), { schema: CORE_SCHEMA.withTags(mergeTag) }) as {
+  services: Record<string, ComposeService>;
+};
 const services = compose.services;
 const stages = dockerfileStages(read('docker/Dockerfile'));
 const runtime = stages.at(-1)!;
@@ -187,15 +193,20 @@ describe('docker/compose.yaml', () => {
     // The apps' login role is the one docker/postgres-init/ creates, with the password compose gives them.
     const appUrl = new URL(env.DATABASE_APP_URL);
     for (const [, service] of appServices) expect(containerEnv(service).DATABASE_APP_URL).toBe(env.DATABASE_APP_URL);
-    const initSql = readdirSync(join(ROOT, 'docker/postgres-init')).map((file) => read(`docker/postgres-init/${file}`)).join('\n');
+    const initSql = readdirSync(join(ROOT, 'docker/postgres-init'))
+      .map((file) => read(`docker/postgres-init/${file}`))
+      .join('\n');
     const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    expect(initSql).toMatch(new RegExp(`CREATE ROLE ${escaped(appUrl.username)} LOGIN [^;]*PASSWORD '${escaped(decodeURIComponent(appUrl.password))}'`));
+    expect(initSql).toMatch(
+      new RegExp(`CREATE ROLE ${escaped(appUrl.username)} LOGIN [^;]*PASSWORD '${escaped(decodeURIComponent(appUrl.password))}'`),
+    );
   });
 
   it('gives migrate only variables scripts/migrate.ts reads', () => {
     const migrateSource = read('scripts/migrate.ts');
     const readByMigrate = new Set([...migrateSource.matchAll(/process\.env\.([A-Z0-9_]+)/g)].map((match) => match[1]));
-    for (const name of Object.keys(services.migrate.environment ?? {})) expect({ name, read: readByMigrate.has(name) }).toEqual({ name, read: true });
+    for (const name of Object.keys(services.migrate.environment ?? {}))
+      expect({ name, read: readByMigrate.has(name) }).toEqual({ name, read: true });
   });
 
   it.each(appServices.map(([name]) => name))('%s: loads its configuration, and every variable it is given is one the apps read', (name) => {
@@ -216,7 +227,9 @@ describe('docker/compose.yaml', () => {
   });
 
   it('publishes the two verify replicas on distinct host ports', () => {
-    const hostPorts = appServices.filter(([, service]) => service.environment!.APP === 'verify').map(([, service]) => service.ports![0].split(':').at(-2));
+    const hostPorts = appServices
+      .filter(([, service]) => service.environment!.APP === 'verify')
+      .map(([, service]) => service.ports![0].split(':').at(-2));
     expect(new Set(hostPorts).size).toBe(2);
   });
 
@@ -226,7 +239,9 @@ describe('docker/compose.yaml', () => {
     // Replicas behind a load balancer must drain, whatever the default is.
     if (env.APP === 'verify') expect(Number(env.SHUTDOWN_DRAIN_MS)).toBeGreaterThan(0);
     // "Comfortably": five seconds to spare past the drain and the grace period.
-    expect(milliseconds(services[name].stop_grace_period ?? '10s')).toBeGreaterThanOrEqual(config.shutdownDrainMs + config.shutdownGraceMs + 5_000);
+    expect(milliseconds(services[name].stop_grace_period ?? '10s')).toBeGreaterThanOrEqual(
+      config.shutdownDrainMs + config.shutdownGraceMs + 5_000,
+    );
   });
 
   it.each(appServices.map(([name]) => name))('%s: reports healthy only when ready (/readyz)', (name) => {
@@ -247,7 +262,9 @@ describe('docker/Dockerfile', () => {
     const nodeModules = copies(runtime).filter((copy) => copy.sources.some((source) => /(^|\/)node_modules\/?$/.test(source)));
     expect(nodeModules).toHaveLength(1);
     const from = stages.find((stage) => stage.name === nodeModules[0].from)!;
-    const installs = from.instructions.filter((instruction) => instruction.keyword === 'RUN' && /\bnpm (ci|install)\b/.test(instruction.args));
+    const installs = from.instructions.filter(
+      (instruction) => instruction.keyword === 'RUN' && /\bnpm (ci|install)\b/.test(instruction.args),
+    );
     expect(installs.length).toBeGreaterThan(0);
     for (const install of installs) expect(install.args).toMatch(/--omit=dev\b/);
     expect(runtime.instructions.filter((instruction) => instruction.keyword === 'RUN' && /\bnpm\b/.test(instruction.args))).toEqual([]);
@@ -258,7 +275,11 @@ describe('docker/Dockerfile', () => {
     expect(healthcheck).toMatch(/\bCMD\s+\[/);
     const words = commandWords(healthcheck!.slice(healthcheck!.indexOf('[')));
     expect(words.slice(0, 2)).toEqual(['node', 'docker/healthcheck.js']);
-    expect(copies(runtime).some((copy) => copy.from === null && copy.sources.includes('docker/healthcheck.js') && copy.destination === './docker/healthcheck.js')).toBe(true);
+    expect(
+      copies(runtime).some(
+        (copy) => copy.from === null && copy.sources.includes('docker/healthcheck.js') && copy.destination === './docker/healthcheck.js',
+      ),
+    ).toBe(true);
     // It requires the apps' configuration from dist/, next to it in the image as in the repository.
     const required = /require\('([^']+)'\)/.exec(read('docker/healthcheck.js'))![1];
     const distFile = `${posix.join('docker', required)}.js`;
@@ -273,7 +294,9 @@ describe('docker/Dockerfile', () => {
     expect(script).toContain('${APP}');
     // dist/ is copied from the build stage to WORKDIR/dist, so CMD's relative path is the build's.
     expect(lastArgs(runtime, 'WORKDIR')).toBe('/app');
-    expect(copies(runtime).some((copy) => copy.from === 'build' && copy.sources.includes('/app/dist') && copy.destination === './dist')).toBe(true);
+    expect(
+      copies(runtime).some((copy) => copy.from === 'build' && copy.sources.includes('/app/dist') && copy.destination === './dist'),
+    ).toBe(true);
 
     const spawnMock = spawn as unknown as jest.Mock;
     for (const app of APPS) {
@@ -282,7 +305,13 @@ describe('docker/Dockerfile', () => {
 
       // spawn-app starts a process: record its command line, then let it "exit" at once.
       spawnMock.mockReset().mockImplementation(() => {
-        const child = Object.assign(new EventEmitter(), { pid: 2 ** 22 + 1, exitCode: 1, signalCode: null, stdout: new EventEmitter(), stderr: new EventEmitter() });
+        const child = Object.assign(new EventEmitter(), {
+          pid: 2 ** 22 + 1,
+          exitCode: 1,
+          signalCode: null,
+          stdout: new EventEmitter(),
+          stderr: new EventEmitter(),
+        });
         setImmediate(() => child.emit('exit', 1, null));
         return child;
       });
@@ -297,7 +326,12 @@ describe('docker/Dockerfile', () => {
   });
 
   it('gives the apps only variables their configuration reads, besides APP which the image reads', () => {
-    const { read: readNames } = loadRecording({ ...imageEnv, ...DOT_ENV, DATABASE_URL: 'postgres://localhost/x', REDIS_URL: 'redis://localhost' });
+    const { read: readNames } = loadRecording({
+      ...imageEnv,
+      ...DOT_ENV,
+      DATABASE_URL: 'postgres://localhost/x',
+      REDIS_URL: 'redis://localhost',
+    });
     expect(Object.keys(imageEnv).filter((name) => !readNames.has(name) && !IMAGE_VARIABLES.includes(name))).toEqual([]);
     expect(lastArgs(runtime, 'CMD')).toContain('${APP}');
     expect(read('docker/healthcheck.js')).toContain('process.env.APP');

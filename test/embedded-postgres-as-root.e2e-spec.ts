@@ -43,7 +43,7 @@ async function query(url: string, text: string): Promise<unknown[]> {
     for (const made of folders) rmSync(made, { recursive: true, force: true });
   });
 
-  it("keeps the cluster under the system folder, owned by the postgres user, and finds it again on the next start", async () => {
+  it('keeps the cluster under the system folder, owned by the postgres user, and finds it again on the next start', async () => {
     const dataDir = join(folder(0o700), '.data');
     const layout = prepareEmbeddedPostgres(dataDir);
     expect(layout).toMatchObject({ relocated: true, firstStart: true, runAs: { uid: expect.any(Number) } });

@@ -49,22 +49,30 @@ describe('expiry job', () => {
 
   async function tenantWithWebhook(): Promise<TestTenant> {
     const tenant = await createTenant(admin.url);
-    const hook = await client(admin.url, tenant.admin).post('/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['key.expired', 'key.expiring'] });
+    const hook = await client(admin.url, tenant.admin).post('/v1/webhooks', {
+      url: 'http://127.0.0.1:9/hook',
+      events: ['key.expired', 'key.expiring'],
+    });
     expect(hook.status).toBe(201);
     return tenant;
   }
 
   /** A key of `tenant` that expired a moment ago (its expiresAt set in the past, as time would). */
   async function expiredKey(tenant: TestTenant, body: Record<string, unknown> = {}): Promise<any> {
-    const key = await createKey(admin.url, tenant.admin, { name: 'expiring', expiresAt: new Date(Date.now() + HOUR_MS).toISOString(), ...body });
+    const key = await createKey(admin.url, tenant.admin, {
+      name: 'expiring',
+      expiresAt: new Date(Date.now() + HOUR_MS).toISOString(),
+      ...body,
+    });
     await sql('owner', `UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [key.id]);
     return key;
   }
 
   const deliveries = (tenantId: string, eventType: string) =>
-    sql<{ body: string }>('owner', 'SELECT body FROM webhook_deliveries WHERE tenant_id = $1 AND event_type = $2 ORDER BY created_at, id', [tenantId, eventType]).then(
-      (rows) => rows.map((row) => ({ raw: row.body, ...JSON.parse(row.body) })),
-    );
+    sql<{ body: string }>('owner', 'SELECT body FROM webhook_deliveries WHERE tenant_id = $1 AND event_type = $2 ORDER BY created_at, id', [
+      tenantId,
+      eventType,
+    ]).then((rows) => rows.map((row) => ({ raw: row.body, ...JSON.parse(row.body) })));
 
   const auditEvents = (tenantId: string, action: string) =>
     sql<{ target_id: string; actor_type: string; actor_id: string; request_id: string; details: any }>(
@@ -96,7 +104,10 @@ describe('expiry job', () => {
     });
     const sent = await deliveries(tenant.id, 'key.expired');
     expect(sent).toHaveLength(1);
-    expect(sent[0]).toMatchObject({ type: 'key.expired', data: { keyId: key.id, ownerId: 'svc-7', name: 'short-lived', expiresAt: key.expiresAt } });
+    expect(sent[0]).toMatchObject({
+      type: 'key.expired',
+      data: { keyId: key.id, ownerId: 'svc-7', name: 'short-lived', expiresAt: key.expiresAt },
+    });
     expect(Object.keys(sent[0].data).sort()).toEqual(['expiresAt', 'keyId', 'name', 'ownerId']);
     expect(sent[0].raw).not.toContain(key.key);
     expect(await deliveries(tenant.id, 'key.expiring')).toEqual([]);
@@ -111,12 +122,26 @@ describe('expiry job', () => {
   it('warns once per key and warning day, never for an expired or revoked key, and again for a new expiry', async () => {
     const tenant = await tenantWithWebhook();
     const api = client(admin.url, tenant.admin);
-    const policy = await api.put('/v1/policy', { unusedKeyDays: null, unusedKeyAction: 'report', maxKeyLifetimeDays: null, expiryWarningDays: [7, 1] });
+    const policy = await api.put('/v1/policy', {
+      unusedKeyDays: null,
+      unusedKeyAction: 'report',
+      maxKeyLifetimeDays: null,
+      expiryWarningDays: [7, 1],
+    });
     expect(policy.status).toBe(200);
-    const inThreeDays = await createKey(admin.url, tenant.admin, { name: 'three days', expiresAt: new Date(Date.now() + 3 * DAY_MS).toISOString() });
-    const inHalfADay = await createKey(admin.url, tenant.admin, { name: 'half a day', expiresAt: new Date(Date.now() + 12 * HOUR_MS).toISOString() });
+    const inThreeDays = await createKey(admin.url, tenant.admin, {
+      name: 'three days',
+      expiresAt: new Date(Date.now() + 3 * DAY_MS).toISOString(),
+    });
+    const inHalfADay = await createKey(admin.url, tenant.admin, {
+      name: 'half a day',
+      expiresAt: new Date(Date.now() + 12 * HOUR_MS).toISOString(),
+    });
     await createKey(admin.url, tenant.admin, { name: 'a month', expiresAt: new Date(Date.now() + 30 * DAY_MS).toISOString() });
-    const revoked = await createKey(admin.url, tenant.admin, { name: 'revoked', expiresAt: new Date(Date.now() + 2 * DAY_MS).toISOString() });
+    const revoked = await createKey(admin.url, tenant.admin, {
+      name: 'revoked',
+      expiresAt: new Date(Date.now() + 2 * DAY_MS).toISOString(),
+    });
     expect((await api.post(`/v1/keys/${revoked.id}/revoke`, {})).status).toBe(200);
     const revokedThenExpired = await expiredKey(tenant, { name: 'revoked then expired' });
     expect((await api.post(`/v1/keys/${revokedThenExpired.id}/revoke`, {})).status).toBe(200);
@@ -131,7 +156,13 @@ describe('expiry job', () => {
     const sent = warnings.map((warning) => `${warning.data.keyId}:${warning.data.daysBefore}`).sort();
     expect(sent).toEqual([`${inHalfADay.id}:1`, `${inHalfADay.id}:7`, `${inThreeDays.id}:7`].sort());
     const threeDayWarning = warnings.find((warning) => warning.data.keyId === inThreeDays.id);
-    expect(threeDayWarning.data).toEqual({ keyId: inThreeDays.id, ownerId: null, name: 'three days', expiresAt: inThreeDays.expiresAt, daysBefore: 7 });
+    expect(threeDayWarning.data).toEqual({
+      keyId: inThreeDays.id,
+      ownerId: null,
+      name: 'three days',
+      expiresAt: inThreeDays.expiresAt,
+      daysBefore: 7,
+    });
     expect((await deliveries(tenant.id, 'key.expired')).map((event) => event.data.keyId)).toEqual([expired.id]);
 
     const second = await runExpiry();
@@ -181,8 +212,14 @@ describe('expiry job', () => {
     const failingKey = await expiredKey(failing);
     // The failing tenant's transaction breaks at its last step, the audit event, after the key's
     // mark and the webhook were written: all of it must roll back.
-    await sql('owner', `CREATE FUNCTION test_expiry_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
-    await sql('owner', `CREATE TRIGGER test_expiry_fail AFTER INSERT ON audit_events FOR EACH ROW WHEN (NEW.tenant_id = '${failing.id}') EXECUTE FUNCTION test_expiry_fail()`);
+    await sql(
+      'owner',
+      `CREATE FUNCTION test_expiry_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`,
+    );
+    await sql(
+      'owner',
+      `CREATE TRIGGER test_expiry_fail AFTER INSERT ON audit_events FOR EACH ROW WHEN (NEW.tenant_id = '${failing.id}') EXECUTE FUNCTION test_expiry_fail()`,
+    );
     try {
       const broken = await runExpiry();
       expect(broken.result).toEqual({ expired: 1, warned: 0, failed: 1 });

@@ -24,7 +24,9 @@ describe('admin rate limit while Redis is down or frozen', () => {
 
   beforeAll(async () => {
     redis = await DedicatedRedis.start();
-    admin = await startAdminApi({ env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `kwfault:${randomUUID()}:`, ADMIN_RATE_LIMIT_PER_MINUTE: String(LIMIT) } });
+    admin = await startAdminApi({
+      env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `kwfault:${randomUUID()}:`, ADMIN_RATE_LIMIT_PER_MINUTE: String(LIMIT) },
+    });
     tenant = await createTenant(admin.url);
   }, 60_000);
 

@@ -23,7 +23,11 @@ const ALL_QUEUES = [...SCHEDULED_JOBS, WEBHOOK_DELIVERY_QUEUE, 'housekeeping'];
 const SCHEDULERS = SCHEDULED_JOBS.length + 2;
 
 function expectUnavailable(answer: TimedAnswer): void {
-  expect({ status: answer.status, code: answer.body?.code, inTime: answer.ms <= ANSWER_BOUND_MS }).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE', inTime: true });
+  expect({ status: answer.status, code: answer.body?.code, inTime: answer.ms <= ANSWER_BOUND_MS }).toEqual({
+    status: 503,
+    code: 'SERVICE_UNAVAILABLE',
+    inTime: true,
+  });
   expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
 }
@@ -31,7 +35,10 @@ function expectUnavailable(answer: TimedAnswer): void {
 /** Reads the queues of a prefix on a Redis directly, as BullMQ itself sees them. */
 function queuesOn(redisUrl: string, prefix: string): Record<string, Queue> {
   return Object.fromEntries(
-    ALL_QUEUES.map((name) => [name, new Queue(name, { connection: { ...redisOptionsFromUrl(redisUrl), maxRetriesPerRequest: 1 }, prefix: bullQueuePrefix(prefix) })]),
+    ALL_QUEUES.map((name) => [
+      name,
+      new Queue(name, { connection: { ...redisOptionsFromUrl(redisUrl), maxRetriesPerRequest: 1 }, prefix: bullQueuePrefix(prefix) }),
+    ]),
   );
 }
 
@@ -77,10 +84,20 @@ describe('job endpoints while Redis is down or frozen', () => {
     expect(await call('GET', `/v1/jobs/${before.body.jobId}`)).toMatchObject({ status: 200, body: { state: 'waiting' } });
 
     await redis.kill();
-    const refused = [await runNow(), await runNow(), await runNow(), await call('GET', '/v1/jobs'), await call('GET', `/v1/jobs/${before.body.jobId}`)];
+    const refused = [
+      await runNow(),
+      await runNow(),
+      await runNow(),
+      await call('GET', '/v1/jobs'),
+      await call('GET', `/v1/jobs/${before.body.jobId}`),
+    ];
     refused.forEach(expectUnavailable);
     // The admin API serves everything else without Redis: it stays in the load balancer (docs/failure-modes.md).
-    const readyz = await waitFor(() => call('GET', '/readyz'), (answer) => answer.body?.checks?.redis === 'down', 5_000);
+    const readyz = await waitFor(
+      () => call('GET', '/readyz'),
+      (answer) => answer.body?.checks?.redis === 'down',
+      5_000,
+    );
     expect(readyz).toMatchObject({ status: 200, body: { status: 'degraded', checks: { redis: 'down', postgres: 'up' } } });
 
     // Back, empty (no persistence): the runs refused while it was away must not turn up.
@@ -98,7 +115,13 @@ describe('job endpoints while Redis is down or frozen', () => {
     redis.signal('SIGSTOP');
     let refused: TimedAnswer[];
     try {
-      refused = [await runNow(), await runNow(), await runNow(), await call('GET', '/v1/jobs'), await call('GET', `/v1/jobs/${accepted[0]}`)];
+      refused = [
+        await runNow(),
+        await runNow(),
+        await runNow(),
+        await call('GET', '/v1/jobs'),
+        await call('GET', `/v1/jobs/${accepted[0]}`),
+      ];
     } finally {
       redis.signal('SIGCONT');
     }
@@ -136,12 +159,21 @@ describe('job endpoints of an admin API started while Redis is down', () => {
 
   it('answers 503 until Redis comes, and never runs what it refused', async () => {
     const call = (method: string, path: string) => callWithin(admin.url, method, path, { token: TEST_PLATFORM_TOKEN, deadlineMs: HANG_MS });
-    const refused = [await call('POST', '/v1/jobs/rotation/run'), await call('POST', '/v1/jobs/rotation/run'), await call('GET', '/v1/jobs')];
+    const refused = [
+      await call('POST', '/v1/jobs/rotation/run'),
+      await call('POST', '/v1/jobs/rotation/run'),
+      await call('GET', '/v1/jobs'),
+    ];
     refused.forEach(expectUnavailable);
 
     await redis.restart();
     queues = queuesOn(redis.url, prefix);
-    const back = await waitFor(() => call('POST', '/v1/jobs/rotation/run'), (answer) => answer.status === 202, 20_000, 200);
+    const back = await waitFor(
+      () => call('POST', '/v1/jobs/rotation/run'),
+      (answer) => answer.status === 202,
+      20_000,
+      200,
+    );
     expect(back.status).toBe(202);
     await sleep(1_000);
     expect(await jobIdsIn(queues.rotation)).toEqual([back.body.jobId]);
@@ -193,7 +225,10 @@ describe('worker schedules after Redis loses its data', () => {
 
   it('has every schedule and is ready', async () => {
     expect(await waitFor(schedulerCount, (count) => count === SCHEDULERS, 10_000)).toBe(SCHEDULERS);
-    expect(await readyz()).toMatchObject({ status: 200, body: { status: 'ready', checks: { redis: 'up', postgres: 'up', schedules: 'up' } } });
+    expect(await readyz()).toMatchObject({
+      status: 200,
+      body: { status: 'ready', checks: { redis: 'up', postgres: 'up', schedules: 'up' } },
+    });
     const runs = await queues.expiry.getJobs(['completed', 'active', 'wait']);
     expect(runs.some((job) => job.name === RUN_JOB)).toBe(true);
   });
@@ -202,10 +237,19 @@ describe('worker schedules after Redis loses its data', () => {
     // As such a run would reach the worker: a year after it was added, never released.
     const jobId = `expiry_${randomUUID()}`;
     await queues.expiry.add(RUN_JOB, { trigger: 'manual' }, { jobId, timestamp: Date.now() - MANUAL_RUN_PARK_MS - 1_000 });
-    const state = await waitFor(async () => (await queues.expiry.getJob(jobId))?.getState(), (value) => value === 'failed' || value === 'completed', 10_000, 100);
+    const state = await waitFor(
+      async () => (await queues.expiry.getJob(jobId))?.getState(),
+      (value) => value === 'failed' || value === 'completed',
+      10_000,
+      100,
+    );
     expect(state).toBe('failed');
     const job = (await queues.expiry.getJob(jobId))!;
-    expect({ reason: job.failedReason, result: job.returnvalue ?? null, attempts: job.attemptsMade }).toEqual({ reason: expect.stringMatching(/^Refused: /), result: null, attempts: 1 });
+    expect({ reason: job.failedReason, result: job.returnvalue ?? null, attempts: job.attemptsMade }).toEqual({
+      reason: expect.stringMatching(/^Refused: /),
+      result: null,
+      attempts: 1,
+    });
   });
 
   it('puts the schedules back after FLUSHALL, reporting not ready until it has', async () => {
@@ -237,7 +281,10 @@ describe('worker schedules after Redis loses its data', () => {
     await redis.restart();
     const restored = await waitFor(schedulerCount, (count) => count === SCHEDULERS, 10_000, 100);
     expect(restored).toBe(SCHEDULERS);
-    expect((await waitFor(readyz, (answer) => answer.status === 200, 10_000, 100)).body).toMatchObject({ status: 'ready', checks: { redis: 'up', schedules: 'up' } });
+    expect((await waitFor(readyz, (answer) => answer.status === 200, 10_000, 100)).body).toMatchObject({
+      status: 'ready',
+      checks: { redis: 'up', schedules: 'up' },
+    });
     expect(await waitFor(deliveryPasses, (passes) => passes >= 2, 10_000, 200)).toBeGreaterThanOrEqual(2);
   }, 40_000);
 });

@@ -58,7 +58,11 @@ describe('logs while Redis is away', () => {
       EXPIRY_JOB_INTERVAL_SECONDS: '86400',
       UNUSED_AUDIT_JOB_INTERVAL_SECONDS: '86400',
     };
-    [admin, verify, worker] = await Promise.all([spawnApp({ app: 'admin-api', env }), spawnApp({ app: 'verify', env }), spawnApp({ app: 'worker', env })]);
+    [admin, verify, worker] = await Promise.all([
+      spawnApp({ app: 'admin-api', env }),
+      spawnApp({ app: 'verify', env }),
+      spawnApp({ app: 'worker', env }),
+    ]);
     tenant = await createTenant(admin.url);
   }, 120_000);
 
@@ -71,7 +75,10 @@ describe('logs while Redis is away', () => {
 
   it('writes only JSON lines, one per change of the connection state', async () => {
     const plain = await callWithin(admin.url, 'POST', '/v1/keys', { token: tenant.admin, body: { name: 'plain' } });
-    const limited = await callWithin(admin.url, 'POST', '/v1/keys', { token: tenant.admin, body: { name: 'limited', rateLimit: { limit: 1000, windowSeconds: 60 } } });
+    const limited = await callWithin(admin.url, 'POST', '/v1/keys', {
+      token: tenant.admin,
+      body: { name: 'limited', rateLimit: { limit: 1000, windowSeconds: 60 } },
+    });
     expect([plain.status, limited.status]).toEqual([201, 201]);
     const use = async () => {
       await callWithin(admin.url, 'POST', '/v1/jobs/expiry/run', { token: TEST_PLATFORM_TOKEN, deadlineMs: 5_000 });
@@ -92,7 +99,12 @@ describe('logs while Redis is away', () => {
     }
     await redis.restart();
     for (const app of [admin, worker]) {
-      const ready = await waitFor(() => callWithin(app.url, 'GET', '/readyz', { deadlineMs: 3_000 }), (answer) => answer.body?.status === 'ready', 20_000, 200);
+      const ready = await waitFor(
+        () => callWithin(app.url, 'GET', '/readyz', { deadlineMs: 3_000 }),
+        (answer) => answer.body?.status === 'ready',
+        20_000,
+        200,
+      );
       expect({ app: app.app, status: ready.body?.status }).toEqual({ app: app.app, status: 'ready' });
     }
     await use();
@@ -106,9 +118,12 @@ describe('logs while Redis is away', () => {
         const message = `${line.context ?? ''}: ${line.msg ?? ''}`;
         byMessage.set(message, (byMessage.get(message) ?? 0) + 1);
       }
-      process.stdout.write(`faults-logs: ${app.app} wrote ${said.length} lines of its own during ${OUTAGE_MS / 1000} s without Redis: ${JSON.stringify(Object.fromEntries(byMessage))}\n`);
+      process.stdout.write(
+        `faults-logs: ${app.app} wrote ${said.length} lines of its own during ${OUTAGE_MS / 1000} s without Redis: ${JSON.stringify(Object.fromEntries(byMessage))}\n`,
+      );
       // Each thing said once when Redis went and once when it came back, not once per attempt.
-      for (const [message, count] of byMessage) expect({ app: app.app, message, count: Math.min(count, 2) }).toEqual({ app: app.app, message, count });
+      for (const [message, count] of byMessage)
+        expect({ app: app.app, message, count: Math.min(count, 2) }).toEqual({ app: app.app, message, count });
       expect(said.length).toBeLessThanOrEqual(12);
     }
   }, 90_000);

@@ -20,7 +20,11 @@ const STOPPED_BOUND_MS = 5_000;
 const FROZEN_BOUND_MS = 8_000;
 
 function expectUnavailable(answer: TimedAnswer, boundMs: number): void {
-  expect({ status: answer.status, code: answer.body?.code, inTime: answer.ms <= boundMs }).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE', inTime: true });
+  expect({ status: answer.status, code: answer.body?.code, inTime: answer.ms <= boundMs }).toEqual({
+    status: 503,
+    code: 'SERVICE_UNAVAILABLE',
+    inTime: true,
+  });
   expect(answer.headers.get('content-type')).toMatch(/^application\/problem\+json/);
   expect(Number(answer.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
   expect(JSON.stringify(answer.body)).not.toMatch(/\bat \S+:\d+/); // no stack
@@ -50,11 +54,22 @@ describe('admin API while its PostgreSQL is stopped or frozen', () => {
   /** Requests that each need PostgreSQL: as the platform operator, and with a tenant credential (whose look-up needs it too). */
   const requests = (): Array<() => Promise<TimedAnswer>> => [
     () => callWithin(admin.url, 'GET', '/v1/tenants', { token: TEST_PLATFORM_TOKEN, deadlineMs: 20_000 }),
-    () => callWithin(admin.url, 'POST', '/v1/tenants', { token: TEST_PLATFORM_TOKEN, body: { name: `t-${randomUUID().slice(0, 8)}` }, deadlineMs: 20_000 }),
+    () =>
+      callWithin(admin.url, 'POST', '/v1/tenants', {
+        token: TEST_PLATFORM_TOKEN,
+        body: { name: `t-${randomUUID().slice(0, 8)}` },
+        deadlineMs: 20_000,
+      }),
     () => callWithin(admin.url, 'GET', '/v1/keys', { token: tenant.admin, deadlineMs: 20_000 }),
     () => callWithin(admin.url, 'POST', '/v1/keys', { token: tenant.admin, body: { name: 'fault' }, deadlineMs: 20_000 }),
   ];
-  const serving = () => waitFor(() => callWithin(admin.url, 'GET', '/v1/keys', { token: tenant.admin, deadlineMs: 10_000 }), (answer) => answer.status === 200, 20_000, 200);
+  const serving = () =>
+    waitFor(
+      () => callWithin(admin.url, 'GET', '/v1/keys', { token: tenant.admin, deadlineMs: 10_000 }),
+      (answer) => answer.status === 200,
+      20_000,
+      200,
+    );
 
   it('answers 503 with Retry-After, never 500, while PostgreSQL is stopped, and is not ready', async () => {
     expect((await serving()).status).toBe(200);
@@ -106,7 +121,9 @@ describe('verify while PostgreSQL is down: cached keys past their safety TTL', (
     throughProxy.port = String(proxy.port);
     const redisPrefix = prefix();
     admin = await startAdminApi({ env: { DATABASE_APP_URL: postgres.appUrl, REDIS_KEY_PREFIX: redisPrefix } });
-    verify = await startVerify({ env: { DATABASE_APP_URL: throughProxy.toString(), REDIS_KEY_PREFIX: redisPrefix, VERIFY_CACHE_TTL_MS: String(TTL_MS) } });
+    verify = await startVerify({
+      env: { DATABASE_APP_URL: throughProxy.toString(), REDIS_KEY_PREFIX: redisPrefix, VERIFY_CACHE_TTL_MS: String(TTL_MS) },
+    });
     tenant = await createTenant(admin.url);
     keys = [];
     for (let i = 0; i < 3; i++) {
@@ -124,7 +141,8 @@ describe('verify while PostgreSQL is down: cached keys past their safety TTL', (
     await postgres?.dispose();
   }, 60_000);
 
-  const verifyKey = (key: string, deadlineMs = 10_000) => callWithin(verify.url, 'POST', '/v1/verify', { token: tenant.verifier, body: { key }, deadlineMs });
+  const verifyKey = (key: string, deadlineMs = 10_000) =>
+    callWithin(verify.url, 'POST', '/v1/verify', { token: tenant.verifier, body: { key }, deadlineMs });
   const code = (answer: TimedAnswer) => (answer.status === 200 ? answer.body.code : `${answer.status} ${answer.body?.code ?? ''}`.trim());
 
   it('keeps answering VALID for cached keys past their TTL while PostgreSQL is stopped, and stays in the load balancer', async () => {
@@ -152,9 +170,19 @@ describe('verify while PostgreSQL is down: cached keys past their safety TTL', (
       process.stdout.write('faults-postgres: the port was taken while PostgreSQL was down; recovery not checked\n');
       return;
     }
-    const back = await waitFor(() => verifyKey(cold.key), (answer) => code(answer) === 'VALID', 20_000, 200);
+    const back = await waitFor(
+      () => verifyKey(cold.key),
+      (answer) => code(answer) === 'VALID',
+      20_000,
+      200,
+    );
     expect(code(back)).toBe('VALID');
-    const ready = await waitFor(() => callWithin(verify.url, 'GET', '/readyz', { deadlineMs: 5_000 }), (answer) => answer.body?.status === 'ready', 10_000, 200);
+    const ready = await waitFor(
+      () => callWithin(verify.url, 'GET', '/readyz', { deadlineMs: 5_000 }),
+      (answer) => answer.body?.status === 'ready',
+      10_000,
+      200,
+    );
     expect(ready).toMatchObject({ status: 200, body: { status: 'ready', checks: { postgres: 'up' } } });
     recovered = true;
   }, 60_000);
@@ -171,12 +199,22 @@ describe('verify while PostgreSQL is down: cached keys past their safety TTL', (
     const revocation = await callWithin(admin.url, 'POST', `/v1/keys/${revoked.id}/revoke`, { token: tenant.admin, body: {} });
     expect(revocation.status).toBe(200);
     // The invalidation drops the record: it is never VALID again, and without PostgreSQL it cannot be answered.
-    const dropped = await waitFor(() => verifyKey(revoked.key), (answer) => code(answer) !== 'VALID', 2_000, 50);
+    const dropped = await waitFor(
+      () => verifyKey(revoked.key),
+      (answer) => code(answer) !== 'VALID',
+      2_000,
+      50,
+    );
     expect(code(dropped)).toBe('503 SERVICE_UNAVAILABLE');
     expect(code(await verifyKey(kept.key))).toBe('VALID');
 
     proxy.restore();
-    const afterwards = await waitFor(() => verifyKey(revoked.key), (answer) => answer.status === 200, 20_000, 200);
+    const afterwards = await waitFor(
+      () => verifyKey(revoked.key),
+      (answer) => answer.status === 200,
+      20_000,
+      200,
+    );
     expect(code(afterwards)).toBe('REVOKED');
     expect(code(await verifyKey(kept.key))).toBe('VALID');
   }, 60_000);

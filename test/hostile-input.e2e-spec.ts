@@ -99,30 +99,68 @@ describe('hostile input', () => {
   });
 
   const postRaw = (base: string, path: string, token: string, body: string | Buffer, method = 'POST') =>
-    fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body }).then(async (response) => {
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // not JSON
-      }
-      return { status: response.status, headers: response.headers, body: parsed as any };
-    });
+    fetch(`${base}${path}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body }).then(
+      async (response) => {
+        const text = await response.text();
+        let parsed: unknown = text;
+        try {
+          parsed = JSON.parse(text);
+        } catch {
+          // not JSON
+        }
+        return { status: response.status, headers: response.headers, body: parsed as any };
+      },
+    );
 
   describe('deep nesting', () => {
     it.each(['array', 'object'] as const)('refuses meta nested 5,000 %ss deep with 400 naming meta, on create and patch', async (kind) => {
       const meta = `{"x":${nested(5000, kind)}}`;
-      expectFieldRefused(await postRaw(admin.url, '/v1/keys', tenant.admin, `{"name":"deep","meta":${meta}}`), 'meta', 'POST /v1/keys', /deep/);
-      expectFieldRefused(await postRaw(admin.url, `/v1/keys/${keyId}`, tenant.admin, `{"meta":${meta}}`, 'PATCH'), 'meta', 'PATCH /v1/keys/{id}', /deep/);
+      expectFieldRefused(
+        await postRaw(admin.url, '/v1/keys', tenant.admin, `{"name":"deep","meta":${meta}}`),
+        'meta',
+        'POST /v1/keys',
+        /deep/,
+      );
+      expectFieldRefused(
+        await postRaw(admin.url, `/v1/keys/${keyId}`, tenant.admin, `{"meta":${meta}}`, 'PATCH'),
+        'meta',
+        'PATCH /v1/keys/{id}',
+        /deep/,
+      );
     });
 
     it('refuses any deep field, or a deep body, on the admin API with 400 naming it', async () => {
-      expectFieldRefused(await postRaw(admin.url, '/v1/tenants', TEST_PLATFORM_TOKEN, `{"name":${nested(5000, 'array')}}`), 'name', 'POST /v1/tenants');
-      expectFieldRefused(await postRaw(admin.url, '/v1/webhooks', tenant.admin, `{"url":"http://127.0.0.1/","events":${nested(3000, 'array', '"key.revoked"')}}`), 'events', 'POST /v1/webhooks');
-      expectFieldRefused(await postRaw(admin.url, '/v1/tenants', TEST_PLATFORM_TOKEN, nested(5000, 'array')), 'body', 'POST /v1/tenants, a deep array body');
-      expectFieldRefused(await postRaw(admin.url, '/v1/policy', tenant.admin, `{"expiryWarningDays":${nested(40, 'array')}}`, 'PUT'), 'expiryWarningDays', 'PUT /v1/policy');
-      expectFieldRefused(await postRaw(admin.url, '/v1/keys', tenant.admin, `{"name":"wide","scopes":[${'"a",'.repeat(5000)}"a"]}`), 'scopes', 'POST /v1/keys, 5,001 scopes', /too many values/);
+      expectFieldRefused(
+        await postRaw(admin.url, '/v1/tenants', TEST_PLATFORM_TOKEN, `{"name":${nested(5000, 'array')}}`),
+        'name',
+        'POST /v1/tenants',
+      );
+      expectFieldRefused(
+        await postRaw(
+          admin.url,
+          '/v1/webhooks',
+          tenant.admin,
+          `{"url":"http://127.0.0.1/","events":${nested(3000, 'array', '"key.revoked"')}}`,
+        ),
+        'events',
+        'POST /v1/webhooks',
+      );
+      expectFieldRefused(
+        await postRaw(admin.url, '/v1/tenants', TEST_PLATFORM_TOKEN, nested(5000, 'array')),
+        'body',
+        'POST /v1/tenants, a deep array body',
+      );
+      expectFieldRefused(
+        await postRaw(admin.url, '/v1/policy', tenant.admin, `{"expiryWarningDays":${nested(40, 'array')}}`, 'PUT'),
+        'expiryWarningDays',
+        'PUT /v1/policy',
+      );
+      expectFieldRefused(
+        await postRaw(admin.url, '/v1/keys', tenant.admin, `{"name":"wide","scopes":[${'"a",'.repeat(5000)}"a"]}`),
+        'scopes',
+        'POST /v1/keys, 5,001 scopes',
+        /too many values/,
+      );
     });
 
     it('accepts meta 30 levels deep (under the limit of 32)', async () => {
@@ -131,8 +169,16 @@ describe('hostile input', () => {
     });
 
     it('refuses a deep verify body with 400 naming the field', async () => {
-      expectFieldRefused(await postRaw(verify.url, '/v1/verify', tenant.verifier, `{"key":"x","scopes":${nested(5000, 'array')}}`), 'scopes', 'verify scopes');
-      expectFieldRefused(await postRaw(verify.url, '/v1/verify', tenant.verifier, `{"key":"x","extra":${nested(5000, 'object')}}`), 'extra', 'verify extra');
+      expectFieldRefused(
+        await postRaw(verify.url, '/v1/verify', tenant.verifier, `{"key":"x","scopes":${nested(5000, 'array')}}`),
+        'scopes',
+        'verify scopes',
+      );
+      expectFieldRefused(
+        await postRaw(verify.url, '/v1/verify', tenant.verifier, `{"key":"x","extra":${nested(5000, 'object')}}`),
+        'extra',
+        'verify extra',
+      );
     });
 
     it('caps what a body costs: 18 KB nested deep, or holding 9,000 values, is refused about as cheaply as a small body', async () => {
@@ -162,14 +208,44 @@ describe('hostile input', () => {
 
   describe('NUL characters', () => {
     it('refuses NUL in a body string with 400 naming the field, on every port', async () => {
-      expectFieldRefused(await client(admin.url, TEST_PLATFORM_TOKEN).post('/v1/tenants', { name: 'a\u0000b' }), 'name', 'tenant name', /NUL/);
-      expectFieldRefused(await client(admin.url, tenant.admin).post('/v1/keys', { name: 'ok', ownerId: '\u0000' }), 'ownerId', 'key ownerId');
-      expectFieldRefused(await client(admin.url, tenant.admin).post('/v1/keys', { name: 'ok', meta: { note: 'x\u0000' } }), 'meta.note', 'key meta value');
-      expectFieldRefused(await client(admin.url, tenant.admin).post('/v1/keys', { name: 'ok', meta: { 'a\u0000': 1 } }), 'meta.a\u0000', 'key meta name', /name/);
+      expectFieldRefused(
+        await client(admin.url, TEST_PLATFORM_TOKEN).post('/v1/tenants', { name: 'a\u0000b' }),
+        'name',
+        'tenant name',
+        /NUL/,
+      );
+      expectFieldRefused(
+        await client(admin.url, tenant.admin).post('/v1/keys', { name: 'ok', ownerId: '\u0000' }),
+        'ownerId',
+        'key ownerId',
+      );
+      expectFieldRefused(
+        await client(admin.url, tenant.admin).post('/v1/keys', { name: 'ok', meta: { note: 'x\u0000' } }),
+        'meta.note',
+        'key meta value',
+      );
+      expectFieldRefused(
+        await client(admin.url, tenant.admin).post('/v1/keys', { name: 'ok', meta: { 'a\u0000': 1 } }),
+        'meta.a\u0000',
+        'key meta name',
+        /name/,
+      );
       expectFieldRefused(await client(admin.url, tenant.admin).patch(`/v1/keys/${keyId}`, { name: '\u0000' }), 'name', 'patch name');
-      expectFieldRefused(await client(admin.url, tenant.admin).post(`/v1/keys/${keyId}/revoke`, { reason: 'gone\u0000' }), 'reason', 'revoke reason');
-      expectFieldRefused(await client(verify.url, tenant.verifier).post('/v1/verify', { key: 'x', scopes: ['a\u0000'] }), 'scopes.0', 'verify scope');
-      expectFieldRefused(await client(verify.url, tenant.verifier).post('/v1/verify', { key: 'x', ip: '10.0.0.1\u0000' }), 'ip', 'verify ip');
+      expectFieldRefused(
+        await client(admin.url, tenant.admin).post(`/v1/keys/${keyId}/revoke`, { reason: 'gone\u0000' }),
+        'reason',
+        'revoke reason',
+      );
+      expectFieldRefused(
+        await client(verify.url, tenant.verifier).post('/v1/verify', { key: 'x', scopes: ['a\u0000'] }),
+        'scopes.0',
+        'verify scope',
+      );
+      expectFieldRefused(
+        await client(verify.url, tenant.verifier).post('/v1/verify', { key: 'x', ip: '10.0.0.1\u0000' }),
+        'ip',
+        'verify ip',
+      );
     });
 
     it('answers a verify key with NUL 200 MALFORMED, as any string of the wrong shape (CONTRACT Verify)', async () => {
@@ -212,12 +288,32 @@ describe('hostile input', () => {
 
   describe('requests the HTTP parser cannot read', () => {
     const cases = [
-      ['headers over the size limit', () => `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`, 431, 'HEADERS_TOO_LARGE'],
+      [
+        'headers over the size limit',
+        () => `GET /healthz HTTP/1.1\r\nHost: x\r\nX-Big: ${'a'.repeat(20_000)}\r\n\r\n`,
+        431,
+        'HEADERS_TOO_LARGE',
+      ],
       ['a malformed request line', () => 'GET /healthz HTTP/9.x\r\nHost: x\r\n\r\n', 400, 'BAD_REQUEST'],
       ['a request line of garbage', () => '\u0001\u0002 nonsense\r\n\r\n', 400, 'BAD_REQUEST'],
-      ['a bad Content-Length', () => 'POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1x\r\n\r\n{}', 400, 'BAD_REQUEST'],
-      ['two Content-Lengths that disagree', () => 'POST /v1/tenants HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}', 400, 'BAD_REQUEST'],
-      ['a chunk of a bad size', () => 'POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n', 400, 'BAD_REQUEST'],
+      [
+        'a bad Content-Length',
+        () => 'POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1x\r\n\r\n{}',
+        400,
+        'BAD_REQUEST',
+      ],
+      [
+        'two Content-Lengths that disagree',
+        () => 'POST /v1/tenants HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n{}',
+        400,
+        'BAD_REQUEST',
+      ],
+      [
+        'a chunk of a bad size',
+        () => 'POST /v1/verify HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n',
+        400,
+        'BAD_REQUEST',
+      ],
     ] as const;
 
     it.each(cases)('answers %s with a problem+json carrying a request id, on both ports', async (_case, bytes, status, code) => {
@@ -260,7 +356,13 @@ describe('hostile input', () => {
       ['POST /v1/keys rateLimit.limit', '/v1/keys', 'POST', { name: 'x', rateLimit: { limit: '5', windowSeconds: 60 } }, 'rateLimit.limit'],
       ['PATCH /v1/keys/{id} remaining', 'KEY', 'PATCH', { remaining: '5' }, 'remaining'],
       ['POST /v1/keys/{id}/rotate gracePeriodSeconds', 'KEY/rotate', 'POST', { gracePeriodSeconds: '5' }, 'gracePeriodSeconds'],
-      ['PUT /v1/policy unusedKeyDays', '/v1/policy', 'PUT', { unusedKeyDays: '5', unusedKeyAction: 'report', maxKeyLifetimeDays: null, expiryWarningDays: [] }, 'unusedKeyDays'],
+      [
+        'PUT /v1/policy unusedKeyDays',
+        '/v1/policy',
+        'PUT',
+        { unusedKeyDays: '5', unusedKeyAction: 'report', maxKeyLifetimeDays: null, expiryWarningDays: [] },
+        'unusedKeyDays',
+      ],
     ])('%s given as a string says it must be an integer', async (_case, path, method, body, field) => {
       const target = path.replace('KEY', `/v1/keys/${keyId}`);
       const response = await request(admin.url, method, target, { token: tenant.admin, body });

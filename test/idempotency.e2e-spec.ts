@@ -20,8 +20,12 @@ async function countCredentialsNamed(name: string): Promise<number> {
   return Number(row.count);
 }
 
-async function storedRecords(idempotencyKey: string): Promise<Array<{ status_code: number | null; sealed_response: Buffer | null; principal: string }>> {
-  return sql('owner', 'SELECT status_code, sealed_response, principal FROM idempotency_records WHERE idempotency_key = $1', [idempotencyKey]);
+async function storedRecords(
+  idempotencyKey: string,
+): Promise<Array<{ status_code: number | null; sealed_response: Buffer | null; principal: string }>> {
+  return sql('owner', 'SELECT status_code, sealed_response, principal FROM idempotency_records WHERE idempotency_key = $1', [
+    idempotencyKey,
+  ]);
 }
 
 describe('Idempotency-Key', () => {
@@ -215,8 +219,16 @@ describe('Idempotency-Key', () => {
       const key = newKey();
       const name = uniqueName('per-caller');
 
-      const byFirst = await client(admin.url, tenant.admin).post('/v1/credentials', { name, role: 'auditor' }, { headers: { 'idempotency-key': key } });
-      const bySecond = await client(admin.url, secondAdmin.token).post('/v1/credentials', { name, role: 'auditor' }, { headers: { 'idempotency-key': key } });
+      const byFirst = await client(admin.url, tenant.admin).post(
+        '/v1/credentials',
+        { name, role: 'auditor' },
+        { headers: { 'idempotency-key': key } },
+      );
+      const bySecond = await client(admin.url, secondAdmin.token).post(
+        '/v1/credentials',
+        { name, role: 'auditor' },
+        { headers: { 'idempotency-key': key } },
+      );
 
       expect(byFirst.status).toBe(201);
       expect(bySecond.status).toBe(201);
@@ -230,8 +242,16 @@ describe('Idempotency-Key', () => {
       const key = newKey();
       const name = uniqueName('platform-and-admin');
 
-      const byPlatform = await client(admin.url, TEST_PLATFORM_TOKEN).post(`/v1/tenants/${tenant.id}/credentials`, { name, role: 'auditor' }, { headers: { 'idempotency-key': key } });
-      const byAdmin = await client(admin.url, tenant.admin).post('/v1/credentials', { name, role: 'auditor' }, { headers: { 'idempotency-key': key } });
+      const byPlatform = await client(admin.url, TEST_PLATFORM_TOKEN).post(
+        `/v1/tenants/${tenant.id}/credentials`,
+        { name, role: 'auditor' },
+        { headers: { 'idempotency-key': key } },
+      );
+      const byAdmin = await client(admin.url, tenant.admin).post(
+        '/v1/credentials',
+        { name, role: 'auditor' },
+        { headers: { 'idempotency-key': key } },
+      );
 
       expect(byPlatform.status).toBe(201);
       expect(byAdmin.status).toBe(201);
@@ -239,16 +259,26 @@ describe('Idempotency-Key', () => {
       expect(await countCredentialsNamed(name)).toBe(2);
     });
 
-    it("treats the same key from admins of two tenants as two requests, each in its own tenant", async () => {
+    it('treats the same key from admins of two tenants as two requests, each in its own tenant', async () => {
       const other = await createTenant(admin.url);
       const key = newKey();
       const name = uniqueName('two-tenants');
 
-      const inFirst = await client(admin.url, tenant.admin).post('/v1/credentials', { name, role: 'verifier' }, { headers: { 'idempotency-key': key } });
-      const inOther = await client(admin.url, other.admin).post('/v1/credentials', { name, role: 'verifier' }, { headers: { 'idempotency-key': key } });
+      const inFirst = await client(admin.url, tenant.admin).post(
+        '/v1/credentials',
+        { name, role: 'verifier' },
+        { headers: { 'idempotency-key': key } },
+      );
+      const inOther = await client(admin.url, other.admin).post(
+        '/v1/credentials',
+        { name, role: 'verifier' },
+        { headers: { 'idempotency-key': key } },
+      );
 
       expect([inFirst.status, inOther.status]).toEqual([201, 201]);
-      const rows = await sql<{ tenant_id: string }>('owner', 'SELECT tenant_id FROM credentials WHERE name = $1 ORDER BY created_at', [name]);
+      const rows = await sql<{ tenant_id: string }>('owner', 'SELECT tenant_id FROM credentials WHERE name = $1 ORDER BY created_at', [
+        name,
+      ]);
       expect(rows.map((row) => row.tenant_id).sort()).toEqual([tenant.id, other.id].sort());
     });
   });

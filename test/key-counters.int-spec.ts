@@ -31,7 +31,8 @@ describe('key counters (Redis)', () => {
   /** A key's balance as PostgreSQL would give it to a seed. */
   type Credits = { version: number; seedBalance: number };
   let seeds = 0;
-  const seed = (keyId: string, { seedBalance, version }: Credits) => counters.seedCredits(keyId, { balance: seedBalance, version, seed: ++seeds });
+  const seed = (keyId: string, { seedBalance, version }: Credits) =>
+    counters.seedCredits(keyId, { balance: seedBalance, version, seed: ++seeds });
 
   /** A consume of one unit by a new call, for a key with a window of `limit` per hour and/or credits. */
   const call = (keyId: string, overrides: Partial<ConsumeRequest> = {}): ConsumeRequest => ({
@@ -184,14 +185,24 @@ describe('key counters (Redis)', () => {
     ] as const) {
       const alone = randomUUID();
       const oneByOne = [];
-      for (const each of calls.slice(0, results.length)) oneByOne.push(await consume(call(alone, { rateLimit: key.rateLimit, credits: key.credits, ...each })));
+      for (const each of calls.slice(0, results.length))
+        oneByOne.push(await consume(call(alone, { rateLimit: key.rateLimit, credits: key.credits, ...each })));
       expect(summary(oneByOne)).toEqual(summary(results));
     }
     // What the batch charged is in Redis: the window holds 4 of 5, and the next call is refused by it.
     await counters.setCredits(windowed.keyId, 10, 2, 1);
     const [next] = await counters.consumeBatch({
       operationId: randomUUID(),
-      keys: [{ ...windowed, credits: credits(10, 2), calls: [{ cost: 2, consume: true }, { cost: 1, consume: true }] }],
+      keys: [
+        {
+          ...windowed,
+          credits: credits(10, 2),
+          calls: [
+            { cost: 2, consume: true },
+            { cost: 1, consume: true },
+          ],
+        },
+      ],
     });
     expect(summary(next)).toEqual([
       ['RATE_LIMITED', 1, 10],
@@ -230,7 +241,11 @@ describe('key counters (Redis)', () => {
       ['TOO_LATE', 'TOO_LATE'],
       ['TOO_LATE', 'TOO_LATE'],
     ]);
-    expect(await consume(call(keyIds[0], { rateLimit: hour, credits: credits(0, 0) }))).toMatchObject({ verdict: 'VALID', windowRemaining: 0, balance: 9_007_199_254_740_988 });
+    expect(await consume(call(keyIds[0], { rateLimit: hour, credits: credits(0, 0) }))).toMatchObject({
+      verdict: 'VALID',
+      windowRemaining: 0,
+      balance: 9_007_199_254_740_988,
+    });
     expect(await consume(call(keyIds[1], { rateLimit: hour }))).toMatchObject({ verdict: 'VALID', windowRemaining: 0 });
   });
 
@@ -242,11 +257,20 @@ describe('key counters (Redis)', () => {
     // Neither the window nor the balance was touched.
     expect(await redis.exists(`${config.redisKeyPrefix}window:{${keyId}}`, counters.creditsKey(keyId))).toBe(0);
     await counters.seedCredits(keyId, { balance: 10, version: 1, seed: 4 });
-    expect(await consumeOnce(call(keyId, limited))).toMatchObject({ verdict: 'VALID', windowRemaining: 2, balance: 9, creditsTag: { version: 1, seed: 4 } });
+    expect(await consumeOnce(call(keyId, limited))).toMatchObject({
+      verdict: 'VALID',
+      windowRemaining: 2,
+      balance: 9,
+      creditsTag: { version: 1, seed: 4 },
+    });
     // The record knows of a PATCH (version 2) that Redis missed: UNSEEDED, and the window is not charged.
     expect(await consumeOnce(call(keyId, { rateLimit: hour, credits: credits(50, 2) }))).toMatchObject({ verdict: 'UNSEEDED' });
     // A record older than Redis's balance: Redis's stands.
-    expect(await consumeOnce(call(keyId, { rateLimit: hour, credits: credits(50, 0) }))).toMatchObject({ verdict: 'VALID', windowRemaining: 1, balance: 8 });
+    expect(await consumeOnce(call(keyId, { rateLimit: hour, credits: credits(50, 0) }))).toMatchObject({
+      verdict: 'VALID',
+      windowRemaining: 1,
+      balance: 8,
+    });
     // A balance written by an earlier version of Keyward, without a seed, is not trusted.
     const legacy = randomUUID();
     await redis.hset(counters.creditsKey(legacy), 'balance', 5, 'version', 1);

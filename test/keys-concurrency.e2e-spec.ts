@@ -13,7 +13,10 @@ async function successorIds(keyId: string): Promise<string[]> {
 }
 
 async function keyCount(tenantId: string, ownerId: string): Promise<number> {
-  const [row] = await sql<{ n: number }>('owner', 'SELECT count(*)::int AS n FROM api_keys WHERE tenant_id = $1 AND owner_id = $2', [tenantId, ownerId]);
+  const [row] = await sql<{ n: number }>('owner', 'SELECT count(*)::int AS n FROM api_keys WHERE tenant_id = $1 AND owner_id = $2', [
+    tenantId,
+    ownerId,
+  ]);
   return row.n;
 }
 
@@ -41,7 +44,9 @@ describe('keys under concurrency', () => {
   describe('rotation', () => {
     it.each([1, 2, 3])('yields exactly one successor when 10 rotations of one key race (round %i)', async () => {
       const key = await createKey(admin.url, tenant.admin, { name: 'raced', scopes: ['a:read'] });
-      const answers = await Promise.all(Array.from({ length: RACERS }, () => api.post(`/v1/keys/${key.id}/rotate`, { gracePeriodSeconds: 60 })));
+      const answers = await Promise.all(
+        Array.from({ length: RACERS }, () => api.post(`/v1/keys/${key.id}/rotate`, { gracePeriodSeconds: 60 })),
+      );
       expect(statuses(answers)).toEqual({ '201': 1, '409 CONFLICT': RACERS - 1 });
       const winner = answers.find((answer) => answer.status === 201)!;
       expect(winner.body.previousKeyId).toBe(key.id);
@@ -55,7 +60,10 @@ describe('keys under concurrency', () => {
 
     it('yields one consistent outcome when a rotation and a revocation of one key race', async () => {
       const key = await createKey(admin.url, tenant.admin, { name: 'rotate-or-revoke' });
-      const [rotated, revoked] = await Promise.all([api.post(`/v1/keys/${key.id}/rotate`, { gracePeriodSeconds: 60 }), api.post(`/v1/keys/${key.id}/revoke`, {})]);
+      const [rotated, revoked] = await Promise.all([
+        api.post(`/v1/keys/${key.id}/rotate`, { gracePeriodSeconds: 60 }),
+        api.post(`/v1/keys/${key.id}/revoke`, {}),
+      ]);
       expect(revoked.status).toBe(200);
       expect(revoked.body.status).toBe('revoked');
       expect([201, 409]).toContain(rotated.status);
@@ -65,7 +73,9 @@ describe('keys under concurrency', () => {
 
     it('records one key.revoked event when 10 revocations of one key race', async () => {
       const key = await createKey(admin.url, tenant.admin, { name: 'revoked at once' });
-      const answers = await Promise.all(Array.from({ length: RACERS }, (_, i) => api.post(`/v1/keys/${key.id}/revoke`, { reason: `racer ${i}` })));
+      const answers = await Promise.all(
+        Array.from({ length: RACERS }, (_, i) => api.post(`/v1/keys/${key.id}/revoke`, { reason: `racer ${i}` })),
+      );
       expect(statuses(answers)).toEqual({ '200': RACERS });
       expect(answers.every((answer) => answer.body.status === 'revoked')).toBe(true);
       const events = await api.get(`/v1/audit-events?keyId=${key.id}&action=key.revoked`);
@@ -94,10 +104,11 @@ describe('keys under concurrency', () => {
       expect(retry.body).toEqual(created[0].body);
       expect(retry.headers.get('idempotent-replayed')).toBe('true');
       expect(await keyCount(tenant.id, ownerId)).toBe(1);
-      const createdEvents = await sql('owner', `SELECT 1 FROM audit_events WHERE tenant_id = $1 AND action = 'key.created' AND target_id = $2`, [
-        tenant.id,
-        created[0].body.id,
-      ]);
+      const createdEvents = await sql(
+        'owner',
+        `SELECT 1 FROM audit_events WHERE tenant_id = $1 AND action = 'key.created' AND target_id = $2`,
+        [tenant.id, created[0].body.id],
+      );
       expect(createdEvents).toHaveLength(1);
     });
 
@@ -105,7 +116,10 @@ describe('keys under concurrency', () => {
       const headers = { 'idempotency-key': 'reuse-create-1' };
       const first = await api.post('/v1/keys', { name: 'first body', ownerId: 'reuse-owner' }, { headers });
       expect(first.status).toBe(201);
-      for (const other of [{ name: 'second body', ownerId: 'reuse-owner' }, { name: 'first body', ownerId: 'reuse-owner', scopes: ['a'] }]) {
+      for (const other of [
+        { name: 'second body', ownerId: 'reuse-owner' },
+        { name: 'first body', ownerId: 'reuse-owner', scopes: ['a'] },
+      ]) {
         const reused = await api.post('/v1/keys', other, { headers });
         expect({ status: reused.status, code: reused.body.code }).toEqual({ status: 422, code: 'IDEMPOTENCY_KEY_REUSED' });
         expect(JSON.stringify(reused.body)).not.toContain(first.body.key);
@@ -124,7 +138,9 @@ describe('keys under concurrency', () => {
     });
 
     it('creates a new key for every request without an Idempotency-Key, even with one body', async () => {
-      const answers = await Promise.all(Array.from({ length: RACERS }, () => api.post('/v1/keys', { name: 'plain', ownerId: 'plain-owner' })));
+      const answers = await Promise.all(
+        Array.from({ length: RACERS }, () => api.post('/v1/keys', { name: 'plain', ownerId: 'plain-owner' })),
+      );
       expect(statuses(answers)).toEqual({ '201': RACERS });
       expect(new Set(answers.map((answer) => answer.body.key)).size).toBe(RACERS);
       expect(await keyCount(tenant.id, 'plain-owner')).toBe(RACERS);
@@ -151,7 +167,9 @@ describe('keys under concurrency', () => {
     it('answers 10 racing rotations with one Idempotency-Key with one successor, every 201 the same', async () => {
       const key = await createKey(admin.url, tenant.admin, { name: 'rotate-race-idem' });
       const headers = { 'idempotency-key': 'rotate-race-1' };
-      const answers = await Promise.all(Array.from({ length: RACERS }, () => api.post(`/v1/keys/${key.id}/rotate`, { gracePeriodSeconds: 30 }, { headers })));
+      const answers = await Promise.all(
+        Array.from({ length: RACERS }, () => api.post(`/v1/keys/${key.id}/rotate`, { gracePeriodSeconds: 30 }, { headers })),
+      );
       const tally = statuses(answers);
       expect(Object.keys(tally).every((label) => label === '201' || label === '409 IDEMPOTENCY_KEY_IN_USE')).toBe(true);
       const created = answers.filter((answer) => answer.status === 201);

@@ -112,7 +112,7 @@ describe('keys across tenants', () => {
     expect(events.body.data).toEqual([]);
   });
 
-  it("gives two tenants using one Idempotency-Key and one body two different keys", async () => {
+  it('gives two tenants using one Idempotency-Key and one body two different keys', async () => {
     const headers = { 'idempotency-key': 'same-key-in-two-tenants' };
     const body = { name: 'twin', ownerId: 'twin-owner' };
     const fromA = await client(admin.url, a.admin).post('/v1/keys', body, { headers });
@@ -127,10 +127,20 @@ describe('keys across tenants', () => {
 
   it("keeps B's policy, and B's keys free of A's lifetime limit, when A replaces its policy", async () => {
     const bPolicyBefore = await client(admin.url, b.admin).get('/v1/policy');
-    const put = await client(admin.url, a.admin).put('/v1/policy', { unusedKeyDays: 1, unusedKeyAction: 'revoke', maxKeyLifetimeDays: 1, expiryWarningDays: [1] });
+    const put = await client(admin.url, a.admin).put('/v1/policy', {
+      unusedKeyDays: 1,
+      unusedKeyAction: 'revoke',
+      maxKeyLifetimeDays: 1,
+      expiryWarningDays: [1],
+    });
     expect(put.status).toBe(200);
     expect((await client(admin.url, b.admin).get('/v1/policy')).body).toEqual(bPolicyBefore.body);
-    expect(bPolicyBefore.body).toEqual({ unusedKeyDays: null, unusedKeyAction: 'report', maxKeyLifetimeDays: null, expiryWarningDays: [7, 1] });
+    expect(bPolicyBefore.body).toEqual({
+      unusedKeyDays: null,
+      unusedKeyAction: 'report',
+      maxKeyLifetimeDays: null,
+      expiryWarningDays: [7, 1],
+    });
     const bNew = await createKey(admin.url, b.admin, { name: 'b-after-a-policy' });
     expect(bNew.expiresAt).toBeNull();
     const aNew = await createKey(admin.url, a.admin, { name: 'a-after-a-policy' });

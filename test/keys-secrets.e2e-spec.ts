@@ -31,7 +31,14 @@ class LogLines extends Writable {
 function leakFormsOf(plaintext: string): string[] {
   const body = plaintext.slice('kw_live_'.length);
   const bytes = Buffer.from(plaintext, 'utf8');
-  return [plaintext, body, body.slice(0, 32), bytes.toString('hex'), bytes.toString('base64').slice(0, 40), bytes.toString('base64url').slice(0, 40)];
+  return [
+    plaintext,
+    body,
+    body.slice(0, 32),
+    bytes.toString('hex'),
+    bytes.toString('base64').slice(0, 40),
+    bytes.toString('base64url').slice(0, 40),
+  ];
 }
 
 function findLeaks(haystacks: string[], plaintexts: string[]): Array<{ form: string; where: string }> {
@@ -160,14 +167,21 @@ describe('key secrets: the plaintext never reaches a log line, an audit event or
   });
 
   it('writes nothing shaped like a key in any log line', () => {
-    expect(logs.all().filter((line) => KEY_SHAPE_ANYWHERE.test(line)).map((line) => line.slice(0, 200))).toEqual([]);
+    expect(
+      logs
+        .all()
+        .filter((line) => KEY_SHAPE_ANYWHERE.test(line))
+        .map((line) => line.slice(0, 200)),
+    ).toEqual([]);
   });
 
   it('holds no plaintext key in any audit event, as listed and as exported in NDJSON', async () => {
     const auditor = client(admin.url, tenant.auditor);
     const listed = await auditor.get('/v1/audit-events?limit=100');
     expect(listed.body.data.filter((event: any) => event.action.startsWith('key.')).length).toBeGreaterThanOrEqual(10);
-    const exported = await fetch(`${admin.url}/v1/audit-events/export?format=ndjson`, { headers: { authorization: `Bearer ${tenant.auditor}` } });
+    const exported = await fetch(`${admin.url}/v1/audit-events/export?format=ndjson`, {
+      headers: { authorization: `Bearer ${tenant.auditor}` },
+    });
     expect(exported.status).toBe(200);
     const ndjson = await exported.text();
     const lines = ndjson.split('\n').filter(Boolean);
@@ -230,9 +244,15 @@ describe('key secrets: the plaintext never reaches a log line, an audit event or
 
     it('stores each key as a 32-byte HMAC-SHA-256 of its plaintext under the pepper, not as a plain hash', async () => {
       const pepper = testConfig().pepper;
-      const stored = await sql<{ id: string; key_hash: Buffer; start: string }>('owner', 'SELECT id, key_hash, start FROM api_keys WHERE tenant_id = $1', [tenant.id]);
+      const stored = await sql<{ id: string; key_hash: Buffer; start: string }>(
+        'owner',
+        'SELECT id, key_hash, start FROM api_keys WHERE tenant_id = $1',
+        [tenant.id],
+      );
       expect(stored).toHaveLength(issuedIds.length);
-      const hashes = new Map([...plaintexts].map((plaintext) => [createHmac('sha256', pepper).update(plaintext, 'utf8').digest('hex'), plaintext]));
+      const hashes = new Map(
+        [...plaintexts].map((plaintext) => [createHmac('sha256', pepper).update(plaintext, 'utf8').digest('hex'), plaintext]),
+      );
       for (const row of stored) {
         expect(row.key_hash).toHaveLength(32);
         const plaintext = hashes.get(row.key_hash.toString('hex'));

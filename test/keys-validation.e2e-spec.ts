@@ -15,7 +15,11 @@ const hundredOneScopes = Array.from({ length: 101 }, (_, i) => `scope-${i}`);
 const metaOfBytes = (bytes: number) => ({ b: 'x'.repeat(bytes - 8) });
 
 function expectRefused(response: TestResponse, field: string): void {
-  const summary = { status: response.status, code: response.body?.code, fields: (response.body?.errors ?? []).map((error: any) => error.field) };
+  const summary = {
+    status: response.status,
+    code: response.body?.code,
+    fields: (response.body?.errors ?? []).map((error: any) => error.field),
+  };
   expect(summary).toEqual({ status: 400, code: 'VALIDATION_FAILED', fields: expect.arrayContaining([field]) });
   expect(response.headers.get('content-type')).toContain('application/problem+json');
   for (const error of response.body.errors) expect(typeof error.message).toBe('string');
@@ -155,7 +159,10 @@ describe('keys validation', () => {
       ['a number', 42],
       ['null', null],
     ])('refuses a body that is %s, naming the body, and creates nothing', async (_label, body) => {
-      await expectRefusedWithoutWrites(() => api.post('/v1/keys', undefined, { rawBody: JSON.stringify(body), headers: { 'content-type': 'application/json' } }), 'body');
+      await expectRefusedWithoutWrites(
+        () => api.post('/v1/keys', undefined, { rawBody: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        'body',
+      );
     });
 
     it('names every offending field of one request', async () => {
@@ -199,7 +206,8 @@ describe('keys validation', () => {
       ['null', null],
     ])('refuses a body that is %s, naming the body, and changes nothing', async (_label, body) => {
       await expectRefusedWithoutWrites(
-        () => api.patch(`/v1/keys/${target.id}`, undefined, { rawBody: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+        () =>
+          api.patch(`/v1/keys/${target.id}`, undefined, { rawBody: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
         'body',
       );
     });

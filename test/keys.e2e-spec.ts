@@ -163,7 +163,9 @@ describe('keys', () => {
     beforeAll(async () => {
       own = await createTenant(admin.url);
       ownApi = client(admin.url, own.admin);
-      const created = await inBatches(250, 25, (i) => createKey(admin.url, own.admin, { name: `page-${i}`, ownerId: i % 10 === 0 ? 'tenth' : 'other' }));
+      const created = await inBatches(250, 25, (i) =>
+        createKey(admin.url, own.admin, { name: `page-${i}`, ownerId: i % 10 === 0 ? 'tenth' : 'other' }),
+      );
       ids = created.map((key) => key.id);
     }, 120_000);
 
@@ -222,7 +224,9 @@ describe('keys', () => {
       expect(first.body.data).toHaveLength(20);
       expect(second.body.data).toHaveLength(5);
       expect(second.body.nextCursor).toBeNull();
-      expect(new Set([...first.body.data, ...second.body.data].map((key: any) => key.id))).toEqual(new Set(tenth.body.data.map((key: any) => key.id)));
+      expect(new Set([...first.body.data, ...second.body.data].map((key: any) => key.id))).toEqual(
+        new Set(tenth.body.data.map((key: any) => key.id)),
+      );
       const nobody = await ownApi.get('/v1/keys?ownerId=nobody');
       expect(nobody.body).toEqual({ data: [], nextCursor: null });
     });
@@ -301,9 +305,20 @@ describe('keys', () => {
 
     it('changes several fields at once', async () => {
       const created = await createKey(admin.url, tenant.admin, { name: 'multi' });
-      const patched = await api.patch(`/v1/keys/${created.id}`, { name: 'multi 2', scopes: ['a:*'], remaining: 3, rateLimit: { limit: 1, windowSeconds: 10 } });
+      const patched = await api.patch(`/v1/keys/${created.id}`, {
+        name: 'multi 2',
+        scopes: ['a:*'],
+        remaining: 3,
+        rateLimit: { limit: 1, windowSeconds: 10 },
+      });
       expect(patched.status).toBe(200);
-      expect(patched.body).toMatchObject({ name: 'multi 2', scopes: ['a:*'], remaining: 3, rateLimit: { limit: 1, windowSeconds: 10 }, status: 'active' });
+      expect(patched.body).toMatchObject({
+        name: 'multi 2',
+        scopes: ['a:*'],
+        remaining: 3,
+        rateLimit: { limit: 1, windowSeconds: 10 },
+        status: 'active',
+      });
     });
 
     it('disables a key with enabled: false and re-enables it with enabled: true', async () => {
@@ -327,7 +342,10 @@ describe('keys', () => {
       await api.patch(`/v1/keys/${created.id}`, { name: 'audited 2', remaining: 7 });
       const events = await api.get(`/v1/audit-events?keyId=${created.id}&action=key.updated`);
       expect(events.body.data).toHaveLength(1);
-      expect(events.body.data[0]).toMatchObject({ target: { type: 'key', id: created.id }, details: { changes: { name: 'audited 2', remaining: 7 } } });
+      expect(events.body.data[0]).toMatchObject({
+        target: { type: 'key', id: created.id },
+        details: { changes: { name: 'audited 2', remaining: 7 } },
+      });
     });
 
     it('refuses an empty body with 400', async () => {
@@ -518,7 +536,11 @@ describe('keys', () => {
       const rotated = await api.post(`/v1/keys/${old.id}/rotate`, { gracePeriodSeconds: 30 });
       const onOld = await api.get(`/v1/audit-events?keyId=${old.id}&action=key.rotated`);
       expect(onOld.body.data).toHaveLength(1);
-      expect(onOld.body.data[0].details).toMatchObject({ successorKeyId: rotated.body.id, gracePeriodSeconds: 30, previousKeyExpiresAt: rotated.body.previousKeyExpiresAt });
+      expect(onOld.body.data[0].details).toMatchObject({
+        successorKeyId: rotated.body.id,
+        gracePeriodSeconds: 30,
+        previousKeyExpiresAt: rotated.body.previousKeyExpiresAt,
+      });
       const onSuccessor = await api.get(`/v1/audit-events?keyId=${rotated.body.id}&action=key.created`);
       expect(onSuccessor.body.data).toHaveLength(1);
       expect(JSON.stringify([onOld.body, onSuccessor.body])).not.toContain(rotated.body.key);

@@ -99,10 +99,15 @@ describe('the launcher (npm start), two installations on one Redis', () => {
     const killedAt = Date.now();
     process.kill(pid!, 'SIGKILL');
 
-    await launcher.waitForOutput(/\[keyward\] PostgreSQL stopped unexpectedly \(killed by SIGKILL\); restarting it on port \d+/, 5_000, from);
+    await launcher.waitForOutput(
+      /\[keyward\] PostgreSQL stopped unexpectedly \(killed by SIGKILL\); restarting it on port \d+/,
+      5_000,
+      from,
+    );
     await launcher.waitForOutput(/\[keyward\] PostgreSQL is running again/, 15_000, from);
     let status = 0;
-    while (Date.now() - killedAt < 15_000 && (status = await readyz(launcher.adminUrl)) !== 200) await new Promise((wait) => setTimeout(wait, 200));
+    while (Date.now() - killedAt < 15_000 && (status = await readyz(launcher.adminUrl)) !== 200)
+      await new Promise((wait) => setTimeout(wait, 200));
     expect(status).toBe(200);
     expect(launcher.postgresPid()).not.toBe(pid);
     // The worker reaches PostgreSQL again: a new run completes.

@@ -1,6 +1,6 @@
 // The verify service's limiter on the run's real Redis: the checks of one key made in one turn of
 // the event loop go to Redis as one batch, and each gets the answer it would have got alone.
-import { KeyCounters } from '@keyward/keys';
+import { type KeyCounters } from '@keyward/keys';
 import { Limiter } from '../apps/verify/src/limiter';
 import { creditComponents, insertCreditedKey, type CreditComponents } from './support/credit-components';
 import { testConfig } from './support/test-config';
@@ -38,8 +38,14 @@ describe('limiter (Redis)', () => {
           [credited.id, 15],
         ],
       ]);
-      expect(outcomes.slice(0, 40).map((outcome) => outcome.verdict)).toEqual([...Array(30).fill('VALID'), ...Array(10).fill('RATE_LIMITED')]);
-      expect(outcomes.slice(0, 40).map((outcome) => outcome.windowRemaining)).toEqual([...Array.from({ length: 30 }, (_, i) => 29 - i), ...Array(10).fill(0)]);
+      expect(outcomes.slice(0, 40).map((outcome) => outcome.verdict)).toEqual([
+        ...Array(30).fill('VALID'),
+        ...Array(10).fill('RATE_LIMITED'),
+      ]);
+      expect(outcomes.slice(0, 40).map((outcome) => outcome.windowRemaining)).toEqual([
+        ...Array.from({ length: 30 }, (_, i) => 29 - i),
+        ...Array(10).fill(0),
+      ]);
       expect(outcomes.slice(40, 55).map((outcome) => [outcome.verdict, outcome.balance])).toEqual([
         ...Array.from({ length: 12 }, (_, i) => ['VALID', 11 - i]),
         ...Array(3).fill(['USAGE_EXCEEDED', 0]),
@@ -57,13 +63,18 @@ describe('limiter (Redis)', () => {
 
   it('sends one batch per key when Redis is a cluster (a script runs on one slot)', async () => {
     // Configured as a cluster, talking to the run's Redis: only the grouping differs.
-    const clustered = new Limiter(counters, parts.seeder, parts.writeBack, parts.metrics, { ...config, redis: { mode: 'cluster', nodes: [], tls: false } });
+    const clustered = new Limiter(counters, parts.seeder, parts.writeBack, parts.metrics, {
+      ...config,
+      redis: { mode: 'cluster', nodes: [], tls: false },
+    });
     const keys = [await insertCreditedKey(5), await insertCreditedKey(5), verifiableKey({ rateLimit: { limit: 1, windowSeconds: 60 } })];
     for (const key of keys.slice(0, 2)) await parts.seeder.seed(key);
     const batches = jest.spyOn(counters, 'consumeBatch');
     try {
       const outcomes = await Promise.all([...keys, ...keys].map((key) => clustered.check(key, 1, true)));
-      expect(batches.mock.calls.map(([batch]) => batch.keys.map(({ keyId, calls }) => [keyId, calls.length]))).toEqual(keys.map((key) => [[key.id, 2]]));
+      expect(batches.mock.calls.map(([batch]) => batch.keys.map(({ keyId, calls }) => [keyId, calls.length]))).toEqual(
+        keys.map((key) => [[key.id, 2]]),
+      );
       expect(outcomes.map((outcome) => outcome.verdict)).toEqual(['VALID', 'VALID', 'VALID', 'VALID', 'VALID', 'RATE_LIMITED']);
     } finally {
       batches.mockRestore();

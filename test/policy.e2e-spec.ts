@@ -128,7 +128,12 @@ describe('tenant policy', () => {
       api = client(admin.url, tenant.admin);
       unlimited = await createKey(admin.url, tenant.admin, { name: 'before the policy' });
       longLived = await createKey(admin.url, tenant.admin, { name: 'long-lived', expiresAt: daysAhead(60) });
-      const put = await api.put('/v1/policy', { unusedKeyDays: null, unusedKeyAction: 'report', maxKeyLifetimeDays: 30, expiryWarningDays: [7, 1] });
+      const put = await api.put('/v1/policy', {
+        unusedKeyDays: null,
+        unusedKeyAction: 'report',
+        maxKeyLifetimeDays: 30,
+        expiryWarningDays: [7, 1],
+      });
       expect(put.status).toBe(200);
     });
 

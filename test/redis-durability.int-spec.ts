@@ -28,12 +28,16 @@ describe('Redis durability check', () => {
     const client = await connect();
     const node = `127.0.0.1:${server.port}`;
     // As started here: no append-only file, and Redis's default policy (noeviction).
-    expect(await redisDurabilityWarnings(client)).toEqual([expect.stringMatching(new RegExp(`^Redis ${node} keeps no append-only file \\(appendonly no\\).*Set appendonly yes\\.$`))]);
+    expect(await redisDurabilityWarnings(client)).toEqual([
+      expect.stringMatching(new RegExp(`^Redis ${node} keeps no append-only file \\(appendonly no\\).*Set appendonly yes\\.$`)),
+    ]);
 
     await server.command('CONFIG', 'SET', 'maxmemory-policy', 'allkeys-lru');
     const both = await redisDurabilityWarnings(client);
     expect(both).toHaveLength(2);
-    expect(both[0]).toMatch(new RegExp(`^Redis ${node} may evict keys \\(maxmemory-policy allkeys-lru\\).*Set maxmemory-policy noeviction\\.$`));
+    expect(both[0]).toMatch(
+      new RegExp(`^Redis ${node} may evict keys \\(maxmemory-policy allkeys-lru\\).*Set maxmemory-policy noeviction\\.$`),
+    );
 
     await server.command('CONFIG', 'SET', 'maxmemory-policy', 'noeviction');
     await server.command('CONFIG', 'SET', 'appendonly', 'yes');
@@ -43,6 +47,8 @@ describe('Redis durability check', () => {
   it('says it could not check when CONFIG is refused', async () => {
     await server.command('ACL', 'SETUSER', 'no-config', 'on', '>secret-password', '~*', '&*', '+@all', '-config');
     const limited = await connect(`redis://no-config:secret-password@127.0.0.1:${server.port}`);
-    expect(await redisDurabilityWarnings(limited)).toEqual([expect.stringMatching(/could not read its configuration .*NOPERM.*maxmemory-policy noeviction and appendonly yes\.$/)]);
+    expect(await redisDurabilityWarnings(limited)).toEqual([
+      expect.stringMatching(/could not read its configuration .*NOPERM.*maxmemory-policy noeviction and appendonly yes\.$/),
+    ]);
   });
 });

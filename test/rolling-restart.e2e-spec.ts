@@ -42,7 +42,10 @@ function send(url: string, call: Call, agent: Agent | false, release?: Promise<v
     const req = httpRequest(`${url}${call.path}`, {
       method: call.method,
       agent,
-      headers: { authorization: `Bearer ${call.token}`, ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}) },
+      headers: {
+        authorization: `Bearer ${call.token}`,
+        ...(payload ? { 'content-type': 'application/json', 'content-length': String(payload.length) } : {}),
+      },
     });
     req.on('response', (response) => {
       const chunks: Buffer[] = [];
@@ -98,7 +101,7 @@ class ReadinessBalancer {
           if (!ready && !this.notReadySince.has(url)) this.notReadySince.set(url, Date.now());
         }),
       );
-      this.timer = setTimeout(look, READINESS_POLL_MS);
+      this.timer = setTimeout(() => void look(), READINESS_POLL_MS);
     };
     void look();
   }
@@ -121,14 +124,37 @@ const SERVICES = [
   {
     app: 'verify' as const,
     /** Verifies of one key (cached on both processes first, as in a running deployment). */
-    stream: (tenant: TestTenant, key: string): Call => ({ method: 'POST', path: '/v1/verify', token: tenant.verifier, body: { key }, succeeded: (o) => o.status === 200 && o.code === 'VALID' }),
+    stream: (tenant: TestTenant, key: string): Call => ({
+      method: 'POST',
+      path: '/v1/verify',
+      token: tenant.verifier,
+      body: { key },
+      succeeded: (o) => o.status === 200 && o.code === 'VALID',
+    }),
     /** The request in flight at close: a verify whose body is half sent. */
-    inFlight: (tenant: TestTenant, key: string): Call => ({ method: 'POST', path: '/v1/verify', token: tenant.verifier, body: { key }, succeeded: (o) => o.status === 200 && o.code === 'VALID' }),
+    inFlight: (tenant: TestTenant, key: string): Call => ({
+      method: 'POST',
+      path: '/v1/verify',
+      token: tenant.verifier,
+      body: { key },
+      succeeded: (o) => o.status === 200 && o.code === 'VALID',
+    }),
   },
   {
     app: 'admin-api' as const,
-    stream: (tenant: TestTenant): Call => ({ method: 'GET', path: '/v1/keys?limit=5', token: tenant.admin, succeeded: (o) => o.status === 200 }),
-    inFlight: (tenant: TestTenant): Call => ({ method: 'POST', path: '/v1/keys', token: tenant.admin, body: { name: 'in-flight at close' }, succeeded: (o) => o.status === 201 }),
+    stream: (tenant: TestTenant): Call => ({
+      method: 'GET',
+      path: '/v1/keys?limit=5',
+      token: tenant.admin,
+      succeeded: (o) => o.status === 200,
+    }),
+    inFlight: (tenant: TestTenant): Call => ({
+      method: 'POST',
+      path: '/v1/keys',
+      token: tenant.admin,
+      body: { name: 'in-flight at close' },
+      succeeded: (o) => o.status === 201,
+    }),
   },
 ];
 

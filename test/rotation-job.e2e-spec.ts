@@ -34,7 +34,12 @@ describe('scheduled rotation job', () => {
   const runRotation = () => runJob(admin.url, 'rotation');
 
   async function keyWithSchedule(gracePeriodSeconds = 30): Promise<{ id: string; key: string }> {
-    const created = await api().post('/v1/keys', { name: 'scheduled', ownerId: 'svc-1', scopes: ['a:*'], rotation: { intervalSeconds: 3600, gracePeriodSeconds } });
+    const created = await api().post('/v1/keys', {
+      name: 'scheduled',
+      ownerId: 'svc-1',
+      scopes: ['a:*'],
+      rotation: { intervalSeconds: 3600, gracePeriodSeconds },
+    });
     expect(created.status).toBe(201);
     // Made an hour ago, as far as the schedule is concerned.
     await sql('owner', `UPDATE api_keys SET created_at = now() - interval '3601 seconds' WHERE id = $1`, [created.body.id]);
@@ -64,7 +69,10 @@ describe('scheduled rotation job', () => {
     expect(revealed.body.id).toBe(successor.id);
     expect(revealed.body.key).toMatch(/^kw_live_[0-9A-Za-z]{38}$/);
     expect(revealed.body.key.startsWith(stored.body.start)).toBe(true);
-    expect((await client(verify.url, tenant.verifier).post('/v1/verify', { key: revealed.body.key })).body).toMatchObject({ code: 'VALID', keyId: successor.id });
+    expect((await client(verify.url, tenant.verifier).post('/v1/verify', { key: revealed.body.key })).body).toMatchObject({
+      code: 'VALID',
+      keyId: successor.id,
+    });
     const again = await api().post(`/v1/keys/${successor.id}/reveal`);
     expect(again.status).toBe(410);
     expect(again.body.code).toBe('GONE');
@@ -72,10 +80,19 @@ describe('scheduled rotation job', () => {
 
     const events = (await api().get('/v1/audit-events?limit=100')).body.data;
     const rotated = events.find((event: any) => event.action === 'key.rotated' && event.target.id === old.id);
-    expect(rotated).toMatchObject({ actor: { type: 'system', id: 'rotation' }, requestId: `job:${jobId}`, ip: null, details: { successorKeyId: successor.id, scheduled: true } });
+    expect(rotated).toMatchObject({
+      actor: { type: 'system', id: 'rotation' },
+      requestId: `job:${jobId}`,
+      ip: null,
+      details: { successorKeyId: successor.id, scheduled: true },
+    });
     expect(events.some((event: any) => event.action === 'key.revealed' && event.target.id === successor.id)).toBe(true);
 
-    const deliveries = await sql<{ body: string }>('owner', `SELECT body FROM webhook_deliveries WHERE event_type = 'key.rotated' AND tenant_id = $1`, [tenant.id]);
+    const deliveries = await sql<{ body: string }>(
+      'owner',
+      `SELECT body FROM webhook_deliveries WHERE event_type = 'key.rotated' AND tenant_id = $1`,
+      [tenant.id],
+    );
     expect(deliveries.map((row) => JSON.parse(row.body).data.successorKeyId)).toContain(successor.id);
     expect(deliveries.every((row) => !row.body.includes(revealed.body.key))).toBe(true);
   });
@@ -105,7 +122,9 @@ describe('scheduled rotation job', () => {
     const rotation = overview.body.queues.find((queue: any) => queue.name === 'rotation');
     expect(rotation.counts.completed).toBeGreaterThanOrEqual(1);
     expect(rotation.schedules).toEqual([expect.objectContaining({ id: 'rotation-schedule', everyMs: 60_000 })]);
-    expect(overview.body.queues.map((queue: any) => queue.name)).toEqual(expect.arrayContaining(['rotation', 'expiry', 'unused-audit', 'webhooks']));
+    expect(overview.body.queues.map((queue: any) => queue.name)).toEqual(
+      expect.arrayContaining(['rotation', 'expiry', 'unused-audit', 'webhooks']),
+    );
     expect((await api().get('/v1/jobs')).status).toBe(403);
     const metrics = await (await fetch(`${worker.url}/metrics`)).text();
     expect(metrics).toMatch(/keyward_job_runs_total\{job="rotation",outcome="completed"[^}]*\} [1-9]/);
@@ -129,7 +148,10 @@ describe('scheduled rotation job', () => {
   });
 
   it('retries a failed job from the dashboard, and only a failed one', async () => {
-    const queue = new Queue('rotation', { connection: redisOptionsFromUrl(process.env.KEYWARD_TEST_REDIS_URL!), prefix: bullQueuePrefix(process.env.KEYWARD_TEST_REDIS_PREFIX!) });
+    const queue = new Queue('rotation', {
+      connection: redisOptionsFromUrl(process.env.KEYWARD_TEST_REDIS_URL!),
+      prefix: bullQueuePrefix(process.env.KEYWARD_TEST_REDIS_PREFIX!),
+    });
     try {
       const bogus = await queue.add('not-a-rotation-job', {}, { jobId: `bogus-${Date.now()}` });
       const failedOnce = async (attempts: number) => {

@@ -20,7 +20,8 @@ async function asApp<T>(settings: { tenantId?: string; platform?: boolean }, wor
   try {
     await db.query('BEGIN');
     if (settings.tenantId !== undefined) await db.query(`SELECT set_config('keyward.tenant_id', $1, true)`, [settings.tenantId]);
-    if (settings.platform !== undefined) await db.query(`SELECT set_config('keyward.platform', $1, true)`, [settings.platform ? 'on' : 'off']);
+    if (settings.platform !== undefined)
+      await db.query(`SELECT set_config('keyward.platform', $1, true)`, [settings.platform ? 'on' : 'off']);
     return await work(db);
   } finally {
     await db.query('ROLLBACK').catch(() => undefined);
@@ -43,10 +44,18 @@ describe('row-level security', () => {
     b = await createTenant(admin.url);
     // An idempotency record in each tenant (by its admin) and one of the platform operator.
     for (const tenant of [a, b]) {
-      const made = await client(admin.url, tenant.admin).post('/v1/credentials', { name: 'keyed', role: 'auditor' }, { headers: { 'idempotency-key': randomUUID() } });
+      const made = await client(admin.url, tenant.admin).post(
+        '/v1/credentials',
+        { name: 'keyed', role: 'auditor' },
+        { headers: { 'idempotency-key': randomUUID() } },
+      );
       expect(made.status).toBe(201);
     }
-    const platformMade = await client(admin.url, TEST_PLATFORM_TOKEN).post('/v1/tenants', { name: 'keyed-tenant' }, { headers: { 'idempotency-key': randomUUID() } });
+    const platformMade = await client(admin.url, TEST_PLATFORM_TOKEN).post(
+      '/v1/tenants',
+      { name: 'keyed-tenant' },
+      { headers: { 'idempotency-key': randomUUID() } },
+    );
     expect(platformMade.status).toBe(201);
   });
   afterAll(() => admin.close());
@@ -79,7 +88,10 @@ describe('row-level security', () => {
     it("shows only A's credentials, all of them", async () => {
       const ownerView = await sql<{ id: string }>('owner', 'SELECT id FROM credentials WHERE tenant_id = $1 ORDER BY id', [a.id]);
 
-      const appView = await asApp({ tenantId: a.id }, async (db) => (await db.query('SELECT id, tenant_id FROM credentials ORDER BY id')).rows);
+      const appView = await asApp(
+        { tenantId: a.id },
+        async (db) => (await db.query('SELECT id, tenant_id FROM credentials ORDER BY id')).rows,
+      );
 
       expect(appView.length).toBe(ownerView.length);
       expect(appView.map((row) => row.id)).toEqual(ownerView.map((row) => row.id));
@@ -113,7 +125,10 @@ describe('row-level security', () => {
 
     it('refuses to INSERT a credential for tenant B (row-level security WITH CHECK)', async () => {
       const attempt = asApp({ tenantId: a.id }, (db) =>
-        db.query(`INSERT INTO credentials (tenant_id, name, role, token_hash) VALUES ($1, 'planted', 'admin', $2)`, [b.id, randomBytes(32)]),
+        db.query(`INSERT INTO credentials (tenant_id, name, role, token_hash) VALUES ($1, 'planted', 'admin', $2)`, [
+          b.id,
+          randomBytes(32),
+        ]),
       );
 
       await expect(attempt).rejects.toMatchObject({ code: '42501', message: expect.stringMatching(/row-level security/) });
@@ -122,15 +137,24 @@ describe('row-level security', () => {
     });
 
     it('lets the app role INSERT a credential for tenant A itself (the policy is not simply closed)', async () => {
-      const inserted = await asApp({ tenantId: a.id }, async (db) =>
-        (await db.query(`INSERT INTO credentials (tenant_id, name, role, token_hash) VALUES ($1, 'own', 'admin', $2) RETURNING tenant_id`, [a.id, randomBytes(32)])).rows,
+      const inserted = await asApp(
+        { tenantId: a.id },
+        async (db) =>
+          (
+            await db.query(
+              `INSERT INTO credentials (tenant_id, name, role, token_hash) VALUES ($1, 'own', 'admin', $2) RETURNING tenant_id`,
+              [a.id, randomBytes(32)],
+            )
+          ).rows,
       );
 
       expect(inserted).toEqual([{ tenant_id: a.id }]);
     });
 
     it("refuses to move one of A's credentials to tenant B", async () => {
-      const attempt = asApp({ tenantId: a.id }, (db) => db.query('UPDATE credentials SET tenant_id = $1 WHERE tenant_id = $2', [b.id, a.id]));
+      const attempt = asApp({ tenantId: a.id }, (db) =>
+        db.query('UPDATE credentials SET tenant_id = $1 WHERE tenant_id = $2', [b.id, a.id]),
+      );
 
       await expect(attempt).rejects.toMatchObject({ code: '42501' });
     });

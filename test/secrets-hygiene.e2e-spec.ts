@@ -7,7 +7,7 @@ import { Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { escapeIdentifier } from 'pg';
 import { sql } from './support/database';
-import { client, request, type TestResponse } from './support/http-client';
+import { request, type TestResponse } from './support/http-client';
 import { startAdminApi, startVerify, type RunningHttpApp } from './support/running-apps';
 import { TEST_PLATFORM_TOKEN, testConfig } from './support/test-config';
 
@@ -48,7 +48,8 @@ function findLeaks(haystacks: string[], secrets: string[]): Array<{ secret: stri
   for (const secret of secrets) {
     for (const form of leakFormsOf(secret)) {
       for (const haystack of haystacks) {
-        if (haystack.includes(form)) leaks.push({ secret: `${secret.slice(0, 8)}...`, form: `${form.slice(0, 8)}...`, where: haystack.slice(0, 400) });
+        if (haystack.includes(form))
+          leaks.push({ secret: `${secret.slice(0, 8)}...`, form: `${form.slice(0, 8)}...`, where: haystack.slice(0, 400) });
       }
     }
   }
@@ -70,7 +71,9 @@ interface DatabaseDump {
 async function dumpDatabase(): Promise<DatabaseDump> {
   const ownerUrl = process.env.KEYWARD_TEST_OWNER_URL!;
   try {
-    const { stdout } = await run('pg_dump', ['--data-only', '--no-owner', '--no-privileges', `--dbname=${ownerUrl}`], { maxBuffer: 256 * 1024 * 1024 });
+    const { stdout } = await run('pg_dump', ['--data-only', '--no-owner', '--no-privileges', `--dbname=${ownerUrl}`], {
+      maxBuffer: 256 * 1024 * 1024,
+    });
     if (!stdout.includes('PostgreSQL database dump')) throw new Error('pg_dump wrote no dump');
     return { method: 'pg_dump --data-only', text: stdout };
   } catch (error) {
@@ -127,8 +130,13 @@ describe('secrets hygiene: tokens never reach a log line or a table', () => {
     }
   }, 60_000);
 
-
-  async function call(base: string, method: string, path: string, token: string | undefined, options: { body?: unknown; headers?: Record<string, string> } = {}) {
+  async function call(
+    base: string,
+    method: string,
+    path: string,
+    token: string | undefined,
+    options: { body?: unknown; headers?: Record<string, string> } = {},
+  ) {
     const requestId = `hygiene-${++requestCount}`;
     const headers: Record<string, string> = { 'x-request-id': requestId, ...(options.headers ?? {}) };
     sentRequestIds.add(requestId);
@@ -160,20 +168,41 @@ describe('secrets hygiene: tokens never reach a log line or a table', () => {
 
     // Credentials of each role from the platform operator; the admin one retried with its Idempotency-Key.
     const adminKey = { 'idempotency-key': 'hygiene-admin-a' };
-    const adminA = issue(await call(admin.url, 'POST', `/v1/tenants/${a}/credentials`, P, { body: { name: 'adm', role: 'admin' }, headers: adminKey }), 'admin');
-    const adminRetry = await call(admin.url, 'POST', `/v1/tenants/${a}/credentials`, P, { body: { name: 'adm', role: 'admin' }, headers: adminKey });
+    const adminA = issue(
+      await call(admin.url, 'POST', `/v1/tenants/${a}/credentials`, P, { body: { name: 'adm', role: 'admin' }, headers: adminKey }),
+      'admin',
+    );
+    const adminRetry = await call(admin.url, 'POST', `/v1/tenants/${a}/credentials`, P, {
+      body: { name: 'adm', role: 'admin' },
+      headers: adminKey,
+    });
     expect(adminRetry.status).toBe(201);
     expect(adminRetry.body.token).toBe(adminA.token);
-    const reused = await call(admin.url, 'POST', `/v1/tenants/${a}/credentials`, P, { body: { name: 'other', role: 'admin' }, headers: adminKey });
+    const reused = await call(admin.url, 'POST', `/v1/tenants/${a}/credentials`, P, {
+      body: { name: 'other', role: 'admin' },
+      headers: adminKey,
+    });
     expect(reused.status).toBe(422);
-    const auditorA = issue(await call(admin.url, 'POST', `/v1/tenants/${a}/credentials`, P, { body: { name: 'aud', role: 'auditor' } }), 'auditor');
-    const verifierA = issue(await call(admin.url, 'POST', `/v1/tenants/${a}/credentials`, P, { body: { name: 'ver', role: 'verifier' } }), 'verifier');
-    const adminB = issue(await call(admin.url, 'POST', `/v1/tenants/${b}/credentials`, P, { body: { name: 'adm-b', role: 'admin' } }), 'admin');
+    const auditorA = issue(
+      await call(admin.url, 'POST', `/v1/tenants/${a}/credentials`, P, { body: { name: 'aud', role: 'auditor' } }),
+      'auditor',
+    );
+    const verifierA = issue(
+      await call(admin.url, 'POST', `/v1/tenants/${a}/credentials`, P, { body: { name: 'ver', role: 'verifier' } }),
+      'verifier',
+    );
+    const adminB = issue(
+      await call(admin.url, 'POST', `/v1/tenants/${b}/credentials`, P, { body: { name: 'adm-b', role: 'admin' } }),
+      'admin',
+    );
 
     // Credentials a tenant admin issues itself, with an Idempotency-Key retry.
     const selfKey = { 'idempotency-key': 'hygiene-self-issued' };
     const selfAuditor = issue(
-      await call(admin.url, 'POST', '/v1/credentials', adminA.token, { body: { name: 'self-aud', role: 'auditor', expiresAt: '2999-01-01T00:00:00Z' }, headers: selfKey }),
+      await call(admin.url, 'POST', '/v1/credentials', adminA.token, {
+        body: { name: 'self-aud', role: 'auditor', expiresAt: '2999-01-01T00:00:00Z' },
+        headers: selfKey,
+      }),
       'auditor',
     );
     const selfRetry = await call(admin.url, 'POST', '/v1/credentials', adminA.token, {
@@ -181,8 +210,14 @@ describe('secrets hygiene: tokens never reach a log line or a table', () => {
       headers: selfKey,
     });
     expect(selfRetry.body.token).toBe(selfAuditor.token);
-    const selfVerifier = issue(await call(admin.url, 'POST', '/v1/credentials', adminA.token, { body: { name: 'self-ver', role: 'verifier' } }), 'verifier');
-    const doomed = issue(await call(admin.url, 'POST', '/v1/credentials', adminA.token, { body: { name: 'doomed', role: 'admin' } }), 'admin');
+    const selfVerifier = issue(
+      await call(admin.url, 'POST', '/v1/credentials', adminA.token, { body: { name: 'self-ver', role: 'verifier' } }),
+      'verifier',
+    );
+    const doomed = issue(
+      await call(admin.url, 'POST', '/v1/credentials', adminA.token, { body: { name: 'doomed', role: 'admin' } }),
+      'admin',
+    );
 
     // Lists and reads, paged.
     expect((await call(admin.url, 'GET', '/v1/tenants?limit=1', P)).status).toBe(200);
@@ -208,28 +243,69 @@ describe('secrets hygiene: tokens never reach a log line or a table', () => {
 
     // Failing requests that carry tokens where they don't belong: in bodies, in other headers, mangled.
     expect((await call(admin.url, 'POST', '/v1/tenants', P, { body: { name: 'x', token: adminA.token } })).status).toBe(400);
-    expect((await call(admin.url, 'POST', '/v1/credentials', adminA.token, { body: { name: 'x', role: 'admin', secret: auditorA.token, key: verifierA.token } })).status).toBe(400);
-    expect((await call(admin.url, 'POST', '/v1/credentials', adminA.token, { body: { name: adminB.token, role: 'nope' } })).status).toBe(400);
-    expect((await call(verify.url, 'POST', '/v1/verify', verifierA.token, { body: { key: verifierA.token, token: adminA.token } })).status).toBe(400);
-    expect((await call(verify.url, 'POST', '/v1/verify', verifierA.token, { body: { key: adminA.token } })).body).toEqual({ valid: false, code: 'MALFORMED' });
-    expect((await call(verify.url, 'POST', '/v1/verify', verifierA.token, { body: { key: selfVerifier.token, scopes: [auditorA.token] } })).status).toBe(200);
-    expect((await call(verify.url, 'POST', '/v1/verify', verifierA.token, { body: { key: 'x', scopes: [auditorA.token.repeat(2)] } })).status).toBe(400);
+    expect(
+      (
+        await call(admin.url, 'POST', '/v1/credentials', adminA.token, {
+          body: { name: 'x', role: 'admin', secret: auditorA.token, key: verifierA.token },
+        })
+      ).status,
+    ).toBe(400);
+    expect((await call(admin.url, 'POST', '/v1/credentials', adminA.token, { body: { name: adminB.token, role: 'nope' } })).status).toBe(
+      400,
+    );
+    expect(
+      (await call(verify.url, 'POST', '/v1/verify', verifierA.token, { body: { key: verifierA.token, token: adminA.token } })).status,
+    ).toBe(400);
+    expect((await call(verify.url, 'POST', '/v1/verify', verifierA.token, { body: { key: adminA.token } })).body).toEqual({
+      valid: false,
+      code: 'MALFORMED',
+    });
+    expect(
+      (await call(verify.url, 'POST', '/v1/verify', verifierA.token, { body: { key: selfVerifier.token, scopes: [auditorA.token] } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await call(verify.url, 'POST', '/v1/verify', verifierA.token, { body: { key: 'x', scopes: [auditorA.token.repeat(2)] } })).status,
+    ).toBe(400);
     expect((await call(admin.url, 'GET', '/v1/tenants', `${adminA.token}x`)).status).toBe(401);
     expect((await call(admin.url, 'GET', '/v1/tenants', adminA.token.slice(0, -1))).status).toBe(401);
     expect((await call(admin.url, 'GET', '/v1/tenants', adminA.token)).status).toBe(403);
     expect((await call(verify.url, 'POST', '/v1/verify', `${verifierA.token}x`, { body: { key: 'x' } })).status).toBe(401);
     expect(
-      (await call(admin.url, 'GET', '/v1/credentials', undefined, { headers: { 'x-api-key': adminA.token, 'proxy-authorization': `Bearer ${adminA.token}` } })).status,
+      (
+        await call(admin.url, 'GET', '/v1/credentials', undefined, {
+          headers: { 'x-api-key': adminA.token, 'proxy-authorization': `Bearer ${adminA.token}` },
+        })
+      ).status,
     ).toBe(401);
-    expect((await call(admin.url, 'GET', '/v1/credentials', undefined, { headers: { cookie: `session=${adminA.token}` } })).status).toBe(401);
+    expect((await call(admin.url, 'GET', '/v1/credentials', undefined, { headers: { cookie: `session=${adminA.token}` } })).status).toBe(
+      401,
+    );
     // Tokens in the query string (bearer libraries read access_token there), which the access line's url carries.
     expect((await call(admin.url, 'GET', `/v1/credentials?access_token=${adminA.token}`, undefined)).status).toBeLessThan(500);
     expect((await call(admin.url, 'GET', `/v1/tenants?token=${encodeURIComponent(P)}`, P)).status).toBe(400);
     expect((await call(admin.url, 'GET', `/v1/tenants?limit=1&access_token=${encodeURIComponent(P)}`, undefined)).status).toBeLessThan(500);
-    expect((await call(verify.url, 'GET', `/v1/nothing?key=${verifierA.token}&secret=${encodeURIComponent(P)}`, undefined)).status).toBe(404);
-    expect((await call(admin.url, 'GET', '/v1/credentials', undefined, { headers: { authorization: `Basic ${Buffer.from(`u:${adminA.token}`).toString('base64')}` } })).status).toBe(401);
-    expect((await call(admin.url, 'GET', '/v1/credentials', undefined, { headers: { authorization: `bearer ${adminA.token}` } })).status).toBeLessThan(500);
-    expect((await call(admin.url, 'POST', '/v1/tenants', undefined, { body: { name: 'x' }, headers: { 'content-type': 'text/plain', authorization: `Bearer ${P}` } })).status).toBe(415);
+    expect((await call(verify.url, 'GET', `/v1/nothing?key=${verifierA.token}&secret=${encodeURIComponent(P)}`, undefined)).status).toBe(
+      404,
+    );
+    expect(
+      (
+        await call(admin.url, 'GET', '/v1/credentials', undefined, {
+          headers: { authorization: `Basic ${Buffer.from(`u:${adminA.token}`).toString('base64')}` },
+        })
+      ).status,
+    ).toBe(401);
+    expect(
+      (await call(admin.url, 'GET', '/v1/credentials', undefined, { headers: { authorization: `bearer ${adminA.token}` } })).status,
+    ).toBeLessThan(500);
+    expect(
+      (
+        await call(admin.url, 'POST', '/v1/tenants', undefined, {
+          body: { name: 'x' },
+          headers: { 'content-type': 'text/plain', authorization: `Bearer ${P}` },
+        })
+      ).status,
+    ).toBe(415);
 
     // Revocation: the token stops working on the admin API at once and on the verify service within a second.
     expect((await call(verify.url, 'POST', '/v1/verify', doomed.token, { body: { key: 'x' } })).status).toBe(403);
@@ -298,7 +374,9 @@ describe('secrets hygiene: tokens never reach a log line or a table', () => {
       expect(response.status).toBe(201);
       expect(Object.keys(response.body).sort()).toEqual(['createdAt', 'expiresAt', 'id', 'name', 'role', 'token']);
     }
-    expect(responses.filter((response) => response.status >= 400).every((response) => !CREDENTIAL_SHAPE.test(JSON.stringify(response.body)))).toBe(true);
+    expect(
+      responses.filter((response) => response.status >= 400).every((response) => !CREDENTIAL_SHAPE.test(JSON.stringify(response.body))),
+    ).toBe(true);
   });
 
   describe('the database', () => {
@@ -344,9 +422,11 @@ describe('secrets hygiene: tokens never reach a log line or a table', () => {
 
     it("stores each credential's token as a 32-byte HMAC-SHA-256 under the pepper, not as a plain hash", async () => {
       const pepper = testConfig().pepper;
-      const rows = await sql<{ id: string; token_hash: Buffer }>('owner', 'SELECT id, token_hash FROM credentials WHERE id = ANY($1::uuid[])', [
-        issued.map((credential) => credential.id),
-      ]);
+      const rows = await sql<{ id: string; token_hash: Buffer }>(
+        'owner',
+        'SELECT id, token_hash FROM credentials WHERE id = ANY($1::uuid[])',
+        [issued.map((credential) => credential.id)],
+      );
       expect(rows).toHaveLength(issued.length);
       for (const credential of issued) {
         const stored = rows.find((row) => row.id === credential.id)!.token_hash;
@@ -361,7 +441,11 @@ describe('secrets hygiene: tokens never reach a log line or a table', () => {
         'owner',
         `SELECT idempotency_key, sealed_response FROM idempotency_records WHERE idempotency_key LIKE 'hygiene-%'`,
       );
-      expect(records.map((record) => record.idempotency_key).sort()).toEqual(['hygiene-admin-a', 'hygiene-self-issued', 'hygiene-tenant-a']);
+      expect(records.map((record) => record.idempotency_key).sort()).toEqual([
+        'hygiene-admin-a',
+        'hygiene-self-issued',
+        'hygiene-tenant-a',
+      ]);
       for (const record of records) {
         expect(record.sealed_response).not.toBeNull();
         const bytes = record.sealed_response!;

@@ -292,7 +292,9 @@ async function collectAllTenants(platform: ReturnType<typeof client>): Promise<A
   const all: Array<Record<string, unknown>> = [];
   let cursor: string | null = null;
   do {
-    const page: TestResponse = await platform.get(cursor ? `/v1/tenants?limit=100&cursor=${encodeURIComponent(cursor)}` : '/v1/tenants?limit=100');
+    const page: TestResponse = await platform.get(
+      cursor ? `/v1/tenants?limit=100&cursor=${encodeURIComponent(cursor)}` : '/v1/tenants?limit=100',
+    );
     if (page.status !== 200) throw new Error(`list failed: ${page.status}`);
     all.push(...page.body.data);
     cursor = page.body.nextCursor;

@@ -67,15 +67,22 @@ describe('unused-key audit job', () => {
   }
 
   const deliveries = (tenantId: string, eventType: string) =>
-    sql<{ body: string }>('owner', 'SELECT body FROM webhook_deliveries WHERE tenant_id = $1 AND event_type = $2 ORDER BY created_at, id', [tenantId, eventType]).then(
-      (rows) => rows.map((row) => JSON.parse(row.body)),
-    );
+    sql<{ body: string }>('owner', 'SELECT body FROM webhook_deliveries WHERE tenant_id = $1 AND event_type = $2 ORDER BY created_at, id', [
+      tenantId,
+      eventType,
+    ]).then((rows) => rows.map((row) => JSON.parse(row.body)));
 
   const auditEvents = (tenantId: string, action: string) =>
-    sql<{ target_id: string; details: any }>('owner', 'SELECT target_id, details FROM audit_events WHERE tenant_id = $1 AND action = $2 ORDER BY seq', [tenantId, action]);
+    sql<{ target_id: string; details: any }>(
+      'owner',
+      'SELECT target_id, details FROM audit_events WHERE tenant_id = $1 AND action = $2 ORDER BY seq',
+      [tenantId, action],
+    );
 
-  const report = (tenant: TestTenant, role: 'admin' | 'auditor' = 'auditor') => client(admin.url, tenant[role]).get('/v1/reports/unused-keys');
-  const statusOf = async (tenant: TestTenant, keyId: string) => (await client(admin.url, tenant.auditor).get(`/v1/keys/${keyId}`)).body.status;
+  const report = (tenant: TestTenant, role: 'admin' | 'auditor' = 'auditor') =>
+    client(admin.url, tenant[role]).get('/v1/reports/unused-keys');
+  const statusOf = async (tenant: TestTenant, keyId: string) =>
+    (await client(admin.url, tenant.auditor).get(`/v1/keys/${keyId}`)).body.status;
 
   async function verifyCode(tenant: TestTenant, key: string): Promise<string> {
     return (await client(verify.url, tenant.verifier).post('/v1/verify', { key })).body.code;
@@ -127,7 +134,11 @@ describe('unused-key audit job', () => {
 
     const flags = await auditEvents(tenant.id, 'key.flagged_unused');
     expect(flags.map((event) => event.target_id).sort()).toEqual([neverUsed.id, usedLongAgo.id].sort());
-    expect(flags.find((event) => event.target_id === neverUsed.id)!.details).toMatchObject({ thresholdDays: 30, lastUsedAt: null, action: 'reported' });
+    expect(flags.find((event) => event.target_id === neverUsed.id)!.details).toMatchObject({
+      thresholdDays: 30,
+      lastUsedAt: null,
+      action: 'reported',
+    });
     const events = (await api.get(`/v1/audit-events?action=key.flagged_unused&keyId=${neverUsed.id}`)).body.data;
     expect(events[0]).toMatchObject({ actor: { type: 'system', id: 'unused-audit' }, requestId: `job:${jobId}`, ip: null });
     const unused = await deliveries(tenant.id, 'key.unused');
@@ -188,7 +199,9 @@ describe('unused-key audit job', () => {
     const disabled = await auditEvents(tenant.id, 'key.disabled');
     expect(disabled.map((event) => event.target_id)).toEqual([key.id]);
     expect(disabled[0].details.reason).toMatch(/unused/);
-    expect((await deliveries(tenant.id, 'key.unused')).map((event) => event.data)).toEqual([expect.objectContaining({ keyId: key.id, action: 'disabled' })]);
+    expect((await deliveries(tenant.id, 'key.unused')).map((event) => event.data)).toEqual([
+      expect.objectContaining({ keyId: key.id, action: 'disabled' }),
+    ]);
     expect((await report(tenant)).body.keys).toEqual([expect.objectContaining({ id: key.id, status: 'disabled', action: 'disabled' })]);
 
     const again = await runAudit();
@@ -236,7 +249,10 @@ describe('unused-key audit job', () => {
     const api = client(admin.url, tenant.admin);
     const key = await keyOfAge(tenant, 'idle', 60);
     expect((await runAudit()).result).toMatchObject({ flagged: 1, disabled: 0 });
-    expect((await api.put('/v1/policy', { unusedKeyDays: 30, unusedKeyAction: 'disable', maxKeyLifetimeDays: null, expiryWarningDays: [] })).status).toBe(200);
+    expect(
+      (await api.put('/v1/policy', { unusedKeyDays: 30, unusedKeyAction: 'disable', maxKeyLifetimeDays: null, expiryWarningDays: [] }))
+        .status,
+    ).toBe(200);
     expect((await runAudit()).result).toMatchObject({ flagged: 0, disabled: 1, failed: 0 });
     expect((await runAudit()).result).toMatchObject({ flagged: 0, disabled: 0, failed: 0 });
     expect(await statusOf(tenant, key.id)).toBe('disabled');
@@ -255,7 +271,9 @@ describe('unused-key audit job', () => {
     expect(total('flagged')).toBe(4);
     expect(total('disabled')).toBe(4);
     expect(total('failed')).toBe(0);
-    expect((await auditEvents(tenant.id, 'key.flagged_unused')).map((event) => event.target_id).sort()).toEqual(keys.map((key) => key.id).sort());
+    expect((await auditEvents(tenant.id, 'key.flagged_unused')).map((event) => event.target_id).sort()).toEqual(
+      keys.map((key) => key.id).sort(),
+    );
     expect(await auditEvents(tenant.id, 'key.disabled')).toHaveLength(4);
     expect(await deliveries(tenant.id, 'key.unused')).toHaveLength(4);
     expect((await client(admin.url, tenant.auditor).get('/v1/audit-events/verify')).body).toMatchObject({ valid: true });
@@ -268,8 +286,14 @@ describe('unused-key audit job', () => {
     const failingKey = await keyOfAge(failing, 'idle', 60);
     // The failing tenant's key transaction breaks at its last step, the audit events, after the
     // flag, the revocation and the webhooks were written: all of it must roll back.
-    await sql('owner', `CREATE FUNCTION test_unused_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`);
-    await sql('owner', `CREATE TRIGGER test_unused_fail AFTER INSERT ON audit_events FOR EACH ROW WHEN (NEW.tenant_id = '${failing.id}') EXECUTE FUNCTION test_unused_fail()`);
+    await sql(
+      'owner',
+      `CREATE FUNCTION test_unused_fail() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'injected failure'; END $$`,
+    );
+    await sql(
+      'owner',
+      `CREATE TRIGGER test_unused_fail AFTER INSERT ON audit_events FOR EACH ROW WHEN (NEW.tenant_id = '${failing.id}') EXECUTE FUNCTION test_unused_fail()`,
+    );
     try {
       const broken = await runAudit();
       expect(broken.result).toMatchObject({ flagged: 1, revoked: 1, failed: 1 });
@@ -287,7 +311,10 @@ describe('unused-key audit job', () => {
     const recovered = await runAudit();
     expect(recovered.result).toMatchObject({ flagged: 1, revoked: 1, failed: 0 });
     expect(await statusOf(failing, failingKey.id)).toBe('revoked');
-    for (const [tenant, key] of [[healthy, healthyKey], [failing, failingKey]] as const) {
+    for (const [tenant, key] of [
+      [healthy, healthyKey],
+      [failing, failingKey],
+    ] as const) {
       expect((await auditEvents(tenant.id, 'key.flagged_unused')).map((event) => event.target_id)).toEqual([key.id]);
       expect((await auditEvents(tenant.id, 'key.revoked')).map((event) => event.target_id)).toEqual([key.id]);
       expect(await deliveries(tenant.id, 'key.unused')).toHaveLength(1);

@@ -78,11 +78,16 @@ describe('verify with Redis down', () => {
     expect(created.status).toBe(201);
     return created.body as { id: string; key: string };
   };
-  const verify = (service: RunningHttpApp, body: Record<string, unknown>) => timed(() => client(service.url, tenant.verifier).post('/v1/verify', body));
+  const verify = (service: RunningHttpApp, body: Record<string, unknown>) =>
+    timed(() => client(service.url, tenant.verifier).post('/v1/verify', body));
   /** Waits until both verify processes report every dependency up again (readiness stays 200 meanwhile: docs/failure-modes.md). */
   const bothReady = async () => {
     for (const service of [verifyDeny, verifyAllow]) {
-      const answer = await waitFor(() => readyz(service), (probe) => probe.body?.status === 'ready', 10_000);
+      const answer = await waitFor(
+        () => readyz(service),
+        (probe) => probe.body?.status === 'ready',
+        10_000,
+      );
       expect({ status: answer.status, body: answer.body?.status }).toEqual({ status: 200, body: 'ready' });
     }
   };
@@ -99,7 +104,11 @@ describe('verify with Redis down', () => {
     await redis.kill();
 
     // Still in the load balancer: it serves through the outage (docs/failure-modes.md).
-    const down = await waitFor(() => readyz(verifyDeny), (probe) => probe.body?.checks?.redis === 'down', 5_000);
+    const down = await waitFor(
+      () => readyz(verifyDeny),
+      (probe) => probe.body?.checks?.redis === 'down',
+      5_000,
+    );
     expect(down.status).toBe(200);
     expect(down.ms).toBeLessThanOrEqual(ANSWER_DEADLINE_MS);
     expect(down.body).toMatchObject({ status: 'degraded', checks: { redis: 'down', postgres: 'up' } });
@@ -162,7 +171,11 @@ describe('verify with Redis down', () => {
     await redis.kill();
     await redis.restart();
     await bothReady();
-    const working = await waitFor(() => verify(verifyDeny, { key: probe.key }), (answer) => answer.body.code === 'VALID', 10_000);
+    const working = await waitFor(
+      () => verify(verifyDeny, { key: probe.key }),
+      (answer) => answer.body.code === 'VALID',
+      10_000,
+    );
     expect(verdict(working)).toBe('VALID');
 
     let valid = 0;
@@ -177,7 +190,11 @@ describe('verify with Redis down', () => {
     // Before: the balance was re-seeded from the cached record (70 or 100), and up to 100 were granted.
     expect(valid).toBe(65);
 
-    const stored = await waitFor(() => api.get(`/v1/keys/${id}`), (answer) => answer.body.remaining === 0, 5_000);
+    const stored = await waitFor(
+      () => api.get(`/v1/keys/${id}`),
+      (answer) => answer.body.remaining === 0,
+      5_000,
+    );
     expect(stored.body.remaining).toBe(0);
   }, 60_000);
 
@@ -219,7 +236,11 @@ describe('verify with Redis down', () => {
     }
     expect(flushes).toBe(2);
     expect(valid).toBe(credits);
-    const stored = await waitFor(() => client(admin.url, tenant.admin).get(`/v1/keys/${big.id}`), (answer) => answer.body.remaining === 0, 5_000);
+    const stored = await waitFor(
+      () => client(admin.url, tenant.admin).get(`/v1/keys/${big.id}`),
+      (answer) => answer.body.remaining === 0,
+      5_000,
+    );
     expect(stored.body.remaining).toBe(0);
   }, 90_000);
 
@@ -293,7 +314,11 @@ describe('verify with PostgreSQL down', () => {
     await postgres.stop();
 
     // Still in the load balancer: it serves its cached keys through the outage (docs/failure-modes.md).
-    const down = await waitFor(() => readyz(verifyService), (probe) => probe.body?.checks?.postgres === 'down', 5_000);
+    const down = await waitFor(
+      () => readyz(verifyService),
+      (probe) => probe.body?.checks?.postgres === 'down',
+      5_000,
+    );
     expect(down.status).toBe(200);
     expect(down.ms).toBeLessThanOrEqual(ANSWER_DEADLINE_MS);
     expect(down.body).toMatchObject({ status: 'degraded', checks: { postgres: 'down', redis: 'up' } });
@@ -315,7 +340,11 @@ describe('verify with PostgreSQL down', () => {
       process.stdout.write(`verify-faults: port ${postgres.port} was taken while PostgreSQL was down; recovery not checked\n`);
       return;
     }
-    const ready = await waitFor(() => readyz(verifyService), (probe) => probe.body?.status === 'ready', 10_000);
+    const ready = await waitFor(
+      () => readyz(verifyService),
+      (probe) => probe.body?.status === 'ready',
+      10_000,
+    );
     expect(ready.body).toMatchObject({ status: 'ready', checks: { postgres: 'up', redis: 'up' } });
     expect(verdict(await verify({ key: cold.key }))).toBe('VALID');
     recovered = true;
@@ -350,7 +379,15 @@ describe('verify with PostgreSQL down', () => {
     } finally {
       postgres.thaw();
     }
-    expect((await waitFor(() => readyz(verifyService), (probe) => probe.body?.status === 'ready', 10_000)).status).toBe(200);
+    expect(
+      (
+        await waitFor(
+          () => readyz(verifyService),
+          (probe) => probe.body?.status === 'ready',
+          10_000,
+        )
+      ).status,
+    ).toBe(200);
     expect(verdict(await verify({ key: cold.key }))).toBe('VALID');
   }, 60_000);
 });

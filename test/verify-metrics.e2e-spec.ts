@@ -32,7 +32,11 @@ describe('verify metrics', () => {
   const scrape = async (): Promise<Map<string, number>> => parseSamples((await request<string>(verify.url, 'GET', '/metrics')).body);
   /** The value of metric `name` over the series with these labels (0 when there is none). */
   const sample = (samples: Map<string, number>, name: string, labels: Record<string, string> = {}): number =>
-    total(samples, name, Object.entries(labels).map(([label, value]) => `${label}="${value}"`));
+    total(
+      samples,
+      name,
+      Object.entries(labels).map(([label, value]) => `${label}="${value}"`),
+    );
 
   it('counts verifications by code, cache hits and misses, and both duration histograms, each once per scrape', async () => {
     const plain = await createKey({});
@@ -91,7 +95,9 @@ describe('verify metrics', () => {
     const verifyKey = () => client(verify.url, tenant.verifier).post('/v1/verify', { key: created.body.key });
     expect((await verifyKey()).body).toMatchObject({ code: 'VALID', scopes: ['a'], meta: { plan: 'free' } });
     expect((await verifyKey()).body).toMatchObject({ code: 'VALID', scopes: ['a'], meta: { plan: 'free' } });
-    expect((await client(admin.url, tenant.admin).patch(`/v1/keys/${created.body.id}`, { scopes: ['a', 'b'], meta: { plan: 'pro' } })).status).toBe(200);
+    expect(
+      (await client(admin.url, tenant.admin).patch(`/v1/keys/${created.body.id}`, { scopes: ['a', 'b'], meta: { plan: 'pro' } })).status,
+    ).toBe(200);
     const started = Date.now();
     let body = (await verifyKey()).body;
     while (body.meta?.plan !== 'pro' && Date.now() - started < 1_000) body = (await verifyKey()).body;

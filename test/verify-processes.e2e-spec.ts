@@ -46,7 +46,13 @@ interface RawOutcome {
  * `holdBody`, the headers and half of the body go out at once and the rest when `holdBody` settles:
  * a request in flight meanwhile.
  */
-function rawPost(baseUrl: string, path: string, token: string, payload: unknown, options: { agent?: Agent; holdBody?: Promise<void> } = {}): Promise<RawOutcome> {
+function rawPost(
+  baseUrl: string,
+  path: string,
+  token: string,
+  payload: unknown,
+  options: { agent?: Agent; holdBody?: Promise<void> } = {},
+): Promise<RawOutcome> {
   const body = Buffer.from(JSON.stringify(payload));
   const sentAt = Date.now();
   return new Promise((resolve) => {
@@ -68,7 +74,9 @@ function rawPost(baseUrl: string, path: string, token: string, payload: unknown,
       const connection = response.headers.connection;
       response.on('data', (chunk: Buffer) => chunks.push(chunk));
       response.on('aborted', () => finish({ status: response.statusCode, connection, error: 'aborted mid-response' }));
-      response.on('error', (error: NodeJS.ErrnoException) => finish({ status: response.statusCode, connection, error: error.code ?? error.message }));
+      response.on('error', (error: NodeJS.ErrnoException) =>
+        finish({ status: response.statusCode, connection, error: error.code ?? error.message }),
+      );
       response.on('end', () => {
         const text = Buffer.concat(chunks).toString('utf8');
         let parsed: unknown = text;
@@ -185,7 +193,9 @@ describe('verify in processes of its own', () => {
       startAdminApi().then((app) => (admin = app)),
       spawnApp({ app: 'verify' }).then((app) => (verifyA = app)),
       spawnApp({ app: 'verify' }).then((app) => (verifyB = app)),
-      spawnApp({ app: 'verify', env: { VERIFY_WORKERS: '2', SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS) } }).then((app) => (clustered = app)),
+      spawnApp({ app: 'verify', env: { VERIFY_WORKERS: '2', SHUTDOWN_GRACE_MS: String(SHUTDOWN_GRACE_MS) } }).then(
+        (app) => (clustered = app),
+      ),
     ]);
     for (const outcome of started) if (outcome.status === 'rejected') throw outcome.reason;
     tenant = await createTenant(admin.url);
@@ -222,7 +232,8 @@ describe('verify in processes of its own', () => {
 
   it('lets exactly the limit through a window across two processes', () => withDiagnostics(() => limitIsExactAcrossProcesses(fleet())));
 
-  it('spends credits exactly across two processes, never below zero, and writes the balance back', () => withDiagnostics(() => creditsAreExactAcrossProcesses(fleet())));
+  it('spends credits exactly across two processes, never below zero, and writes the balance back', () =>
+    withDiagnostics(() => creditsAreExactAcrossProcesses(fleet())));
 
   it('puts revoke, disable, a patch of scopes and tenant suspension in force on both processes within a second', () =>
     withDiagnostics(() => changesReachEveryProcessWithinASecond(fleet())));
@@ -251,7 +262,8 @@ describe('verify in processes of its own', () => {
         // /metrics answers for the whole service, whichever worker a scrape lands on (the primary
         // sums both workers' registries): every scrape, on a new connection each, counts all 200.
         const scrapes: number[] = [];
-        for (let scrape = 0; scrape < 6; scrape++) scrapes.push(total(parseSamples(await getOnNewConnection(`${clustered.url}/metrics`)), 'keyward_verifications_total'));
+        for (let scrape = 0; scrape < 6; scrape++)
+          scrapes.push(total(parseSamples(await getOnNewConnection(`${clustered.url}/metrics`)), 'keyward_verifications_total'));
         expect(scrapes).toEqual([200, 200, 200, 200, 200, 200]);
         expect(await storedRemaining(admin.url, tenant.admin, id, 0)).toBe(0);
       }));
@@ -262,7 +274,8 @@ describe('verify in processes of its own', () => {
         const { id, key } = await createOwnKey({ remaining: CREDITS });
         const workers = descendantPids(clustered.pid);
         expect(workers).toHaveLength(2);
-        const post = (options?: { agent?: Agent; holdBody?: Promise<void> }) => rawPost(clustered.url, '/v1/verify', tenant.verifier, { key }, options);
+        const post = (options?: { agent?: Agent; holdBody?: Promise<void> }) =>
+          rawPost(clustered.url, '/v1/verify', tenant.verifier, { key }, options);
         // Warm both workers' caches (new connections go to the workers in turn).
         const warmups: RawOutcome[] = [];
         for (let i = 0; i < 4; i++) warmups.push(await post());
@@ -327,8 +340,13 @@ describe('verify in processes of its own', () => {
         };
 
         // The requests in flight at SIGTERM were answered, in full.
-        expect({ ...context, heldCodes: heldOutcomes.map((outcome) => outcome.body?.code) }).toMatchObject({ heldCodes: Array(6).fill('VALID') });
-        expect({ ...context, heldKeptAlive: heldOutcomes.slice(4).map((outcome) => [outcome.reusedSocket, outcome.connection]) }).toMatchObject({
+        expect({ ...context, heldCodes: heldOutcomes.map((outcome) => outcome.body?.code) }).toMatchObject({
+          heldCodes: Array(6).fill('VALID'),
+        });
+        expect({
+          ...context,
+          heldKeptAlive: heldOutcomes.slice(4).map((outcome) => [outcome.reusedSocket, outcome.connection]),
+        }).toMatchObject({
           heldKeptAlive: [
             [true, 'close'],
             [true, 'close'],
@@ -339,11 +357,16 @@ describe('verify in processes of its own', () => {
         // kept-alive one closed while idle (the race every HTTP/1.1 client must retry). The balance
         // below shows that none of those was charged.
         const bad = [...outcomes, ...keptAlive].filter((outcome) =>
-          outcome.responseStarted ? outcome.status !== 200 || outcome.error !== undefined || outcome.body?.code !== 'VALID' : !['ECONNREFUSED', 'ECONNRESET'].includes(outcome.error!),
+          outcome.responseStarted
+            ? outcome.status !== 200 || outcome.error !== undefined || outcome.body?.code !== 'VALID'
+            : !['ECONNREFUSED', 'ECONNRESET'].includes(outcome.error!),
         );
         expect({ ...context, bad: bad.map(show) }).toMatchObject({ bad: [] });
         // What was sent well before SIGTERM was served; after it, the port closed.
-        expect({ ...context, early: outcomes.filter((outcome) => outcome.sentAt < sigtermAt - 50 && outcome.status !== 200).map(show) }).toMatchObject({ early: [] });
+        expect({
+          ...context,
+          early: outcomes.filter((outcome) => outcome.sentAt < sigtermAt - 50 && outcome.status !== 200).map(show),
+        }).toMatchObject({ early: [] });
         expect(outcomes.filter((outcome) => outcome.error === 'ECONNREFUSED').length).toBeGreaterThan(0);
         // Busy kept-alive clients do not hold the processes up: all three are gone within the grace
         // period, and the primary reports that its workers drained.
@@ -353,7 +376,9 @@ describe('verify in processes of its own', () => {
 
         // Nothing was charged that was not answered: the shared balance (Redis, where charges happen)
         // is CREDITS less the VALID answers. (PostgreSQL's copy follows within a write-back interval.)
-        const answeredValid = [...warmups, ...heldOutcomes, ...outcomes, ...keptAlive].filter((outcome) => outcome.body?.code === 'VALID').length;
+        const answeredValid = [...warmups, ...heldOutcomes, ...outcomes, ...keptAlive].filter(
+          (outcome) => outcome.body?.code === 'VALID',
+        ).length;
         expect({ answeredValid, remaining: await sharedBalance(id) }).toEqual({ answeredValid, remaining: CREDITS - answeredValid });
       }));
   });

@@ -4,7 +4,11 @@ import { client } from './support/http-client';
 import { startAdminApi, startVerify, type RunningHttpApp } from './support/running-apps';
 import { TEST_PLATFORM_TOKEN } from './support/test-config';
 
-async function waitFor<T>(probe: () => Promise<T>, done: (value: T) => boolean, timeoutMs: number): Promise<{ value: T; elapsedMs: number }> {
+async function waitFor<T>(
+  probe: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs: number,
+): Promise<{ value: T; elapsedMs: number }> {
   const started = Date.now();
   for (;;) {
     const value = await probe();
@@ -35,13 +39,24 @@ describe('verify', () => {
     expect(created.status).toBe(201);
     return created.body as { id: string; key: string };
   };
-  const verify = (service: RunningHttpApp, body: Record<string, unknown>, token = tenant.verifier) => client(service.url, token).post('/v1/verify', body);
+  const verify = (service: RunningHttpApp, body: Record<string, unknown>, token = tenant.verifier) =>
+    client(service.url, token).post('/v1/verify', body);
 
   it('answers VALID with the key’s facts, and MALFORMED for a string of the wrong shape or checksum', async () => {
     const { id, key } = await createKey({ ownerId: 'cust-1', scopes: ['billing:*'], meta: { plan: 'pro' } });
     const answer = await verify(verifyA, { key, scopes: ['billing:read'] });
     expect(answer.status).toBe(200);
-    expect(answer.body).toMatchObject({ valid: true, code: 'VALID', keyId: id, ownerId: 'cust-1', environment: 'live', scopes: ['billing:*'], meta: { plan: 'pro' }, expiresAt: null, remaining: null });
+    expect(answer.body).toMatchObject({
+      valid: true,
+      code: 'VALID',
+      keyId: id,
+      ownerId: 'cust-1',
+      environment: 'live',
+      scopes: ['billing:*'],
+      meta: { plan: 'pro' },
+      expiresAt: null,
+      remaining: null,
+    });
     const flipped = key.slice(0, -1) + (key.endsWith('a') ? 'b' : 'a');
     expect((await verify(verifyA, { key: flipped })).body).toEqual({ valid: false, code: 'MALFORMED' });
     expect((await verify(verifyA, { key: '' })).body).toEqual({ valid: false, code: 'MALFORMED' });
@@ -70,7 +85,11 @@ describe('verify', () => {
     const api = client(admin.url, own.admin);
     const bothAnswer = async (code: string, body: Record<string, unknown> = { key }) => {
       for (const service of [verifyA, verifyB]) {
-        const { value, elapsedMs } = await waitFor(() => verify(service, body, own.verifier), (answer) => answer.body.code === code, 1_000);
+        const { value, elapsedMs } = await waitFor(
+          () => verify(service, body, own.verifier),
+          (answer) => answer.body.code === code,
+          1_000,
+        );
         expect(value.body.code).toBe(code);
         expect(elapsedMs).toBeLessThanOrEqual(1_000);
       }
@@ -92,7 +111,11 @@ describe('verify', () => {
     const { id, key } = await createKey();
     const rotated = await client(admin.url, tenant.admin).post(`/v1/keys/${id}/rotate`, { gracePeriodSeconds: 0 });
     expect(rotated.status).toBe(201);
-    const { value } = await waitFor(() => verify(verifyA, { key }), (answer) => answer.body.code === 'EXPIRED', 1_000);
+    const { value } = await waitFor(
+      () => verify(verifyA, { key }),
+      (answer) => answer.body.code === 'EXPIRED',
+      1_000,
+    );
     expect(value.body.code).toBe('EXPIRED');
     expect((await verify(verifyA, { key: rotated.body.key })).body.code).toBe('VALID');
   });
@@ -115,7 +138,11 @@ describe('verify', () => {
     expect(answers.filter((answer) => answer.body.code === 'VALID')).toHaveLength(40);
     expect(answers.filter((answer) => answer.body.code === 'USAGE_EXCEEDED')).toHaveLength(160);
     expect(Math.min(...answers.map((answer) => answer.body.remaining))).toBe(0);
-    const stored = await waitFor(() => client(admin.url, tenant.admin).get(`/v1/keys/${id}`), (answer) => answer.body.remaining === 0, 3_000);
+    const stored = await waitFor(
+      () => client(admin.url, tenant.admin).get(`/v1/keys/${id}`),
+      (answer) => answer.body.remaining === 0,
+      3_000,
+    );
     expect(stored.value.body.remaining).toBe(0);
   });
 
@@ -153,7 +180,11 @@ describe('verify', () => {
       (answer) => answer.body.buckets?.[0]?.total === 10,
       5_000,
     );
-    expect(usage.value.body).toMatchObject({ keyId: id, granularity: 'hour', buckets: [{ total: 10, counts: { VALID: 7, INSUFFICIENT_SCOPE: 3 } }] });
+    expect(usage.value.body).toMatchObject({
+      keyId: id,
+      granularity: 'hour',
+      buckets: [{ total: 10, counts: { VALID: 7, INSUFFICIENT_SCOPE: 3 } }],
+    });
     const stored = await client(admin.url, tenant.admin).get(`/v1/keys/${id}`);
     expect(stored.body.lastUsedAt).not.toBeNull();
     const daily = await client(admin.url, tenant.auditor).get(`/v1/keys/${id}/usage?granularity=day`);

@@ -26,7 +26,7 @@ async function waitFor<T>(what: string, probe: () => Promise<T> | T, timeoutMs =
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
-    if (value) return value as NonNullable<T>;
+    if (value) return value;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(100);
   }
@@ -184,7 +184,9 @@ describe('webhook delivery', () => {
       let claims: string[][];
       try {
         claims = await Promise.all(
-          connections.map(async (connection) => (await connection.query('SELECT id FROM keyward_claim_webhook_deliveries(15, 60)')).rows.map((row) => row.id as string)),
+          connections.map(async (connection) =>
+            (await connection.query('SELECT id FROM keyward_claim_webhook_deliveries(15, 60)')).rows.map((row) => row.id as string),
+          ),
         );
       } finally {
         await Promise.all(connections.map((connection) => connection.end()));
@@ -233,7 +235,11 @@ describe('webhook delivery', () => {
       await Promise.all(passes.map((pass) => pass.execute()));
 
       await waitFor('60 deliveries to succeed', async () => {
-        const [row] = await sql('owner', `SELECT count(*)::int AS n FROM webhook_deliveries WHERE tenant_id = $1 AND status = 'succeeded'`, [tenant.id]);
+        const [row] = await sql(
+          'owner',
+          `SELECT count(*)::int AS n FROM webhook_deliveries WHERE tenant_id = $1 AND status = 'succeeded'`,
+          [tenant.id],
+        );
         return row.n === 60;
       });
       await sleep(1500);
@@ -267,7 +273,9 @@ describe('webhook delivery', () => {
       expect(new Date(payload.timestamp).toISOString()).toBe(payload.timestamp);
       // Signed with this webhook's secret and no other.
       expect(() => verified(other.secret, request)).toThrow(WebhookVerificationError);
-      expect(() => new Webhook(webhook.secret).verify(`${request.body} `, request.headers as Record<string, string>)).toThrow(WebhookVerificationError);
+      expect(() => new Webhook(webhook.secret).verify(`${request.body} `, request.headers as Record<string, string>)).toThrow(
+        WebhookVerificationError,
+      );
 
       expect(request.headers['content-type']).toBe('application/json');
       expect(request.headers['webhook-id']).toMatch(/^msg_[0-9a-f]{32}$/);
@@ -290,7 +298,17 @@ describe('webhook delivery', () => {
       const listed = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhook.id}/deliveries`);
       expect(listed.status).toBe(200);
       expect(listed.body).toEqual({
-        data: [{ id: row.id, eventType: 'key.revoked', status: 'succeeded', attempts: 1, lastStatusCode: 200, lastError: null, nextAttemptAt: null }],
+        data: [
+          {
+            id: row.id,
+            eventType: 'key.revoked',
+            status: 'succeeded',
+            attempts: 1,
+            lastStatusCode: 200,
+            lastError: null,
+            nextAttemptAt: null,
+          },
+        ],
         nextCursor: null,
       });
       // Only subscribers of the event type get it.
@@ -313,7 +331,15 @@ describe('webhook delivery', () => {
       expect(first.wait_seconds).toBeLessThanOrEqual(30);
       const pending = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhook.id}/deliveries`);
       expect(pending.body.data).toEqual([
-        { id: first.id, eventType: 'key.revoked', status: 'pending', attempts: 1, lastStatusCode: 500, lastError: 'answered 500', nextAttemptAt: first.next_attempt_at.toISOString() },
+        {
+          id: first.id,
+          eventType: 'key.revoked',
+          status: 'pending',
+          attempts: 1,
+          lastStatusCode: 500,
+          lastError: 'answered 500',
+          nextAttemptAt: first.next_attempt_at.toISOString(),
+        },
       ]);
 
       // The backoff computed, the test brings the retry forward rather than wait 15 s.
@@ -331,7 +357,17 @@ describe('webhook delivery', () => {
       expect(verified(webhook.secret, attempt1)).toEqual(verified(webhook.secret, attempt2));
       expect(row).toMatchObject({ attempts: 2, last_status_code: 200, last_error: null });
       const listed = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhook.id}/deliveries`);
-      expect(listed.body.data).toEqual([{ id: first.id, eventType: 'key.revoked', status: 'succeeded', attempts: 2, lastStatusCode: 200, lastError: null, nextAttemptAt: null }]);
+      expect(listed.body.data).toEqual([
+        {
+          id: first.id,
+          eventType: 'key.revoked',
+          status: 'succeeded',
+          attempts: 2,
+          lastStatusCode: 200,
+          lastError: null,
+          nextAttemptAt: null,
+        },
+      ]);
     });
 
     it('counts a receiver that does not answer within 10 s as a failed attempt', async () => {
@@ -367,7 +403,9 @@ describe('webhook delivery', () => {
       expect(first.status).toBe('pending');
 
       // As if the event were 25 hours old, with its retry due now.
-      await sql('owner', `UPDATE webhook_deliveries SET created_at = now() - interval '25 hours', next_attempt_at = now() WHERE id = $1`, [first.id]);
+      await sql('owner', `UPDATE webhook_deliveries SET created_at = now() - interval '25 hours', next_attempt_at = now() WHERE id = $1`, [
+        first.id,
+      ]);
       const [row] = await waitFor('the delivery to fail', async () => {
         const rows = await deliveriesOf(webhook.id);
         return rows[0]?.status === 'failed' ? rows : null;
@@ -375,7 +413,17 @@ describe('webhook delivery', () => {
 
       expect(row).toMatchObject({ attempts: 2, last_status_code: 503, last_error: 'answered 503' });
       const listed = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhook.id}/deliveries`);
-      expect(listed.body.data).toEqual([{ id: first.id, eventType: 'key.revoked', status: 'failed', attempts: 2, lastStatusCode: 503, lastError: 'answered 503', nextAttemptAt: null }]);
+      expect(listed.body.data).toEqual([
+        {
+          id: first.id,
+          eventType: 'key.revoked',
+          status: 'failed',
+          attempts: 2,
+          lastStatusCode: 503,
+          lastError: 'answered 503',
+          nextAttemptAt: null,
+        },
+      ]);
       await sql('owner', `UPDATE webhook_deliveries SET next_attempt_at = now() WHERE id = $1`, [first.id]);
       await sleep(2000);
       expect(receiver.at(path)).toHaveLength(2);
@@ -398,7 +446,10 @@ describe('webhook delivery', () => {
       const [row] = await deliveriesOf(webhookA.id);
       expect(row.tenant_id).toBe(a.id);
       expect((await client(admin.url, b.admin).get(`/v1/webhooks/${webhookB.id}/deliveries`)).body).toEqual({ data: [], nextCursor: null });
-      for (const [tenant, webhookId] of [[b, webhookA.id], [a, webhookB.id]] as const) {
+      for (const [tenant, webhookId] of [
+        [b, webhookA.id],
+        [a, webhookB.id],
+      ] as const) {
         const refused = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhookId}/deliveries`);
         expect(refused.status).toBe(404);
         expect(refused.body.code).toBe('NOT_FOUND');
@@ -436,14 +487,16 @@ describe('webhook delivery', () => {
         const found = await deliveriesOf(broken.id);
         return found.length === 2 && found.every((row) => row.attempts === 1) ? found : null;
       });
-      for (const row of rows) expect(row).toMatchObject({ status: 'pending', last_status_code: null, last_error: 'the signing secret could not be opened' });
+      for (const row of rows)
+        expect(row).toMatchObject({ status: 'pending', last_status_code: null, last_error: 'the signing secret could not be opened' });
       expect(receiver.at(brokenPath)).toEqual([]);
       for (const request of receiver.at(goodPath)) expect(verified(good.secret, request).type).toBe('key.revoked');
     });
 
     it("shows the attempts above by outcome, and their duration, on the workers' /metrics", async () => {
       const texts = await Promise.all(workers.map(async (worker) => (await fetch(`${worker.url}/metrics`)).text()));
-      const total = (pattern: RegExp) => texts.reduce((sum, text) => sum + [...text.matchAll(pattern)].reduce((s, match) => s + Number(match[1]), 0), 0);
+      const total = (pattern: RegExp) =>
+        texts.reduce((sum, text) => sum + [...text.matchAll(pattern)].reduce((s, match) => s + Number(match[1]), 0), 0);
 
       expect(total(/^keyward_webhook_delivery_attempts_total\{[^}]*outcome="succeeded"[^}]*\} (\d+)/gm)).toBeGreaterThanOrEqual(60);
       expect(total(/^keyward_webhook_delivery_attempts_total\{[^}]*outcome="http_error"[^}]*\} (\d+)/gm)).toBeGreaterThanOrEqual(3);
@@ -472,10 +525,20 @@ describe('webhook delivery', () => {
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const page: any = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhookId}/deliveries?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const page: any = await client(admin.url, tenant.admin).get(
+          `/v1/webhooks/${webhookId}/deliveries?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
         expect(page.status).toBe(200);
         for (const delivery of page.body.data) {
-          expect(delivery).toEqual({ id: expect.any(String), eventType: 'key.revoked', status: 'pending', attempts: 0, lastStatusCode: null, lastError: null, nextAttemptAt: expect.any(String) });
+          expect(delivery).toEqual({
+            id: expect.any(String),
+            eventType: 'key.revoked',
+            status: 'pending',
+            attempts: 0,
+            lastStatusCode: null,
+            lastError: null,
+            nextAttemptAt: expect.any(String),
+          });
         }
         seen.push(...page.body.data.map((delivery: { id: string }) => delivery.id));
         cursor = page.body.nextCursor;
@@ -520,7 +583,15 @@ describe('webhook delivery', () => {
       const operation = document.paths['/v1/webhooks/{webhookId}/deliveries'].get;
       const page = operation.responses['200'].content['application/json'].schema.$ref.split('/').pop();
       const item = document.components.schemas[page].properties.data.items.$ref.split('/').pop();
-      expect(Object.keys(document.components.schemas[item].properties).sort()).toEqual(['attempts', 'eventType', 'id', 'lastError', 'lastStatusCode', 'nextAttemptAt', 'status']);
+      expect(Object.keys(document.components.schemas[item].properties).sort()).toEqual([
+        'attempts',
+        'eventType',
+        'id',
+        'lastError',
+        'lastStatusCode',
+        'nextAttemptAt',
+        'status',
+      ]);
       expect(document.components.schemas[item].properties.status.enum).toEqual(['pending', 'succeeded', 'failed']);
     });
   });
@@ -552,7 +623,11 @@ describe('webhook delivery', () => {
           const rows = await deliveriesOf(webhook.id);
           return rows[0]?.attempts === 1 ? rows : null;
         });
-        expect(row).toMatchObject({ status: 'pending', last_status_code: null, last_error: 'URL refused: must not resolve to a non-public address (loopback)' });
+        expect(row).toMatchObject({
+          status: 'pending',
+          last_status_code: null,
+          last_error: 'URL refused: must not resolve to a non-public address (loopback)',
+        });
         // A refusal is a failed attempt like any other: retried after the backoff.
         expect(row.wait_seconds).toBeGreaterThanOrEqual(14);
         const listed = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhook.id}/deliveries`);
@@ -601,7 +676,9 @@ describe('webhook delivery', () => {
     it('delivers to the test host name, which resolves to 127.0.0.1, and refuses the others at the socket, saying why', async () => {
       await revokeNewKey(tenant);
 
-      const [request] = await waitFor('the delivery to the test host', () => (receiver.at(paths.named).length ? receiver.at(paths.named) : null));
+      const [request] = await waitFor('the delivery to the test host', () =>
+        receiver.at(paths.named).length ? receiver.at(paths.named) : null,
+      );
       expect(request.headers.host).toBe(`${TEST_WEBHOOK_HOST}:${receiver.port}`);
       expect(verified(webhooks.named.secret, request).type).toBe('key.revoked');
 
@@ -613,7 +690,15 @@ describe('webhook delivery', () => {
         expect(row).toMatchObject({ status: 'pending', last_status_code: null, last_error: NOT_LOOPBACK_REASON });
         const listed = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhook.id}/deliveries`);
         expect(listed.body.data).toEqual([
-          { id: row.id, eventType: 'key.revoked', status: 'pending', attempts: 1, lastStatusCode: null, lastError: NOT_LOOPBACK_REASON, nextAttemptAt: expect.any(String) },
+          {
+            id: row.id,
+            eventType: 'key.revoked',
+            status: 'pending',
+            attempts: 1,
+            lastStatusCode: null,
+            lastError: NOT_LOOPBACK_REASON,
+            nextAttemptAt: expect.any(String),
+          },
         ]);
       }
       const metrics = await (await fetch(`${worker.url}/metrics`)).text();

@@ -53,7 +53,13 @@ describe('webhooks', () => {
 
   beforeAll(async () => {
     admin = await startAdminApi();
-    strict = await startAdminApi({ env: { KEYWARD_WEBHOOK_ALLOW_PRIVATE: '0', KEYWARD_WEBHOOK_ALLOW_HTTP: '0', KEYWARD_WEBHOOK_HOSTS: `${TEST_WEBHOOK_HOST}=127.0.0.1,${PUBLIC_HOST}=93.184.216.34` } });
+    strict = await startAdminApi({
+      env: {
+        KEYWARD_WEBHOOK_ALLOW_PRIVATE: '0',
+        KEYWARD_WEBHOOK_ALLOW_HTTP: '0',
+        KEYWARD_WEBHOOK_HOSTS: `${TEST_WEBHOOK_HOST}=127.0.0.1,${PUBLIC_HOST}=93.184.216.34`,
+      },
+    });
     tenant = await createTenant(admin.url);
   });
   afterAll(async () => {
@@ -63,7 +69,10 @@ describe('webhooks', () => {
 
   describe('POST /v1/webhooks', () => {
     it('answers 201 {id, url, events, secret, createdAt} with a Standard Webhooks secret', async () => {
-      const created = await client(admin.url, tenant.admin).post('/v1/webhooks', { url: HOOK_URL, events: ['key.expiring', 'key.revoked'] });
+      const created = await client(admin.url, tenant.admin).post('/v1/webhooks', {
+        url: HOOK_URL,
+        events: ['key.expiring', 'key.revoked'],
+      });
 
       expect(created.status).toBe(201);
       expect(Object.keys(created.body).sort()).toEqual(['createdAt', 'events', 'id', 'secret', 'url']);
@@ -75,7 +84,8 @@ describe('webhooks', () => {
 
     it('gives every webhook its own secret', async () => {
       const secrets = new Set<string>();
-      for (let i = 0; i < 3; i++) secrets.add((await client(admin.url, tenant.admin).post('/v1/webhooks', { url: HOOK_URL, events: ['key.unused'] })).body.secret);
+      for (let i = 0; i < 3; i++)
+        secrets.add((await client(admin.url, tenant.admin).post('/v1/webhooks', { url: HOOK_URL, events: ['key.unused'] })).body.secret);
 
       expect(secrets.size).toBe(3);
     });
@@ -272,10 +282,13 @@ describe('webhooks', () => {
     const CALLS = [
       ['POST /v1/webhooks', (token: string) => client(admin.url, token).post('/v1/webhooks', { url: HOOK_URL, events: ['key.revoked'] })],
       ['GET /v1/webhooks', (token: string) => client(admin.url, token).get('/v1/webhooks')],
-      ['DELETE /v1/webhooks/{id}', async (token: string) => {
-        const created = await client(admin.url, tenant.admin).post('/v1/webhooks', { url: HOOK_URL, events: ['key.revoked'] });
-        return client(admin.url, token).delete(`/v1/webhooks/${created.body.id}`);
-      }],
+      [
+        'DELETE /v1/webhooks/{id}',
+        async (token: string) => {
+          const created = await client(admin.url, tenant.admin).post('/v1/webhooks', { url: HOOK_URL, events: ['key.revoked'] });
+          return client(admin.url, token).delete(`/v1/webhooks/${created.body.id}`);
+        },
+      ],
     ] as const;
 
     it.each(CALLS)('refuses %s to auditors, verifiers and the platform operator with 403, and to no token with 401', async (name, call) => {
@@ -327,14 +340,24 @@ describe('webhooks', () => {
     expect(Object.keys(document.components.schemas[created].properties).sort()).toEqual(['createdAt', 'events', 'id', 'secret', 'url']);
     const body = document.paths['/v1/webhooks'].post.requestBody.content['application/json'].schema.$ref.split('/').pop();
     expect(document.components.schemas[body].required.sort()).toEqual(['events', 'url']);
-    expect(document.components.schemas[body].properties.events.items.enum).toEqual(['key.expiring', 'key.expired', 'key.rotated', 'key.revoked', 'key.unused']);
+    expect(document.components.schemas[body].properties.events.items.enum).toEqual([
+      'key.expiring',
+      'key.expired',
+      'key.rotated',
+      'key.revoked',
+      'key.unused',
+    ]);
   });
 
   describe('audit', () => {
     it('records webhook.created and webhook.deleted with url and events, and never the secret', async () => {
       const own = await createTenant(admin.url);
       const api = client(admin.url, own.admin);
-      const created = await api.post('/v1/webhooks', { url: HOOK_URL, events: ['key.expiring', 'key.unused'] }, { headers: { 'x-request-id': 'req-webhook-1' } });
+      const created = await api.post(
+        '/v1/webhooks',
+        { url: HOOK_URL, events: ['key.expiring', 'key.unused'] },
+        { headers: { 'x-request-id': 'req-webhook-1' } },
+      );
       await api.delete(`/v1/webhooks/${created.body.id}`);
 
       const events = (await client(admin.url, own.auditor).get('/v1/audit-events')).body.data;

@@ -15,7 +15,12 @@
 import { useOwnDatabase } from './support/database';
 import { onDemandJobsEnv } from './support/jobs';
 import { startAdminApi, type RunningHttpApp } from './support/running-apps';
-import { cutOffRunIsTakenUpByAnotherWorker, killedRotationRunFinishesOnce, sigtermLetsTheRunInFlightFinish, twoWorkersRunEachPeriodOnce } from './support/scale-scenarios';
+import {
+  cutOffRunIsTakenUpByAnotherWorker,
+  killedRotationRunFinishesOnce,
+  sigtermLetsTheRunInFlightFinish,
+  twoWorkersRunEachPeriodOnce,
+} from './support/scale-scenarios';
 import { stopSpawnedApps } from './support/spawn-app';
 
 describe('worker processes', () => {
@@ -34,19 +39,32 @@ describe('worker processes', () => {
   }, 30_000);
 
   describe('SIGKILL in the middle of a rotation run', () => {
-    it('leaves every key rotated completely or untouched, and the next run rotates the rest exactly once', () =>
-      killedRotationRunFinishesOnce({ adminUrl: admin.url, env: killEnv }), 90_000);
+    it(
+      'leaves every key rotated completely or untouched, and the next run rotates the rest exactly once',
+      () => killedRotationRunFinishesOnce({ adminUrl: admin.url, env: killEnv }),
+      90_000,
+    );
   });
 
   describe('SIGTERM in the middle of a rotation run (a rolling restart)', () => {
     it('finishes the run in flight, then exits', () => sigtermLetsTheRunInFlightFinish({ adminUrl: admin.url, env: killEnv }), 60_000);
 
-    it('has another worker take up a run the grace period cut off, rotating each key left once', () =>
-      cutOffRunIsTakenUpByAnotherWorker({ adminUrl: admin.url, env: killEnv }), 150_000);
+    it(
+      'has another worker take up a run the grace period cut off, rotating each key left once',
+      () => cutOffRunIsTakenUpByAnotherWorker({ adminUrl: admin.url, env: killEnv }),
+      150_000,
+    );
   });
 
   describe('two worker processes on one schedule', () => {
-    it('runs each period once, never rotating a key twice', () =>
-      twoWorkersRunEachPeriodOnce({ adminUrl: admin.url, env: { REDIS_KEY_PREFIX: onDemandJobsEnv('worker-processes-schedule').REDIS_KEY_PREFIX } }), 60_000);
+    it(
+      'runs each period once, never rotating a key twice',
+      () =>
+        twoWorkersRunEachPeriodOnce({
+          adminUrl: admin.url,
+          env: { REDIS_KEY_PREFIX: onDemandJobsEnv('worker-processes-schedule').REDIS_KEY_PREFIX },
+        }),
+      60_000,
+    );
   });
 });

@@ -25,7 +25,9 @@ createServer((request, response) => {
       .then(({ rows }) => {
         const row = rows[0];
         const valid = Boolean(row) && !row.revoked_at && row.enabled && (!row.expires_at || row.expires_at > new Date());
-        const body = JSON.stringify(row ? { valid, code: valid ? 'VALID' : 'DISABLED', keyId: row.id, ownerId: row.owner_id } : { valid: false, code: 'NOT_FOUND' });
+        const body = JSON.stringify(
+          row ? { valid, code: valid ? 'VALID' : 'DISABLED', keyId: row.id, ownerId: row.owner_id } : { valid: false, code: 'NOT_FOUND' },
+        );
         response.writeHead(200, { 'content-type': 'application/json; charset=utf-8' }).end(body);
       })
       .catch(() => response.writeHead(503).end());

@@ -82,13 +82,15 @@ function stopChild(child: ChildProcess): Promise<void> {
 async function startPrivateRedis(): Promise<LocalRedis> {
   const dir = mkdtempSync(join(tmpdir(), 'keyward-bench-redis-'));
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], { stdio: 'ignore' });
+  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir], {
+    stdio: 'ignore',
+  });
   const url = `redis://127.0.0.1:${port}`;
   const stop = async (): Promise<void> => {
     await stopChild(child);
     rmSync(dir, { recursive: true, force: true });
   };
-  for (const deadline = Date.now() + 10_000; ; ) {
+  for (const deadline = Date.now() + 10_000; ;) {
     const probe = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => null });
     probe.on('error', () => undefined); // refused until the server listens: connect() rejects as well
     try {
@@ -153,7 +155,8 @@ export async function openBenchEnvironment(options: BenchEnvironmentOptions): Pr
     ownerUrl = server.toString();
     const { appUrl } = await provisionDatabase(ownerUrl);
     const privateRedis = options.redis === 'private' && spawnSync('redis-server', ['--version'], { stdio: 'ignore' }).status === 0;
-    if (options.redis === 'private' && !privateRedis) log('No redis-server on PATH: using the shared Redis, whose server-wide counters include other clients.');
+    if (options.redis === 'private' && !privateRedis)
+      log('No redis-server on PATH: using the shared Redis, whose server-wide counters include other clients.');
     redis = privateRedis ? await startPrivateRedis() : await findOrStartRedis(dataDir, process.env.REDIS_URL);
     const platformToken = `kwp_${randomBytes(24).toString('base64url')}`;
     const appEnv: NodeJS.ProcessEnv = {

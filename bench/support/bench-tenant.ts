@@ -15,10 +15,20 @@ export interface BenchTenant {
 
 export async function createBenchTenant(adminUrl: string, platformToken: string, name: string): Promise<BenchTenant> {
   const tenant = await post(`${adminUrl}/v1/tenants`, platformToken, { name });
-  const adminToken = (await post(`${adminUrl}/v1/tenants/${tenant.id}/credentials`, platformToken, { name: `${name}-admin`, role: 'admin' })).token;
-  const verifier = (await post(`${adminUrl}/v1/tenants/${tenant.id}/credentials`, platformToken, { name: `${name}-verifier`, role: 'verifier' })).token;
+  const adminToken = (
+    await post(`${adminUrl}/v1/tenants/${tenant.id}/credentials`, platformToken, { name: `${name}-admin`, role: 'admin' })
+  ).token;
+  const verifier = (
+    await post(`${adminUrl}/v1/tenants/${tenant.id}/credentials`, platformToken, { name: `${name}-verifier`, role: 'verifier' })
+  ).token;
   const plain = (await post(`${adminUrl}/v1/keys`, adminToken, { name: 'plain' })).key;
-  const limited = (await post(`${adminUrl}/v1/keys`, adminToken, { name: 'limited', rateLimit: { limit: 1_000_000_000, windowSeconds: 3600 }, remaining: 1_000_000_000_000 })).key;
+  const limited = (
+    await post(`${adminUrl}/v1/keys`, adminToken, {
+      name: 'limited',
+      rateLimit: { limit: 1_000_000_000, windowSeconds: 3600 },
+      remaining: 1_000_000_000_000,
+    })
+  ).key;
   return { id: tenant.id, adminToken, verifier, plain, limited };
 }
 
@@ -30,7 +40,11 @@ export async function createLimitedKeys(adminUrl: string, adminToken: string, co
   const keys: string[] = [];
   for (let i = 0; i < count; i += 20) {
     const batch = Array.from({ length: Math.min(20, count - i) }, (_, j) =>
-      post(`${adminUrl}/v1/keys`, adminToken, { name: `limited-${i + j}`, rateLimit: { limit: 1_000_000_000, windowSeconds: 3600 }, remaining: 1_000_000_000_000 }),
+      post(`${adminUrl}/v1/keys`, adminToken, {
+        name: `limited-${i + j}`,
+        rateLimit: { limit: 1_000_000_000, windowSeconds: 3600 },
+        remaining: 1_000_000_000_000,
+      }),
     );
     for (const created of await Promise.all(batch)) keys.push(created.key);
   }

@@ -15,7 +15,11 @@ export interface Sample {
 }
 
 export async function post(url: string, token: string, body: unknown): Promise<any> {
-  const response = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const response = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   return response.json();
 }
 
@@ -25,7 +29,12 @@ export async function post(url: string, token: string, body: unknown): Promise<a
  * bodies, the requests take them in turn across all connections (the next request, whichever
  * connection sends it, takes the next body).
  */
-export function load(url: string, token: string, body: string | readonly string[], options: { seconds?: number; amount?: number; rate?: number }): Promise<Sample> {
+export function load(
+  url: string,
+  token: string,
+  body: string | readonly string[],
+  options: { seconds?: number; amount?: number; rate?: number },
+): Promise<Sample> {
   let next = 0;
   const inTurn =
     typeof body === 'string'
@@ -46,7 +55,7 @@ export function load(url: string, token: string, body: string | readonly string[
         ...inTurn,
       },
       (error, result) => {
-        if (error) return reject(error);
+        if (error) return reject(error instanceof Error ? error : new Error(String(error)));
         resolve({
           rps: result.requests.average,
           p50: result.latency.p50,
@@ -77,11 +86,24 @@ export async function postEach(
   const send = (body: string): Promise<string> =>
     new Promise((resolve, reject) => {
       const outgoing = request(
-        { agent, host: target.hostname, port: target.port, path: target.pathname, method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } },
+        {
+          agent,
+          host: target.hostname,
+          port: target.port,
+          path: target.pathname,
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) },
+        },
         (response) => {
           const chunks: Buffer[] = [];
           response.on('data', (chunk: Buffer) => chunks.push(chunk));
-          response.on('end', () => resolve(response.statusCode === 200 ? (JSON.parse(Buffer.concat(chunks).toString('utf8')).code as string) : `HTTP ${response.statusCode}`));
+          response.on('end', () =>
+            resolve(
+              response.statusCode === 200
+                ? (JSON.parse(Buffer.concat(chunks).toString('utf8')).code as string)
+                : `HTTP ${response.statusCode}`,
+            ),
+          );
           response.on('error', reject);
         },
       );

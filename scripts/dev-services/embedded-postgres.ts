@@ -11,7 +11,20 @@
 // folder (KEYWARD_SYSTEM_DIR, default /var/lib/keyward) instead: docs/local-setup.md.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { loadOrCreateSecret } from '../../libs/platform/src/config/data-dir-secrets';
@@ -102,7 +115,17 @@ function postgresUser(): { uid: number; gid: number } {
     const groupExists = commandSucceeds('getent', ['group', 'postgres']);
     const made =
       (groupExists || commandSucceeds('groupadd', ['--system', 'postgres'])) &&
-      commandSucceeds('useradd', ['--system', '--gid', 'postgres', '--no-create-home', '--home-dir', '/nonexistent', '--shell', '/usr/sbin/nologin', 'postgres']);
+      commandSucceeds('useradd', [
+        '--system',
+        '--gid',
+        'postgres',
+        '--no-create-home',
+        '--home-dir',
+        '/nonexistent',
+        '--shell',
+        '/usr/sbin/nologin',
+        'postgres',
+      ]);
     if (!made) {
       throw new EmbeddedPostgresError(
         'PostgreSQL refuses to run as root, and no `postgres` user could be made to run it (groupadd/useradd failed): create one (useradd --system postgres), run as another user, or set DATABASE_URL.',
@@ -139,10 +162,14 @@ function ensureSystemDir(user: { uid: number; gid: number }): string {
   }
   const stat = statSync(dir);
   if (stat.uid !== 0 || (stat.mode & 0o022) !== 0) {
-    throw new EmbeddedPostgresError(`Refusing ${dir} for the embedded PostgreSQL: it must belong to root and be writable by no one else (chown root ${dir} && chmod 755 ${dir}).`);
+    throw new EmbeddedPostgresError(
+      `Refusing ${dir} for the embedded PostgreSQL: it must belong to root and be writable by no one else (chown root ${dir} && chmod 755 ${dir}).`,
+    );
   }
   if (!canEnter(dir, user)) {
-    throw new EmbeddedPostgresError(`The postgres user cannot reach ${dir}: make the folders on its way traversable (chmod o+x), or set KEYWARD_SYSTEM_DIR to another folder.`);
+    throw new EmbeddedPostgresError(
+      `The postgres user cannot reach ${dir}: make the folders on its way traversable (chmod o+x), or set KEYWARD_SYSTEM_DIR to another folder.`,
+    );
   }
   return dir;
 }
@@ -176,7 +203,11 @@ function reachableBinaries(user: { uid: number; gid: number } | null): string {
     try {
       for (const part of ['bin', 'lib', 'share']) {
         // Relative symbolic links (lib/libicuuc.so -> libicuuc.so.60.2) stay relative; static libraries are not needed to run.
-        cpSync(join(native, part), join(partial, part), { recursive: true, verbatimSymlinks: true, filter: (source) => !source.endsWith('.a') });
+        cpSync(join(native, part), join(partial, part), {
+          recursive: true,
+          verbatimSymlinks: true,
+          filter: (source) => !source.endsWith('.a'),
+        });
       }
       openForReading(partial);
       try {
@@ -190,7 +221,9 @@ function reachableBinaries(user: { uid: number; gid: number } | null): string {
   }
   const binDir = join(target, 'bin');
   if (!canRun(join(binDir, `postgres${exe}`), user)) {
-    throw new EmbeddedPostgresError(`The postgres user cannot run ${join(binDir, 'postgres')}: remove ${target} to have it copied again, or set DATABASE_URL.`);
+    throw new EmbeddedPostgresError(
+      `The postgres user cannot run ${join(binDir, 'postgres')}: remove ${target} to have it copied again, or set DATABASE_URL.`,
+    );
   }
   return binDir;
 }
@@ -225,7 +258,12 @@ export function prepareEmbeddedPostgres(dataDir: string): EmbeddedPostgresLayout
 /** Runs `command` to its end, as the layout's user; its output becomes the error's message if it fails. */
 function runToEnd(command: string, args: string[], layout: EmbeddedPostgresLayout, log: (line: string) => void): Promise<void> {
   return new Promise((done, fail) => {
-    const child = spawn(command, args, { ...(layout.runAs ?? {}), cwd: dirname(layout.databaseDir), env: { ...process.env, LC_ALL: 'C' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(command, args, {
+      ...(layout.runAs ?? {}),
+      cwd: dirname(layout.databaseDir),
+      env: { ...process.env, LC_ALL: 'C' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let output = '';
     const collect = (chunk: Buffer): void => {
       output += chunk.toString();
@@ -234,7 +272,11 @@ function runToEnd(command: string, args: string[], layout: EmbeddedPostgresLayou
     child.stdout.on('data', collect);
     child.stderr.on('data', collect);
     child.once('error', (error) => fail(new Error(`${command}: ${error.message}`)));
-    child.once('close', (code, signal) => (code === 0 ? done() : fail(new Error(`${command} failed (${signal ?? `code ${code}`}): ${output.trim().split('\n').slice(-5).join(' | ')}`))));
+    child.once('close', (code, signal) =>
+      code === 0
+        ? done()
+        : fail(new Error(`${command} failed (${signal ?? `code ${code}`}): ${output.trim().split('\n').slice(-5).join(' | ')}`)),
+    );
   });
 }
 
@@ -246,7 +288,14 @@ async function initialise(layout: EmbeddedPostgresLayout, password: string, log:
   writeFileSync(passwordFile, `${password}\n`, { mode: 0o600, flag: 'wx' });
   try {
     if (layout.runAs) chownSync(passwordFile, layout.runAs.uid, layout.runAs.gid);
-    const args = [`--pgdata=${layout.databaseDir}`, '--auth=scram-sha-256', '--username=postgres', `--pwfile=${passwordFile}`, '--encoding=UTF8', '--locale=C'];
+    const args = [
+      `--pgdata=${layout.databaseDir}`,
+      '--auth=scram-sha-256',
+      '--username=postgres',
+      `--pwfile=${passwordFile}`,
+      '--encoding=UTF8',
+      '--locale=C',
+    ];
     await runToEnd(join(layout.binDir, `initdb${exe}`), args, layout, log);
   } finally {
     rmSync(passwordFile, { force: true });
@@ -282,7 +331,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedPo
       server = child;
       let isReady = false;
       const timer = setTimeout(() => child.kill('SIGKILL'), START_TIMEOUT_MS);
-      child.stderr!.on('data', (chunk: Buffer) => {
+      child.stderr.on('data', (chunk: Buffer) => {
         for (const line of chunk.toString().split('\n')) {
           if (!line.trim()) continue;
           recent.push(line.trim());
@@ -301,7 +350,8 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedPo
       });
       child.once('exit', (code, signal) => {
         clearTimeout(timer);
-        if (!isReady) fail(new Error(`PostgreSQL did not start (${describeExit(code, signal)}): ${recent.slice(-3).join(' | ') || 'no output'}`));
+        if (!isReady)
+          fail(new Error(`PostgreSQL did not start (${describeExit(code, signal)}): ${recent.slice(-3).join(' | ') || 'no output'}`));
         else if (!stopped && server === child) for (const listener of exitListeners) listener(describeExit(code, signal));
       });
     });

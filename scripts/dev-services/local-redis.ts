@@ -53,7 +53,8 @@ function answersPing(port: number, host = '127.0.0.1', timeoutMs = 500): Promise
 async function waitForPing(port: number, child: ChildProcess, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`redis-server exited (${child.signalCode ?? `code ${child.exitCode}`})`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`redis-server exited (${child.signalCode ?? `code ${child.exitCode}`})`);
     if (await answersPing(port)) return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -73,10 +74,14 @@ export async function findOrStartRedis(dataDir: string, redisUrlFromEnv?: string
   let child: ChildProcess;
   const start = async (): Promise<void> => {
     // Its own process group, so a Ctrl-C reaches the launcher first and Redis stops after the apps.
-    const started = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''], {
-      stdio: 'ignore',
-      detached: true,
-    });
+    const started = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes', '--save', ''],
+      {
+        stdio: 'ignore',
+        detached: true,
+      },
+    );
     child = started;
     let answered = false;
     started.once('exit', (code, signal) => {

@@ -101,8 +101,8 @@ describe('behind PgBouncer in transaction pooling mode', () => {
 
   /** The app role's server sessions on the suite's database: all of them are the bouncer's. */
   const serverSessions = async () =>
-    sql<{ pid: number }>('owner', 'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND usename = $1', [appRole]).then((rows) =>
-      rows.map((row) => row.pid),
+    sql<{ pid: number }>('owner', 'SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND usename = $1', [appRole]).then(
+      (rows) => rows.map((row) => row.pid),
     );
 
   it("keeps each tenant's data its own under interleaved load on 4 shared server sessions, and a query with no tenant set sees nothing", () =>
@@ -115,7 +115,10 @@ describe('behind PgBouncer in transaction pooling mode', () => {
       }
       const other = (tenant: TestTenant) => (tenant === a ? b : a);
       /** What must never appear in an answer to `tenant`: the other tenant's id, keys, key ids and key names. */
-      const foreign = (tenant: TestTenant) => [other(tenant).id, ...keysOf.get(other(tenant))!.flatMap((key) => [key.id, key.key, key.name])];
+      const foreign = (tenant: TestTenant) => [
+        other(tenant).id,
+        ...keysOf.get(other(tenant))!.flatMap((key) => [key.id, key.key, key.name]),
+      ];
 
       // While the burst runs, the database never sees more of the app role's sessions than the pool holds.
       const sessionCounts: number[] = [];
@@ -146,14 +149,27 @@ describe('behind PgBouncer in transaction pooling mode', () => {
           const check = (what: string, call: Promise<TestResponse>, expected: Check['expected'], sent: string[] = []) =>
             call.then((answer) => ({ tenant, what, sent, answer, expected }));
           requests.push(
-            check('list keys', api.get('/v1/keys?limit=100'), (answer) => answer.status === 200 && JSON.stringify(answer.body.data.map((key: any) => key.id).sort()) === JSON.stringify(ownIds)),
+            check(
+              'list keys',
+              api.get('/v1/keys?limit=100'),
+              (answer) =>
+                answer.status === 200 && JSON.stringify(answer.body.data.map((key: any) => key.id).sort()) === JSON.stringify(ownIds),
+            ),
             check("get the other tenant's key", api.get(`/v1/keys/${theirs.id}`), (answer) => answer.status === 404, [theirs.id]),
-            check('list audit events', client(admin.url, tenant.auditor).get('/v1/audit-events?limit=100'), (answer) => answer.status === 200 && answer.body.data.length > 0),
+            check(
+              'list audit events',
+              client(admin.url, tenant.auditor).get('/v1/audit-events?limit=100'),
+              (answer) => answer.status === 200 && answer.body.data.length > 0,
+            ),
           );
           if (i % 2 === 0) {
             const service = i % 4 === 0 ? verifyA : verifyB;
             requests.push(
-              check('verify own key', verifyOn(service, tenant.verifier, { key: own.key }), (answer) => answer.status === 200 && answer.body.code === 'VALID'),
+              check(
+                'verify own key',
+                verifyOn(service, tenant.verifier, { key: own.key }),
+                (answer) => answer.status === 200 && answer.body.code === 'VALID',
+              ),
               check(
                 "verify the other tenant's key",
                 verifyOn(service, tenant.verifier, { key: theirs.key }),
@@ -168,9 +184,13 @@ describe('behind PgBouncer in transaction pooling mode', () => {
       bursting = false;
       await sampler;
 
-      const wrong = checks.filter((check) => !check.expected(check.answer)).map((check) => [check.what, check.answer.status, check.answer.body]);
+      const wrong = checks
+        .filter((check) => !check.expected(check.answer))
+        .map((check) => [check.what, check.answer.status, check.answer.body]);
       const leaked = checks
-        .filter((check) => foreign(check.tenant).some((value) => !check.sent.includes(value) && JSON.stringify(check.answer.body).includes(value)))
+        .filter((check) =>
+          foreign(check.tenant).some((value) => !check.sent.includes(value) && JSON.stringify(check.answer.body).includes(value)),
+        )
         .map((check) => [check.what, check.answer.body]);
       expect({ answers: checks.length, wrong, leaked }).toEqual({ answers: 320, wrong: [], leaked: [] });
 
@@ -182,10 +202,12 @@ describe('behind PgBouncer in transaction pooling mode', () => {
 
       // The server sessions that just served both tenants keep no tenant: a query without one sees
       // no rows, from more clients at once than there are sessions.
-      const owner = (await sql<{ keys: number; events: number; credentials: number }>(
-        'owner',
-        'SELECT (SELECT count(*) FROM api_keys)::int AS keys, (SELECT count(*) FROM audit_events)::int AS events, (SELECT count(*) FROM credentials)::int AS credentials',
-      ))[0];
+      const owner = (
+        await sql<{ keys: number; events: number; credentials: number }>(
+          'owner',
+          'SELECT (SELECT count(*) FROM api_keys)::int AS keys, (SELECT count(*) FROM audit_events)::int AS events, (SELECT count(*) FROM credentials)::int AS credentials',
+        )
+      )[0];
       expect(Math.min(owner.keys, owner.events, owner.credentials)).toBeGreaterThan(0);
       const probes = await Promise.all(
         Array.from({ length: 12 }, () =>
@@ -205,17 +227,20 @@ describe('behind PgBouncer in transaction pooling mode', () => {
     withDiagnostics(async () => {
       const settings = await Promise.all(
         Array.from({ length: 8 }, () =>
-          throughBouncer(bouncer, `SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle`).then(
-            ([row]) => row,
-          ),
+          throughBouncer(
+            bouncer,
+            `SELECT current_setting('statement_timeout') AS statement, current_setting('idle_in_transaction_session_timeout') AS idle`,
+          ).then(([row]) => row),
         ),
       );
       expect(settings).toEqual(Array(8).fill({ statement: '5s', idle: '10s' }));
     }));
 
-  it('lets exactly the limit through a window across two verify processes', () => withDiagnostics(() => limitIsExactAcrossProcesses(fleet())));
+  it('lets exactly the limit through a window across two verify processes', () =>
+    withDiagnostics(() => limitIsExactAcrossProcesses(fleet())));
 
-  it('spends credits exactly across two verify processes and writes the balance back', () => withDiagnostics(() => creditsAreExactAcrossProcesses(fleet())));
+  it('spends credits exactly across two verify processes and writes the balance back', () =>
+    withDiagnostics(() => creditsAreExactAcrossProcesses(fleet())));
 
   it('puts revoke, disable, a patch of scopes and tenant suspension in force on both verify processes within a second', () =>
     withDiagnostics(() => changesReachEveryProcessWithinASecond(fleet())));
@@ -234,14 +259,20 @@ describe('behind PgBouncer in transaction pooling mode', () => {
       );
       const reused = await api.post('/v1/keys', { name: 'another' }, { headers });
       expect([reused.status, reused.body.code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
-      const made = await sql<{ n: number }>('owner', `SELECT count(*)::int AS n FROM api_keys WHERE tenant_id = $1 AND name = 'idempotent'`, [a.id]);
+      const made = await sql<{ n: number }>(
+        'owner',
+        `SELECT count(*)::int AS n FROM api_keys WHERE tenant_id = $1 AND name = 'idempotent'`,
+        [a.id],
+      );
       expect(made[0].n).toBe(1);
     }));
 
   it("verifies each tenant's audit chain and exports it (COPY) whole, with no other tenant's event", () =>
     withDiagnostics(async () => {
       const exportOf = async (tenant: TestTenant, format: 'ndjson' | 'csv') => {
-        const response = await fetch(`${admin.url}/v1/audit-events/export?format=${format}`, { headers: { authorization: `Bearer ${tenant.auditor}` } });
+        const response = await fetch(`${admin.url}/v1/audit-events/export?format=${format}`, {
+          headers: { authorization: `Bearer ${tenant.auditor}` },
+        });
         return { status: response.status, text: await response.text() };
       };
       // Both tenants' exports at once, each holding a pooled server session for its COPY.
@@ -251,7 +282,9 @@ describe('behind PgBouncer in transaction pooling mode', () => {
             client(admin.url, tenant.auditor).get('/v1/audit-events/verify'),
             exportOf(tenant, 'ndjson'),
             exportOf(tenant, 'csv'),
-            sql<{ n: number }>('owner', 'SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1', [tenant.id]).then(([row]) => row.n),
+            sql<{ n: number }>('owner', 'SELECT count(*)::int AS n FROM audit_events WHERE tenant_id = $1', [tenant.id]).then(
+              ([row]) => row.n,
+            ),
           ]);
           return { tenant, verdict, ndjson, csv, stored };
         }),
@@ -260,7 +293,10 @@ describe('behind PgBouncer in transaction pooling mode', () => {
         expect(stored).toBeGreaterThan(4);
         expect([verdict.status, verdict.body.valid, verdict.body.count]).toEqual([200, true, stored]);
         expect([ndjson.status, csv.status]).toEqual([200, 200]);
-        const events = ndjson.text.trim().split('\n').map((line) => JSON.parse(line));
+        const events = ndjson.text
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line));
         expect(events.map((event) => event.seq)).toEqual(Array.from({ length: stored }, (_, i) => i + 1));
         expect(events[events.length - 1].hash).toBe(verdict.body.headHash);
         expect(csv.text.split(/\r?\n/).filter(Boolean)).toHaveLength(stored + 1);
@@ -274,12 +310,17 @@ describe('behind PgBouncer in transaction pooling mode', () => {
       // The schedulers' first runs (which find nothing) must be done, so that none takes this key.
       for (let i = 0; ; i++) {
         const overview = await client(admin.url, TEST_PLATFORM_TOKEN).get('/v1/jobs');
-        const counts = overview.body.queues.filter((queue: { name: string }) => (SCHEDULED_JOBS as readonly string[]).includes(queue.name)).map((queue: any) => queue.counts);
+        const counts = overview.body.queues
+          .filter((queue: { name: string }) => (SCHEDULED_JOBS as readonly string[]).includes(queue.name))
+          .map((queue: any) => queue.counts);
         if (counts.every((count: any) => count.completed + count.failed >= 1 && count.active + count.waiting === 0)) break;
         if (i > 300) throw new Error(`the schedulers' first runs did not finish: ${JSON.stringify(counts)}`);
         await sleep(50);
       }
-      const { id, key } = await createKey(admin.url, b.admin, { name: 'expiring', expiresAt: new Date(Date.now() + 3_600_000).toISOString() });
+      const { id, key } = await createKey(admin.url, b.admin, {
+        name: 'expiring',
+        expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+      });
       // Past its expiry now, as time would make it.
       await sql('owner', `UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = $1`, [id]);
 
@@ -291,15 +332,27 @@ describe('behind PgBouncer in transaction pooling mode', () => {
     }));
 
   it('refuses to migrate through it, and migrates on the direct connection', async () => {
-    await expect(runMigrations(bouncer.ownerUrl)).rejects.toThrow(/connection pooler such as PgBouncer.*must connect to PostgreSQL directly/s);
+    await expect(runMigrations(bouncer.ownerUrl)).rejects.toThrow(
+      /connection pooler such as PgBouncer.*must connect to PostgreSQL directly/s,
+    );
     await expect(runMigrations(process.env.KEYWARD_TEST_OWNER_URL!)).resolves.toEqual([]);
   });
 
-  it('leaves every key rotated completely or untouched when a worker is killed mid-run, and the next run rotates the rest exactly once', () =>
-    withDiagnostics(() => killedRotationRunFinishesOnce({ adminUrl: killAdmin.url, env: killEnv })), 90_000);
+  it(
+    'leaves every key rotated completely or untouched when a worker is killed mid-run, and the next run rotates the rest exactly once',
+    () => withDiagnostics(() => killedRotationRunFinishesOnce({ adminUrl: killAdmin.url, env: killEnv })),
+    90_000,
+  );
 
-  it('runs each period of a schedule once with two worker processes', () =>
-    withDiagnostics(() =>
-      twoWorkersRunEachPeriodOnce({ adminUrl: admin.url, env: { REDIS_KEY_PREFIX: onDemandJobsEnv('pgbouncer-schedule').REDIS_KEY_PREFIX, DATABASE_APP_URL: bouncer.appUrl } }),
-    ), 60_000);
+  it(
+    'runs each period of a schedule once with two worker processes',
+    () =>
+      withDiagnostics(() =>
+        twoWorkersRunEachPeriodOnce({
+          adminUrl: admin.url,
+          env: { REDIS_KEY_PREFIX: onDemandJobsEnv('pgbouncer-schedule').REDIS_KEY_PREFIX, DATABASE_APP_URL: bouncer.appUrl },
+        }),
+      ),
+    60_000,
+  );
 });

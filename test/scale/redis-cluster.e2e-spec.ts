@@ -87,9 +87,11 @@ describe('on a Redis Cluster of three masters', () => {
   const fleet = (): VerifyFleet => ({ adminUrl: admin.url, verifiers: [verifyA, verifyB] });
   const withDiagnostics = (work: () => Promise<void>) => withOutputOf([verifyA, verifyB], work);
 
-  it('lets exactly the limit through a window across two verify processes', () => withDiagnostics(() => limitIsExactAcrossProcesses(fleet())));
+  it('lets exactly the limit through a window across two verify processes', () =>
+    withDiagnostics(() => limitIsExactAcrossProcesses(fleet())));
 
-  it('spends credits exactly across two verify processes and writes the balance back', () => withDiagnostics(() => creditsAreExactAcrossProcesses(fleet())));
+  it('spends credits exactly across two verify processes and writes the balance back', () =>
+    withDiagnostics(() => creditsAreExactAcrossProcesses(fleet())));
 
   it('puts revoke, disable, a patch and tenant suspension in force on both verify processes within a second', () =>
     withDiagnostics(() => changesReachEveryProcessWithinASecond(fleet())));
@@ -106,9 +108,17 @@ describe('on a Redis Cluster of three masters', () => {
       expect(await Promise.all(keys.map(({ id }) => storedRemaining(admin.url, tenant.admin, id, 2)))).toEqual(Array(12).fill(2));
     }));
 
-  it('finishes a rotation run killed half-way exactly once, on a new worker process', () => killedRotationRunFinishesOnce({ adminUrl: admin.url, env }), 90_000);
+  it(
+    'finishes a rotation run killed half-way exactly once, on a new worker process',
+    () => killedRotationRunFinishesOnce({ adminUrl: admin.url, env }),
+    90_000,
+  );
 
-  it('runs each scheduled period once with two worker processes', () => twoWorkersRunEachPeriodOnce({ adminUrl: admin.url, env: scheduleEnv }), 60_000);
+  it(
+    'runs each scheduled period once with two worker processes',
+    () => twoWorkersRunEachPeriodOnce({ adminUrl: admin.url, env: scheduleEnv }),
+    60_000,
+  );
 
   it('spreads the keys over the masters, and keeps the keys each script touches together in one slot', async () => {
     const tenant = await createTenant(admin.url);
@@ -119,10 +129,14 @@ describe('on a Redis Cluster of three masters', () => {
     const byMaster = await keysByMaster(redis, [env.REDIS_KEY_PREFIX, scheduleEnv.REDIS_KEY_PREFIX]);
     const counts = Object.fromEntries([...byMaster].map(([port, keys]) => [port, keys.length]));
     // More than one master holds keys (the counts show how many each holds, should this fail).
-    expect({ counts, onSeveralMasters: [...byMaster.values()].filter((keys) => keys.length > 0).length > 1 }).toEqual({ counts, onSeveralMasters: true });
+    expect({ counts, onSeveralMasters: [...byMaster.values()].filter((keys) => keys.length > 0).length > 1 }).toEqual({
+      counts,
+      onSeveralMasters: true,
+    });
 
-    const slotOf = (each: string) => redis.cluster('KEYSLOT', each) as Promise<number>;
-    const holding = (wanted: (key: string) => boolean) => [...byMaster].flatMap(([port, keys]) => keys.filter(wanted).map((each) => ({ port, key: each })));
+    const slotOf = (each: string) => redis.cluster('KEYSLOT', each);
+    const holding = (wanted: (key: string) => boolean) =>
+      [...byMaster].flatMap(([port, keys]) => keys.filter(wanted).map((each) => ({ port, key: each })));
     const counters = holding((each) => each.includes(`{${id}}`));
     expect(counters.map((each) => each.key.slice(env.REDIS_KEY_PREFIX.length).split(':')[0]).sort()).toEqual(['credits', 'op', 'window']);
     expect(new Set(counters.map((each) => each.port)).size).toBe(1);
@@ -145,16 +159,27 @@ describe('on a Redis Cluster of three masters', () => {
     const queue = new Queue('rotation', { connection: connection.connection, prefix: bullQueuePrefix(config.redisKeyPrefix) });
     try {
       const tenant = await createTenant(admin.url);
-      const ids = (await inBatches(150, 10, () => createKey(admin.url, tenant.admin, { rotation: ROTATION }))).map((each: { id: string }) => each.id);
+      const ids = (await inBatches(150, 10, () => createKey(admin.url, tenant.admin, { rotation: ROTATION }))).map(
+        (each: { id: string }) => each.id,
+      );
       const worker = await spawnApp({ app: 'worker', env: ownEnv });
       // The scheduler's first run (at once, finding nothing due) is over before the keys fall due.
-      for (let counts = await queue.getJobCounts(); counts.completed < 1 || counts.active + counts.wait > 0; counts = await queue.getJobCounts()) await sleep(50);
+      for (
+        let counts = await queue.getJobCounts();
+        counts.completed < 1 || counts.active + counts.wait > 0;
+        counts = await queue.getJobCounts()
+      )
+        await sleep(50);
       await makeRotationDue(ids);
 
       const run = await queue.add(RUN_JOB, { trigger: 'manual' }, { jobId: `rotation_${randomUUID()}` });
-      const rotated = async () => Number((await sql<{ n: string }>('owner', 'SELECT count(*) AS n FROM api_keys WHERE previous_key_id = ANY($1::uuid[])', [ids]))[0].n);
+      const rotated = async () =>
+        Number(
+          (await sql<{ n: string }>('owner', 'SELECT count(*) AS n FROM api_keys WHERE previous_key_id = ANY($1::uuid[])', [ids]))[0].n,
+        );
       let rotatedAtSigterm = await rotated();
-      for (const deadline = Date.now() + 20_000; rotatedAtSigterm < 10 && Date.now() < deadline; rotatedAtSigterm = await rotated()) await sleep(20);
+      for (const deadline = Date.now() + 20_000; rotatedAtSigterm < 10 && Date.now() < deadline; rotatedAtSigterm = await rotated())
+        await sleep(20);
       const exit = await worker.stop('SIGTERM');
 
       // SIGTERM came in the middle of the run, and the run was completed (recorded as such through
@@ -163,7 +188,10 @@ describe('on a Redis Cluster of three masters', () => {
       expect(rotatedAtSigterm).toBeGreaterThanOrEqual(10);
       expect(rotatedAtSigterm).toBeLessThan(ids.length);
       const job = (await queue.getJob(run.id!))!;
-      expect({ state: await job.getState(), result: job.returnvalue }).toMatchObject({ state: 'completed', result: { due: ids.length, rotated: ids.length, failed: 0 } });
+      expect({ state: await job.getState(), result: job.returnvalue }).toMatchObject({
+        state: 'completed',
+        result: { due: ids.length, rotated: ids.length, failed: 0 },
+      });
       expect(await rotated()).toBe(ids.length);
     } finally {
       await queue.close();

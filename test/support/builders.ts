@@ -25,7 +25,12 @@ export async function createTenant(adminUrl: string, name = `tenant-${randomUUID
   return { id, name, ...tokens };
 }
 
-export async function createCredential(adminUrl: string, tenantId: string, role: CredentialRole, name = `${role}-cred`): Promise<{ id: string; token: string }> {
+export async function createCredential(
+  adminUrl: string,
+  tenantId: string,
+  role: CredentialRole,
+  name = `${role}-cred`,
+): Promise<{ id: string; token: string }> {
   const created = await client(adminUrl, TEST_PLATFORM_TOKEN).post(`/v1/tenants/${tenantId}/credentials`, { name, role });
   if (created.status !== 201) throw new Error(`credential create failed: ${created.status} ${JSON.stringify(created.body)}`);
   return { id: created.body.id, token: created.body.token };

@@ -54,7 +54,9 @@ export async function creditComponents(config: KeywardConfig, name: string): Pro
 
 /** A tenant and a key with `remaining` credits in PostgreSQL, and its record as verify caches it. */
 export async function insertCreditedKey(remaining: number, overrides: Partial<VerifiableKey> = {}): Promise<VerifiableKey> {
-  const [tenant] = await sql<{ id: string }>('owner', `INSERT INTO tenants (name) VALUES ($1) RETURNING id`, [`credits-${randomUUID().slice(0, 8)}`]);
+  const [tenant] = await sql<{ id: string }>('owner', `INSERT INTO tenants (name) VALUES ($1) RETURNING id`, [
+    `credits-${randomUUID().slice(0, 8)}`,
+  ]);
   const [key] = await sql<{ id: string }>(
     'owner',
     `INSERT INTO api_keys (tenant_id, name, key_hash, start, environment, remaining) VALUES ($1, 'credited', $2, 'kw_test', 'test', $3) RETURNING id`,

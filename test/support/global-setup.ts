@@ -17,7 +17,6 @@ export interface TestRun {
 }
 
 declare global {
-  // eslint-disable-next-line no-var
   var keywardTestRun: TestRun | undefined;
 }
 

@@ -13,7 +13,12 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
-export async function request<T = any>(baseUrl: string, method: string, path: string, options: RequestOptions = {}): Promise<TestResponse<T>> {
+export async function request<T = any>(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: RequestOptions = {},
+): Promise<TestResponse<T>> {
   const headers: Record<string, string> = { ...(options.headers ?? {}) };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
   let body: string | undefined;
@@ -39,9 +44,12 @@ export function client(baseUrl: string, token?: string) {
     request<T>(baseUrl, method, path, { token, ...options });
   return {
     get: <T = any>(path: string, options?: Omit<RequestOptions, 'token'>) => call<T>('GET', path, options),
-    post: <T = any>(path: string, body?: unknown, options?: Omit<RequestOptions, 'token' | 'body'>) => call<T>('POST', path, { ...options, body }),
-    patch: <T = any>(path: string, body?: unknown, options?: Omit<RequestOptions, 'token' | 'body'>) => call<T>('PATCH', path, { ...options, body }),
-    put: <T = any>(path: string, body?: unknown, options?: Omit<RequestOptions, 'token' | 'body'>) => call<T>('PUT', path, { ...options, body }),
+    post: <T = any>(path: string, body?: unknown, options?: Omit<RequestOptions, 'token' | 'body'>) =>
+      call<T>('POST', path, { ...options, body }),
+    patch: <T = any>(path: string, body?: unknown, options?: Omit<RequestOptions, 'token' | 'body'>) =>
+      call<T>('PATCH', path, { ...options, body }),
+    put: <T = any>(path: string, body?: unknown, options?: Omit<RequestOptions, 'token' | 'body'>) =>
+      call<T>('PUT', path, { ...options, body }),
     delete: <T = any>(path: string, options?: Omit<RequestOptions, 'token'>) => call<T>('DELETE', path, options),
   };
 }

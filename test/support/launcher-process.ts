@@ -72,9 +72,11 @@ export async function startLauncher(dataDir: string, env: Record<string, string>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr!.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
   // Every process of this tree ever seen: one that left the tree (its parent gone) is still this launcher's.
   const mine = new Set<number>();
   const tree = (): number[] => {
@@ -94,7 +96,9 @@ export async function startLauncher(dataDir: string, env: Record<string, string>
       const match = output.slice(from).match(pattern);
       if (match) return match;
       if (Date.now() > deadline || child.exitCode !== null || child.signalCode !== null) {
-        throw new Error(`the launcher did not print ${pattern} within ${timeoutMs} ms${child.exitCode !== null ? ` (it exited: ${child.exitCode})` : ''}:\n${output}`);
+        throw new Error(
+          `the launcher did not print ${pattern} within ${timeoutMs} ms${child.exitCode !== null ? ` (it exited: ${child.exitCode})` : ''}:\n${output}`,
+        );
       }
       await new Promise((wait) => setTimeout(wait, 100));
     }
@@ -108,7 +112,8 @@ export async function startLauncher(dataDir: string, env: Record<string, string>
     const status = await exited;
     clearTimeout(timer);
     // The tree's last processes may still be on their way out for a moment.
-    for (const deadline = Date.now() + 5_000; pids.some(stillMine) && Date.now() < deadline; ) await new Promise((wait) => setTimeout(wait, 100));
+    for (const deadline = Date.now() + 5_000; pids.some(stillMine) && Date.now() < deadline;)
+      await new Promise((wait) => setTimeout(wait, 100));
     const leftovers = pids.filter(stillMine).map((pid) => `${pid} ${commandLine(pid)}`);
     pids.filter(stillMine).forEach(killQuietly);
     return { ...status, leftovers };

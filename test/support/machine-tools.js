@@ -22,7 +22,11 @@ function whereOnMachine(binary) {
 }
 
 const SUITES = [
-  { path: 'test/scale/redis-cluster.e2e-spec.ts', binaries: ['redis-server', 'redis-cli'], install: 'apt-get install redis-server (brings redis-cli; macOS: brew install redis)' },
+  {
+    path: 'test/scale/redis-cluster.e2e-spec.ts',
+    binaries: ['redis-server', 'redis-cli'],
+    install: 'apt-get install redis-server (brings redis-cli; macOS: brew install redis)',
+  },
   { path: 'test/scale/pgbouncer.e2e-spec.ts', binaries: ['pgbouncer'], install: 'apt-get install pgbouncer' },
 ];
 

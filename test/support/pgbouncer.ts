@@ -10,7 +10,8 @@ import { Client } from 'pg';
 import { freePort } from '../../scripts/dev-services/free-port';
 
 // The same look-up jest.config.js uses to leave this suite out on a machine without pgbouncer.
-const { whereOnMachine } = require('./machine-tools') as { whereOnMachine(binary: string): string | null };
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- machine-tools.js is plain CommonJS, shared with jest.config.js, without types
+const { whereOnMachine } = require('./machine-tools') as { whereOnMachine: (binary: string) => string | null };
 
 export interface StartPgBouncerOptions {
   /** The owner's direct URL (default: the suite's KEYWARD_TEST_OWNER_URL). */
@@ -85,7 +86,9 @@ async function startOnce(binary: string, ownerUrl: string, appUrl: string, poolS
   const authFile = join(dir, 'users.txt');
   const iniFile = join(dir, 'pgbouncer.ini');
   // Both roles' passwords are in the auth file because PgBouncer logs in to the server with them.
-  writeFileSync(authFile, `${quoted(owner.user)} ${quoted(owner.password)}\n${quoted(app.user)} ${quoted(app.password)}\n`, { mode: 0o600 });
+  writeFileSync(authFile, `${quoted(owner.user)} ${quoted(owner.password)}\n${quoted(app.user)} ${quoted(app.password)}\n`, {
+    mode: 0o600,
+  });
   writeFileSync(
     iniFile,
     [
@@ -127,8 +130,8 @@ async function startOnce(binary: string, ownerUrl: string, appUrl: string, poolS
   const capture = (chunk: Buffer) => {
     captured = (captured + chunk.toString('utf8')).slice(-OUTPUT_LIMIT);
   };
-  child.stdout!.on('data', capture);
-  child.stderr!.on('data', capture);
+  child.stdout.on('data', capture);
+  child.stderr.on('data', capture);
   const exited = new Promise<void>((resolve) => {
     child.once('exit', () => resolve());
     child.once('error', (error) => {
@@ -170,7 +173,7 @@ async function startOnce(binary: string, ownerUrl: string, appUrl: string, poolS
 
   // Ready once the app role gets an answer from the server through it.
   const deadline = Date.now() + 15_000;
-  for (let last = 'no answer'; ; ) {
+  for (let last = 'no answer'; ;) {
     if (!running()) {
       await stop();
       const failure = new Error(`pgbouncer exited before it was ready:\n${captured}`);

@@ -72,15 +72,36 @@ async function startNode(dir: string): Promise<ClusterNode> {
     const port = await freeNodePort();
     const child = spawn(
       'redis-server',
-      ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--cluster-enabled', 'yes', '--cluster-config-file', join(dir, `nodes-${port}.conf`), '--save', '', '--appendonly', 'no'],
+      [
+        '--port',
+        String(port),
+        '--bind',
+        '127.0.0.1',
+        '--dir',
+        dir,
+        '--cluster-enabled',
+        'yes',
+        '--cluster-config-file',
+        join(dir, `nodes-${port}.conf`),
+        '--save',
+        '',
+        '--appendonly',
+        'no',
+      ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let captured = '';
     const capture = (chunk: Buffer) => (captured = (captured + chunk.toString('utf8')).slice(-16_384));
-    child.stdout!.on('data', capture);
-    child.stderr!.on('data', capture);
+    child.stdout.on('data', capture);
+    child.stderr.on('data', capture);
     for (const deadline = Date.now() + 10_000; child.exitCode === null && Date.now() < deadline; await sleep(100)) {
-      if (await redisCli(port, 'ping').then((answer) => answer.trim() === 'PONG', () => false)) return { port, child, output: () => captured };
+      if (
+        await redisCli(port, 'ping').then(
+          (answer) => answer.trim() === 'PONG',
+          () => false,
+        )
+      )
+        return { port, child, output: () => captured };
     }
     child.kill('SIGKILL');
     // Another process took the port between the pick and the bind: pick again.

@@ -35,7 +35,9 @@ export async function startVerify(options: StartOptions = {}): Promise<RunningHt
   return listen(await createVerifyApp({ config: testConfig(options.env), logDestination: options.logDestination }));
 }
 
-export async function startWorker(options: StartOptions = {}): Promise<{ app: INestApplicationContext; url: string; close(): Promise<void> }> {
+export async function startWorker(
+  options: StartOptions = {},
+): Promise<{ app: INestApplicationContext; url: string; close(): Promise<void> }> {
   const app = await createWorkerApp({ config: testConfig(options.env), logDestination: options.logDestination });
   const port = app.get(WorkerOpsServer).port;
   return { app, url: `http://127.0.0.1:${port}`, close: () => app.close() };

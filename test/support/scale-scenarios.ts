@@ -21,7 +21,8 @@ export async function withOutputOf(processes: Array<SpawnedApp | undefined>, wor
     await work();
   } catch (error) {
     for (const spawned of processes) {
-      if (spawned?.output()) (error as Error).message += `\n--- ${spawned.app} ${spawned.pid} output ---\n${spawned.output().slice(-4_000)}`;
+      if (spawned?.output())
+        (error as Error).message += `\n--- ${spawned.app} ${spawned.pid} output ---\n${spawned.output().slice(-4_000)}`;
     }
     throw error;
   }
@@ -33,12 +34,16 @@ export interface VerifyFleet {
   verifiers: readonly [{ url: string }, { url: string }];
 }
 
-export const verifyOn = (service: { url: string }, token: string, body: Record<string, unknown>) => client(service.url, token).post('/v1/verify', body);
+export const verifyOn = (service: { url: string }, token: string, body: Record<string, unknown>) =>
+  client(service.url, token).post('/v1/verify', body);
 
 /** How many answers of a burst had each code, and the answers that were not 200. */
 export const tally = (answers: TestResponse[]) => ({
   notOk: answers.filter((answer) => answer.status !== 200).map((answer) => [answer.status, answer.body]),
-  codes: answers.reduce<Record<string, number>>((codes, answer) => ({ ...codes, [answer.body.code]: (codes[answer.body.code] ?? 0) + 1 }), {}),
+  codes: answers.reduce<Record<string, number>>(
+    (codes, answer) => ({ ...codes, [answer.body.code]: (codes[answer.body.code] ?? 0) + 1 }),
+    {},
+  ),
 });
 
 /** The key's `remaining` on the admin API once it equals `expected`, or after 3 s whatever it is then. */
@@ -130,7 +135,10 @@ export interface WorkerFleet {
  * Runs `scenario` with a starter of worker processes (with `env`), adds their output to a failure,
  * and stops them at the end: a worker left running would go on taking the database's due keys.
  */
-async function withWorkers(env: Record<string, string>, scenario: (startWorker: () => Promise<SpawnedApp>) => Promise<void>): Promise<void> {
+async function withWorkers(
+  env: Record<string, string>,
+  scenario: (startWorker: () => Promise<SpawnedApp>) => Promise<void>,
+): Promise<void> {
   const started: SpawnedApp[] = [];
   const startWorker = async () => {
     const worker = await spawnApp({ app: 'worker', env });
@@ -145,7 +153,11 @@ async function withWorkers(env: Record<string, string>, scenario: (startWorker: 
 }
 
 /** Runs come from the scenario only (after the schedulers' first runs, which find nothing). */
-const ON_DEMAND = { ROTATION_JOB_INTERVAL_SECONDS: '86400', EXPIRY_JOB_INTERVAL_SECONDS: '86400', UNUSED_AUDIT_JOB_INTERVAL_SECONDS: '86400' };
+const ON_DEMAND = {
+  ROTATION_JOB_INTERVAL_SECONDS: '86400',
+  EXPIRY_JOB_INTERVAL_SECONDS: '86400',
+  UNUSED_AUDIT_JOB_INTERVAL_SECONDS: '86400',
+};
 /** Hourly, with an hour's grace: a key made now falls due only when a test says so (makeRotationDue). */
 export const ROTATION = { intervalSeconds: 3600, gracePeriodSeconds: 3600 };
 
@@ -179,14 +191,33 @@ async function rotationStates(ids: string[]): Promise<RotationState[]> {
   );
 }
 
-const ROTATED: Omit<RotationState, 'id'> = { expires_at_set: true, successors: 1, escrows: 1, rotated_events: 1, successor_created_events: 1, webhooks: 1 };
-const UNTOUCHED: Omit<RotationState, 'id'> = { expires_at_set: false, successors: 0, escrows: 0, rotated_events: 0, successor_created_events: 0, webhooks: 0 };
+const ROTATED: Omit<RotationState, 'id'> = {
+  expires_at_set: true,
+  successors: 1,
+  escrows: 1,
+  rotated_events: 1,
+  successor_created_events: 1,
+  webhooks: 1,
+};
+const UNTOUCHED: Omit<RotationState, 'id'> = {
+  expires_at_set: false,
+  successors: 0,
+  escrows: 0,
+  rotated_events: 0,
+  successor_created_events: 0,
+  webhooks: 0,
+};
 
 /** How many keys are in each shape: only ROTATED and UNTOUCHED may appear. */
 function shapes(states: RotationState[]): Map<string, number> {
   const counted = new Map<string, number>();
   for (const { id: _id, ...shape } of states) {
-    const name = JSON.stringify(shape) === JSON.stringify(ROTATED) ? 'rotated' : JSON.stringify(shape) === JSON.stringify(UNTOUCHED) ? 'untouched' : JSON.stringify(shape);
+    const name =
+      JSON.stringify(shape) === JSON.stringify(ROTATED)
+        ? 'rotated'
+        : JSON.stringify(shape) === JSON.stringify(UNTOUCHED)
+          ? 'untouched'
+          : JSON.stringify(shape);
     counted.set(name, (counted.get(name) ?? 0) + 1);
   }
   return counted;
@@ -195,27 +226,44 @@ function shapes(states: RotationState[]): Map<string, number> {
 /** The most successors any key of `ids` has (a key rotated twice has two). */
 const mostSuccessorsOfOneKey = async (ids: string[]): Promise<number> =>
   Number(
-    (await sql<{ most: string | null }>('owner', 'SELECT max(n) AS most FROM (SELECT count(*) AS n FROM api_keys WHERE previous_key_id = ANY($1::uuid[]) GROUP BY previous_key_id) c', [ids]))[0]
-      .most ?? 0,
+    (
+      await sql<{ most: string | null }>(
+        'owner',
+        'SELECT max(n) AS most FROM (SELECT count(*) AS n FROM api_keys WHERE previous_key_id = ANY($1::uuid[]) GROUP BY previous_key_id) c',
+        [ids],
+      )
+    )[0].most ?? 0,
   );
 
 /** The number of a worker's completed runs of a job, from its /metrics. */
 async function completedRuns(worker: SpawnedApp, job: string): Promise<number> {
   const text = await (await fetch(`${worker.url}/metrics`)).text();
-  const line = text.split('\n').find((each) => each.startsWith('keyward_job_runs_total{') && each.includes(`job="${job}"`) && each.includes('outcome="completed"'));
+  const line = text
+    .split('\n')
+    .find((each) => each.startsWith('keyward_job_runs_total{') && each.includes(`job="${job}"`) && each.includes('outcome="completed"'));
   return line ? Number(line.slice(line.lastIndexOf(' ') + 1)) : 0;
 }
 
 /** A tenant that subscribes to key.rotated (deliveries are part of what a rotation writes), with `count` keys on a rotation schedule. */
-async function tenantWithRotatingKeys(adminUrl: string, count: number, width: number, name: string): Promise<{ tenant: TestTenant; keys: Array<{ id: string }> }> {
+async function tenantWithRotatingKeys(
+  adminUrl: string,
+  count: number,
+  width: number,
+  name: string,
+): Promise<{ tenant: TestTenant; keys: Array<{ id: string }> }> {
   const tenant = await createTenant(adminUrl);
-  expect((await client(adminUrl, tenant.admin).post('/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['key.rotated'] })).status).toBe(201);
-  const keys = await inBatches(count, width, (index) => createKey(adminUrl, tenant.admin, { name: `${name}-${index}`, ownerId: `svc-${index % 7}`, rotation: ROTATION }));
+  expect(
+    (await client(adminUrl, tenant.admin).post('/v1/webhooks', { url: 'http://127.0.0.1:9/hook', events: ['key.rotated'] })).status,
+  ).toBe(201);
+  const keys = await inBatches(count, width, (index) =>
+    createKey(adminUrl, tenant.admin, { name: `${name}-${index}`, ownerId: `svc-${index % 7}`, rotation: ROTATION }),
+  );
   return { tenant, keys };
 }
 
 /** Makes keys on an hourly rotation schedule due now: made an hour ago, as far as the schedule is concerned. */
-export const makeRotationDue = (ids: string[]) => sql('owner', `UPDATE api_keys SET created_at = now() - interval '3601 seconds' WHERE id = ANY($1::uuid[])`, [ids]);
+export const makeRotationDue = (ids: string[]) =>
+  sql('owner', `UPDATE api_keys SET created_at = now() - interval '3601 seconds' WHERE id = ANY($1::uuid[])`, [ids]);
 
 /**
  * A worker killed with SIGKILL in the middle of a rotation run leaves every key rotated completely
@@ -278,7 +326,11 @@ async function killedRotationRun(adminUrl: string, env: Record<string, string>, 
 
   expect(shapes(await rotationStates(keyIds))).toEqual(new Map([['rotated', DUE_KEYS]]));
   expect(await mostSuccessorsOfOneKey(keyIds)).toBe(1);
-  const rotatedEvents = await sql<{ n: string }>('owner', `SELECT count(*) AS n FROM audit_events WHERE tenant_id = $1 AND action = 'key.rotated'`, [tenant.id]);
+  const rotatedEvents = await sql<{ n: string }>(
+    'owner',
+    `SELECT count(*) AS n FROM audit_events WHERE tenant_id = $1 AND action = 'key.rotated'`,
+    [tenant.id],
+  );
   expect(Number(rotatedEvents[0].n)).toBe(DUE_KEYS);
   const chain = await client(adminUrl, tenant.auditor).get('/v1/audit-events/verify');
   expect(chain.status).toBe(200);
@@ -323,7 +375,11 @@ export function cutOffRunIsTakenUpByAnotherWorker(fleet: WorkerFleet): Promise<v
 
     const platform = client(fleet.adminUrl, TEST_PLATFORM_TOKEN);
     let run = await platform.get(`/v1/jobs/${runId}`);
-    for (const deadline = Date.now() + 110_000; run.body.state !== 'completed' && run.body.state !== 'failed' && Date.now() < deadline; await sleep(500)) {
+    for (
+      const deadline = Date.now() + 110_000;
+      run.body.state !== 'completed' && run.body.state !== 'failed' && Date.now() < deadline;
+      await sleep(500)
+    ) {
       run = await platform.get(`/v1/jobs/${runId}`);
     }
     // The run the dead worker held active is completed: the other worker took it up. (The keys it
@@ -351,7 +407,11 @@ async function firstRotationRunDone(env: Record<string, string>): Promise<void> 
       const scheduled = await queue.getJobs(['completed', 'failed', 'active', 'waiting', 'prioritized'], 0, -1);
       const ofScheduler = scheduled.filter((job) => job.id?.startsWith('repeat:'));
       const states = await Promise.all(ofScheduler.map((job) => job.getState()));
-      if (states.some((state) => state === 'completed' || state === 'failed') && states.every((state) => state === 'completed' || state === 'failed')) return;
+      if (
+        states.some((state) => state === 'completed' || state === 'failed') &&
+        states.every((state) => state === 'completed' || state === 'failed')
+      )
+        return;
       if (i > 300) throw new Error(`the rotation scheduler's first run did not finish: ${JSON.stringify(states)}`);
       await sleep(50);
     }
@@ -370,7 +430,9 @@ async function runCaughtMidway({ adminUrl, env }: WorkerFleet, start: () => Prom
   const runId = await startJobRun(adminUrl, 'rotation');
   let rotatedAtSignal = 0;
   for (const deadline = Date.now() + 20_000; rotatedAtSignal < count / 10 && Date.now() < deadline; await sleep(20)) {
-    rotatedAtSignal = Number((await sql<{ n: string }>('owner', 'SELECT count(*) AS n FROM api_keys WHERE previous_key_id = ANY($1::uuid[])', [keyIds]))[0].n);
+    rotatedAtSignal = Number(
+      (await sql<{ n: string }>('owner', 'SELECT count(*) AS n FROM api_keys WHERE previous_key_id = ANY($1::uuid[])', [keyIds]))[0].n,
+    );
   }
   expect(rotatedAtSignal).toBeGreaterThanOrEqual(count / 10);
   return { keyIds, runId, rotatedAtSignal, worker };
@@ -403,7 +465,8 @@ async function scheduledRuns(adminUrl: string, env: Record<string, string>, star
     let most = 0;
     for (let second = 0; second < 7; second++) {
       await makeRotationDue(ids.slice(second * 3, second * 3 + 3));
-      for (const until = windowStart + (second + 1) * 1000; Date.now() < until; await sleep(100)) most = Math.max(most, await mostSuccessorsOfOneKey(ids));
+      for (const until = windowStart + (second + 1) * 1000; Date.now() < until; await sleep(100))
+        most = Math.max(most, await mostSuccessorsOfOneKey(ids));
     }
     const windowEnd = Date.now();
     // The last keys are rotated by the next period.

@@ -31,7 +31,7 @@ export interface SpawnedApp {
   url: string;
   pid: number;
   /** What the process wrote to stdout and stderr so far (the last 256 KiB), for diagnostics. */
-  output(): string;
+  output: () => string;
   /** Settles when the process has exited. */
   exited: Promise<ExitStatus>;
   /** Whether the process itself is still running. */
@@ -163,8 +163,8 @@ async function spawnOnce(options: SpawnOptions): Promise<SpawnedApp> {
     captured += chunk.toString('utf8');
     if (captured.length > OUTPUT_LIMIT) captured = captured.slice(-OUTPUT_LIMIT);
   };
-  child.stdout!.on('data', capture);
-  child.stderr!.on('data', capture);
+  child.stdout.on('data', capture);
+  child.stderr.on('data', capture);
   const exited = new Promise<ExitStatus>((resolveExit) => {
     child.once('exit', (code, signal) => resolveExit({ code, signal }));
     child.once('error', (error) => {
@@ -218,7 +218,9 @@ async function spawnOnce(options: SpawnOptions): Promise<SpawnedApp> {
     const processes = processStates(pid);
     kill();
     await exited;
-    const failure = new Error(`${app} process ${pid} on port ${port}: ${(error as Error).message}\n--- processes ---\n${processes}\n--- output ---\n${captured}`);
+    const failure = new Error(
+      `${app} process ${pid} on port ${port}: ${(error as Error).message}\n--- processes ---\n${processes}\n--- output ---\n${captured}`,
+    );
     (failure as Error & { addressInUse?: boolean }).addressInUse = /EADDRINUSE/.test(captured);
     throw failure;
   }

@@ -10,7 +10,7 @@
 // needs there does not even load the compiler.
 'use strict';
 const Module = require('node:module');
-const crypto = require('node:crypto');
+const { createHash } = require('node:crypto');
 const fs = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -21,7 +21,9 @@ const configText = fs.readFileSync(configFile, 'utf8');
 const typescriptPackage = require.resolve('typescript/package.json', { paths: [root] });
 const typescriptVersion = JSON.parse(fs.readFileSync(typescriptPackage, 'utf8')).version;
 const cacheDir = path.join(os.tmpdir(), `keyward-ts-register-${typeof process.getuid === 'function' ? process.getuid() : 'user'}`);
-const cacheSalt = crypto.createHash('sha256').update(`${typescriptVersion}\0${configText}\0${fs.readFileSync(__filename, 'utf8')}`).digest('hex');
+const cacheSalt = createHash('sha256')
+  .update(`${typescriptVersion}\0${configText}\0${fs.readFileSync(__filename, 'utf8')}`)
+  .digest('hex');
 
 let compiler = null;
 /** The compiler and the options it compiles with, loaded on the first cache miss only. */
@@ -63,7 +65,8 @@ function cacheIsUsable() {
   try {
     fs.mkdirSync(cacheDir, { recursive: true, mode: 0o700 });
     const stat = fs.statSync(cacheDir);
-    cacheUsable = stat.isDirectory() && (typeof process.getuid !== 'function' || stat.uid === process.getuid()) && (stat.mode & 0o022) === 0;
+    cacheUsable =
+      stat.isDirectory() && (typeof process.getuid !== 'function' || stat.uid === process.getuid()) && (stat.mode & 0o022) === 0;
   } catch {
     cacheUsable = false;
   }
@@ -72,7 +75,7 @@ function cacheIsUsable() {
 
 function cachedCompile(source, filename) {
   if (!cacheIsUsable()) return compile(source, filename);
-  const key = crypto.createHash('sha256').update(`${cacheSalt}\0${filename}\0${source}`).digest('hex');
+  const key = createHash('sha256').update(`${cacheSalt}\0${filename}\0${source}`).digest('hex');
   const file = path.join(cacheDir, `${key}.js`);
   try {
     return fs.readFileSync(file, 'utf8');
@@ -115,7 +118,11 @@ function aliased(request) {
   for (const alias of aliases) {
     if (!alias.wildcard) {
       if (request === alias.prefix) return alias.target;
-    } else if (request.startsWith(alias.prefix) && request.endsWith(alias.suffix) && request.length >= alias.prefix.length + alias.suffix.length) {
+    } else if (
+      request.startsWith(alias.prefix) &&
+      request.endsWith(alias.suffix) &&
+      request.length >= alias.prefix.length + alias.suffix.length
+    ) {
       const matched = request.slice(alias.prefix.length, request.length - alias.suffix.length);
       return alias.target.replace('*', matched);
     }

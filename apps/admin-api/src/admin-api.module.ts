@@ -29,8 +29,28 @@ export class AdminApiModule {
   static forRoot(options: AdminApiOptions): DynamicModule {
     return {
       module: AdminApiModule,
-      imports: [PlatformModule.forRoot({ ...options, service: 'admin-api' }), PassportModule, TenantsModule, CredentialsModule, AuditModule, KeysModule, PolicyModule, WebhooksModule, JobsModule],
-      controllers: [TenantsController, TenantCredentialsController, CredentialsController, AuditController, KeysController, PolicyController, ReportsController, WebhooksController, JobsController],
+      imports: [
+        PlatformModule.forRoot({ ...options, service: 'admin-api' }),
+        PassportModule,
+        TenantsModule,
+        CredentialsModule,
+        AuditModule,
+        KeysModule,
+        PolicyModule,
+        WebhooksModule,
+        JobsModule,
+      ],
+      controllers: [
+        TenantsController,
+        TenantCredentialsController,
+        CredentialsController,
+        AuditController,
+        KeysController,
+        PolicyController,
+        ReportsController,
+        WebhooksController,
+        JobsController,
+      ],
       providers: [
         // Global guards run in this order: who is calling, how often, and may they.
         BearerStrategy,

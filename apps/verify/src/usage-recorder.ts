@@ -60,7 +60,10 @@ export class UsageRecorder implements OnModuleInit, OnApplicationShutdown {
       this.finished = [];
       this.lastUsed = new Map();
       try {
-        await this.usage.record(counts, [...lastUsed].map(([keyId, at]) => ({ keyId, at })));
+        await this.usage.record(
+          counts,
+          [...lastUsed].map(([keyId, at]) => ({ keyId, at })),
+        );
         this.storeState.recovered();
       } catch (error) {
         this.metrics.storeErrors.inc({ store: 'postgres' });

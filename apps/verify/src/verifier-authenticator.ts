@@ -64,8 +64,10 @@ export class VerifierAuthenticator implements InvalidationListener {
 
   onInvalidation(message: InvalidationMessage): void {
     if (message.kind === 'key') return;
-    this.cache.invalidate((principal) =>
-      principal.kind === 'credential' && (message.kind === 'credential' ? principal.credentialId === message.id : principal.tenantId === message.id),
+    this.cache.invalidate(
+      (principal) =>
+        principal.kind === 'credential' &&
+        (message.kind === 'credential' ? principal.credentialId === message.id : principal.tenantId === message.id),
     );
   }
 

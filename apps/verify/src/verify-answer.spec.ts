@@ -20,7 +20,10 @@ const KEYS: Array<[string, VerifiableKey]> = [
   ],
   ['a key with a window', { ...BASE, rateLimit: { limit: 50, windowSeconds: 60 } }],
   ['a key with credits', { ...BASE, remaining: 1_000_000_000_000, creditsVersion: 4 }],
-  ['a key with both', { ...BASE, meta: { tier: 1 }, rateLimit: { limit: 1_000_000_000, windowSeconds: 3600 }, remaining: 40, creditsVersion: 2 }],
+  [
+    'a key with both',
+    { ...BASE, meta: { tier: 1 }, rateLimit: { limit: 1_000_000_000, windowSeconds: 3600 }, remaining: 40, creditsVersion: 2 },
+  ],
 ];
 
 const window = (remaining: number, resetAt: number, resetInMs: number, balance: number | null): LimitOutcome => ({
@@ -36,8 +39,14 @@ const LIMITS: Array<[string, LimitOutcome]> = [
   ['counters with a window and a balance', window(49, Date.UTC(2026, 10, 23, 15), 2_500, 39)],
   ['the next window (a new reset time)', window(0, Date.UTC(2026, 10, 23, 16), 59_001, 0)],
   ['a window without credits', window(7, Date.UTC(2026, 10, 23, 16), 1, null)],
-  ['credits alone', { verdict: 'VALID', windowRemaining: null, windowResetAt: null, windowResetInMs: null, balance: 999_999_999_999, fallback: false }],
-  ['the fallback of an unreachable Redis', { verdict: 'VALID', windowRemaining: null, windowResetAt: null, windowResetInMs: null, balance: null, fallback: true }],
+  [
+    'credits alone',
+    { verdict: 'VALID', windowRemaining: null, windowResetAt: null, windowResetInMs: null, balance: 999_999_999_999, fallback: false },
+  ],
+  [
+    'the fallback of an unreachable Redis',
+    { verdict: 'VALID', windowRemaining: null, windowResetAt: null, windowResetInMs: null, balance: null, fallback: true },
+  ],
 ];
 
 describe('VALID answers', () => {

@@ -11,7 +11,11 @@ export interface VerifyOutcome {
 }
 
 /** The answer to a verification of `key` (RateLimit headers as in draft-ietf-httpapi-ratelimit-headers-10). */
-export function describeAnswer(key: VerifiableKey, code: VerifyCode, limits: LimitOutcome | null): { body: VerifyAnswer; headers: Record<string, string> } {
+export function describeAnswer(
+  key: VerifiableKey,
+  code: VerifyCode,
+  limits: LimitOutcome | null,
+): { body: VerifyAnswer; headers: Record<string, string> } {
   const headers: Record<string, string> = {};
   const body: VerifyAnswer = {
     valid: code === 'VALID',
@@ -28,7 +32,11 @@ export function describeAnswer(key: VerifiableKey, code: VerifyCode, limits: Lim
     const resetSeconds = secondsToReset(limits);
     Object.assign(headers, rateLimitHeaders(key.rateLimit, limits.windowRemaining, resetSeconds));
     if (code === 'RATE_LIMITED') headers['retry-after'] = String(Math.max(1, resetSeconds));
-    body.rateLimit = { limit: key.rateLimit.limit, remaining: limits.windowRemaining, resetAt: new Date(limits.windowResetAt).toISOString() };
+    body.rateLimit = {
+      limit: key.rateLimit.limit,
+      remaining: limits.windowRemaining,
+      resetAt: new Date(limits.windowResetAt).toISOString(),
+    };
   } else if (code === 'RATE_LIMITED') {
     // Redis unreachable and VERIFY_LIMITS_ON_REDIS_DOWN=deny: ask the caller to come back shortly.
     headers['retry-after'] = '1';
@@ -40,8 +48,15 @@ function secondsToReset(limits: LimitOutcome): number {
   return Math.ceil((limits.windowResetInMs ?? 0) / 1000);
 }
 
-function rateLimitHeaders(rateLimit: { limit: number; windowSeconds: number }, windowRemaining: number, resetSeconds: number): Record<string, string> {
-  return { 'ratelimit-policy': `"key";q=${rateLimit.limit};w=${rateLimit.windowSeconds}`, ratelimit: `"key";r=${windowRemaining};t=${resetSeconds}` };
+function rateLimitHeaders(
+  rateLimit: { limit: number; windowSeconds: number },
+  windowRemaining: number,
+  resetSeconds: number,
+): Record<string, string> {
+  return {
+    'ratelimit-policy': `"key";q=${rateLimit.limit};w=${rateLimit.windowSeconds}`,
+    ratelimit: `"key";r=${windowRemaining};t=${resetSeconds}`,
+  };
 }
 
 /**

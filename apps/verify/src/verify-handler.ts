@@ -19,7 +19,7 @@ import {
 } from '@keyward/platform';
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
-import Ajv from 'ajv';
+import Ajv, { type ErrorObject } from 'ajv';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VerifierAuthenticator } from './verifier-authenticator';
 import { VerifyMetrics } from './verify-metrics';
@@ -80,13 +80,22 @@ const EMPTY = Buffer.alloc(0);
  * Reads the body and hands it to `done` once, as a string and as the bytes it was decoded from
  * (checked for UTF-8 only off the fast path: see parseAndValidate), or the error (too large, aborted).
  */
-function readBody(request: IncomingMessage, limit: number, done: (error: unknown, raw: string, bytes: Buffer) => void): void {
+/** A body its schema refused, shaped as the framework's schema errors, which the one error mapping names the field of. */
+class BodySchemaError extends Error {
+  readonly validationContext = 'body';
+
+  constructor(readonly validation: ErrorObject[]) {
+    super('The request body does not match its schema.');
+  }
+}
+
+function readBody(request: IncomingMessage, limit: number, done: (error: Error | null, raw: string, bytes: Buffer) => void): void {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) return done(new PayloadTooLargeError(), '', EMPTY);
   const chunks: Buffer[] = [];
   let size = 0;
   let finished = false;
-  const finish = (error: unknown, raw: string, bytes: Buffer): void => {
+  const finish = (error: Error | null, raw: string, bytes: Buffer): void => {
     if (finished) return;
     finished = true;
     done(error, raw, bytes);
@@ -120,10 +129,16 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
   const httpDurationByStatus = new Map<number, HistogramSeries>();
   const observeHttp = (status: number, seconds: number): void => {
     let series = httpDurationByStatus.get(status);
-    if (!series) httpDurationByStatus.set(status, (series = httpMetrics.httpRequestDuration.labels({ method: 'POST', route: ROUTE, status_code: String(status) })));
+    if (!series)
+      httpDurationByStatus.set(
+        status,
+        (series = httpMetrics.httpRequestDuration.labels({ method: 'POST', route: ROUTE, status_code: String(status) })),
+      );
     series.observe(seconds);
   };
-  const validate = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true }).compile<VerifyRequest>(VERIFY_REQUEST_SCHEMA);
+  const validate = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true }).compile<VerifyRequest>(
+    VERIFY_REQUEST_SCHEMA,
+  );
   /**
    * The general path: the bytes must be UTF-8 (the fast path needs no check: a byte that is not
    * decodes to U+FFFD, which KEY_ONLY_BODY never matches), and the parsed body is checked for
@@ -140,7 +155,7 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
       throw new MalformedJsonError();
     }
     assertJsonInput(body, KEY_MAY_HOLD_NUL);
-    if (!validate(body)) throw { validation: validate.errors ?? [], validationContext: 'body' };
+    if (!validate(body)) throw new BodySchemaError(validate.errors ?? []);
     return body;
   };
 
@@ -201,7 +216,9 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
 
   const answer = (response: ServerResponse, requestId: string, started: number, outcome: VerifyOutcome | Promise<VerifyOutcome>): void => {
     if (outcome instanceof Promise) {
-      outcome.then((settled) => respond(response, requestId, started, settled)).catch((error: unknown) => fail(response, requestId, started, error));
+      outcome
+        .then((settled) => respond(response, requestId, started, settled))
+        .catch((error: unknown) => fail(response, requestId, started, error));
       return;
     }
     const now = performance.now();
@@ -215,15 +232,28 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     if (ready.length === 4 * BURST || now - firstReadyAt >= HOLD_MS) writeReady();
   };
 
-  const handleBody = (request: IncomingMessage, response: ServerResponse, requestId: string, started: number, raw: string, bytes: Buffer): void => {
+  const handleBody = (
+    request: IncomingMessage,
+    response: ServerResponse,
+    requestId: string,
+    started: number,
+    raw: string,
+    bytes: Buffer,
+  ): void => {
     const contentType = request.headers['content-type'];
     // No body at all is a body without a key (400); a body of another type is 415.
-    if (contentType === undefined && raw === '') throw new ValidationFailedError([{ field: 'body', message: 'must be a JSON object with a key string' }]);
+    if (contentType === undefined && raw === '')
+      throw new ValidationFailedError([{ field: 'body', message: 'must be a JSON object with a key string' }]);
     if (contentType !== 'application/json' && !JSON_MEDIA_TYPE.test(contentType ?? '')) throw new UnsupportedMediaTypeError();
     // The caller is checked before the body is parsed: a bad token is 401 whatever the body.
     const verifier = authenticator.authenticate(request.headers.authorization);
     if (verifier instanceof Promise) {
-      return answer(response, requestId, started, verifier.then((principal) => verifyService.verify(principal, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes))));
+      return answer(
+        response,
+        requestId,
+        started,
+        verifier.then((principal) => verifyService.verify(principal, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes))),
+      );
     }
     answer(response, requestId, started, verifyService.verify(verifier, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes)));
   };

@@ -22,9 +22,14 @@ class PendingCount {
 }
 
 /** A counter whose hot-path counts are PendingCounts, one per label value. */
-function countedOnScrape<L extends string>(config: { name: string; help: string; labelName: L; registers: Metrics['registry'][] }): {
+function countedOnScrape<L extends string>(config: {
+  name: string;
+  help: string;
+  labelName: L;
+  registers: Metrics['registry'][];
+}): {
   counter: Counter<L>;
-  pending(labelValue: string): PendingCount;
+  pending: (labelValue: string) => PendingCount;
 } {
   const pendings = new Map<string, PendingCount>();
   const counter = new Counter<L>({
@@ -71,7 +76,12 @@ export class VerifyMetrics {
 
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
-    const verifications = countedOnScrape({ name: 'keyward_verifications_total', help: 'Verifications by answer code', labelName: 'code', registers });
+    const verifications = countedOnScrape({
+      name: 'keyward_verifications_total',
+      help: 'Verifications by answer code',
+      labelName: 'code',
+      registers,
+    });
     this.verifications = verifications.counter;
     this.verificationsByCode = verifications.pending;
     this.duration = new FixedBucketHistogram({
@@ -95,6 +105,11 @@ export class VerifyMetrics {
       buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.25, 0.5, 1, 5],
       registers,
     });
-    this.storeErrors = new Counter({ name: 'keyward_verify_store_errors_total', help: 'Failed calls to PostgreSQL or Redis', labelNames: ['store'], registers });
+    this.storeErrors = new Counter({
+      name: 'keyward_verify_store_errors_total',
+      help: 'Failed calls to PostgreSQL or Redis',
+      labelNames: ['store'],
+      registers,
+    });
   }
 }

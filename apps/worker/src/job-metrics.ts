@@ -10,7 +10,12 @@ export class JobMetrics {
 
   constructor(metrics: Metrics) {
     const registers = [metrics.registry];
-    this.runs = new Counter({ name: 'keyward_job_runs_total', help: 'Job runs by job and outcome', labelNames: ['job', 'outcome'], registers });
+    this.runs = new Counter({
+      name: 'keyward_job_runs_total',
+      help: 'Job runs by job and outcome',
+      labelNames: ['job', 'outcome'],
+      registers,
+    });
     this.duration = new Histogram({
       name: 'keyward_job_duration_seconds',
       help: 'Duration of job runs',

@@ -37,8 +37,18 @@ export function workerSchedules(config: KeywardConfig): Schedule[] {
       everyMs: config.jobIntervals[name] * 1000,
       job: { name: RUN_JOB, data: { trigger: 'schedule' }, opts: { removeOnComplete: 1000, removeOnFail: 1000 } },
     })),
-    { queue: WEBHOOK_DELIVERY_QUEUE, id: DELIVERY_PASS, everyMs: DELIVERY_PASS_EVERY_MS, job: { name: DELIVERY_PASS, opts: { removeOnComplete: 100, removeOnFail: 100 } } },
-    { queue: HOUSEKEEPING_QUEUE, id: PURGE_IDEMPOTENCY, everyMs: PURGE_EVERY_MS, job: { name: PURGE_IDEMPOTENCY, opts: { removeOnComplete: 100, removeOnFail: 100 } } },
+    {
+      queue: WEBHOOK_DELIVERY_QUEUE,
+      id: DELIVERY_PASS,
+      everyMs: DELIVERY_PASS_EVERY_MS,
+      job: { name: DELIVERY_PASS, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    },
+    {
+      queue: HOUSEKEEPING_QUEUE,
+      id: PURGE_IDEMPOTENCY,
+      everyMs: PURGE_EVERY_MS,
+      job: { name: PURGE_IDEMPOTENCY, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    },
   ];
 }
 
@@ -84,7 +94,9 @@ export class ScheduleKeeper implements OnApplicationBootstrap, OnApplicationShut
    * at most a second and none is queued while Redis is away); throws when Redis does not answer.
    */
   async missing(): Promise<Schedule[]> {
-    const present = await Promise.all(this.schedules.map((schedule) => this.redis.zscore(this.queue(schedule.queue).keys.repeat, schedule.id)));
+    const present = await Promise.all(
+      this.schedules.map((schedule) => this.redis.zscore(this.queue(schedule.queue).keys.repeat, schedule.id)),
+    );
     return this.schedules.filter((_, index) => present[index] === null);
   }
 
@@ -100,9 +112,14 @@ export class ScheduleKeeper implements OnApplicationBootstrap, OnApplicationShut
       }
       if (missing.length === 0) return;
       for (const schedule of missing) await this.upsert(schedule);
-      this.logger.warn({ schedules: missing.map(({ id }) => id), reason }, 'Job schedules were missing from Redis (its data was lost); re-created them');
+      this.logger.warn(
+        { schedules: missing.map(({ id }) => id), reason },
+        'Job schedules were missing from Redis (its data was lost); re-created them',
+      );
     })()
-      .catch((error: unknown) => this.logger.warn({ error: errorSummary(error), reason }, 'Could not re-create the job schedules; the next check tries again'))
+      .catch((error: unknown) =>
+        this.logger.warn({ error: errorSummary(error), reason }, 'Could not re-create the job schedules; the next check tries again'),
+      )
       .finally(() => (this.repairing = undefined));
     return this.repairing;
   }

@@ -38,7 +38,8 @@ export class WebhookDeliveryProcessor extends WorkerHost {
       return report;
     } catch (error) {
       // PostgreSQL away fails every pass, one a second: a line when it starts and one when it ends.
-      if (isDatabaseUnavailableError(error)) this.database.failed(error, 'webhook delivery passes fail until it answers; deliveries wait in PostgreSQL');
+      if (isDatabaseUnavailableError(error))
+        this.database.failed(error, 'webhook delivery passes fail until it answers; deliveries wait in PostgreSQL');
       else this.logger.error({ err: error }, 'Webhook delivery pass failed');
       return null;
     }

@@ -18,9 +18,7 @@ export class WorkerOpsServer implements OnApplicationBootstrap, OnApplicationShu
       const report = await this.readiness.check();
       return reply.status(report.ready ? 200 : 503).send({ status: report.status, checks: report.checks });
     });
-    this.server.get('/metrics', async (_request, reply) =>
-      reply.type(this.metrics.registry.contentType).send(await this.metrics.text()),
-    );
+    this.server.get('/metrics', async (_request, reply) => reply.type(this.metrics.registry.contentType).send(await this.metrics.text()));
   }
 
   /** The port actually bound (WORKER_PORT, or the kernel's pick when it is 0). */

@@ -7,7 +7,14 @@ import { ListAuditEventsUseCase } from './use-cases/list-audit-events.use-case';
 import { VerifyAuditChainUseCase } from './use-cases/verify-audit-chain.use-case';
 
 @Module({
-  providers: [AuditRepository, AuditExportRepository, AuditAppender, ListAuditEventsUseCase, VerifyAuditChainUseCase, ExportAuditEventsUseCase],
+  providers: [
+    AuditRepository,
+    AuditExportRepository,
+    AuditAppender,
+    ListAuditEventsUseCase,
+    VerifyAuditChainUseCase,
+    ExportAuditEventsUseCase,
+  ],
   exports: [AuditAppender, ListAuditEventsUseCase, VerifyAuditChainUseCase, ExportAuditEventsUseCase],
 })
 export class AuditModule {}

@@ -59,7 +59,11 @@ export class JobQueues implements OnModuleInit, OnApplicationShutdown {
 
   /** Whether `error` means the queues cannot answer now (rather than a bug or a refusal). */
   static isUnavailable(error: unknown): boolean {
-    return error instanceof QueueUnavailableError || isRedisUnavailableError(error) || /timed out after/.test(String((error as { message?: unknown } | null)?.message));
+    return (
+      error instanceof QueueUnavailableError ||
+      isRedisUnavailableError(error) ||
+      /timed out after/.test(String((error as { message?: unknown } | null)?.message))
+    );
   }
 
   /**
@@ -101,10 +105,14 @@ export class JobQueues implements OnModuleInit, OnApplicationShutdown {
   discard(queue: Queue, jobId: string): void {
     const attempt = (tries: number): void => {
       queue.remove(jobId).then(
-        (removed) => removed && this.logger.warn({ jobId }, 'A run answered 503 had reached its queue after all; removed before it could run'),
+        (removed) =>
+          removed && this.logger.warn({ jobId }, 'A run answered 503 had reached its queue after all; removed before it could run'),
         (error: unknown) => {
           if (tries >= 10) {
-            this.logger.error({ jobId, error: (error as Error).message }, 'Could not remove a run answered 503; it stays parked, and the worker refuses it');
+            this.logger.error(
+              { jobId, error: (error as Error).message },
+              'Could not remove a run answered 503; it stays parked, and the worker refuses it',
+            );
             return;
           }
           this.later(() => attempt(tries + 1), Math.min(1_000 * 2 ** tries, 30_000));
@@ -130,11 +138,14 @@ export class JobQueues implements OnModuleInit, OnApplicationShutdown {
     };
     if (await withTimeout(attempt(), QUEUE_ANSWER_MS, 'job release').catch(() => false)) return;
     const retry = (tries: number): void => {
-      this.later(async () => {
-        if (await attempt()) return;
-        if (tries < 20) retry(tries + 1);
-        else this.logger.error({ jobId: job.id }, 'Could not release a run answered 202; it stays parked');
-      }, Math.min(1_000 * 2 ** tries, 30_000));
+      this.later(
+        async () => {
+          if (await attempt()) return;
+          if (tries < 20) retry(tries + 1);
+          else this.logger.error({ jobId: job.id }, 'Could not release a run answered 202; it stays parked');
+        },
+        Math.min(1_000 * 2 ** tries, 30_000),
+      );
     };
     retry(0);
   }

@@ -38,7 +38,12 @@ export class BullConnection implements OnApplicationShutdown {
       this.cluster.on('error', () => undefined);
       this.connection = this.cluster;
     } else {
-      this.connection = { ...redisOptionsFromUrl(config.redis.url), connectionName: 'keyward-bullmq', maxRetriesPerRequest: null, retryStrategy: reconnectDelay };
+      this.connection = {
+        ...redisOptionsFromUrl(config.redis.url),
+        connectionName: 'keyward-bullmq',
+        maxRetriesPerRequest: null,
+        retryStrategy: reconnectDelay,
+      };
     }
   }
 
@@ -53,7 +58,10 @@ export class BullConnection implements OnApplicationShutdown {
     BullModule.forRootAsync({
       extraProviders: [BullConnection],
       inject: [KEYWARD_CONFIG, BullConnection],
-      useFactory: (config: KeywardConfig, { connection }: BullConnection) => ({ connection, prefix: bullQueuePrefix(config.redisKeyPrefix) }),
+      useFactory: (config: KeywardConfig, { connection }: BullConnection) => ({
+        connection,
+        prefix: bullQueuePrefix(config.redisKeyPrefix),
+      }),
     }),
     ...QUEUES,
   ],

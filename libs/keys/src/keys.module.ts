@@ -23,11 +23,35 @@ import { UnusedKeysRepository } from './use-cases/audit-unused-keys/unused-keys.
 import { ExpireKeysUseCase } from './use-cases/expire-keys/expire-keys.use-case';
 import { KeyExpiryRepository } from './use-cases/expire-keys/key-expiry.repository';
 
-const USE_CASES = [CreateKeyUseCase, GetKeyUseCase, ListKeysUseCase, UpdateKeyUseCase, RotateKeyUseCase, RevokeKeyUseCase, LookUpKeyUseCase, GetKeyUsageUseCase, RevealKeyUseCase, RunScheduledRotationsUseCase, ExpireKeysUseCase, AuditUnusedKeysUseCase, GetUnusedKeyReportUseCase];
+const USE_CASES = [
+  CreateKeyUseCase,
+  GetKeyUseCase,
+  ListKeysUseCase,
+  UpdateKeyUseCase,
+  RotateKeyUseCase,
+  RevokeKeyUseCase,
+  LookUpKeyUseCase,
+  GetKeyUsageUseCase,
+  RevealKeyUseCase,
+  RunScheduledRotationsUseCase,
+  ExpireKeysUseCase,
+  AuditUnusedKeysUseCase,
+  GetUnusedKeyReportUseCase,
+];
 
 @Module({
   imports: [AuditModule, PolicyModule, WebhooksModule],
-  providers: [KeysRepository, KeyEscrowRepository, KeyUsageRepository, KeyInvalidation, KeyCounters, KeyCountersAfterCommit, KeyExpiryRepository, UnusedKeysRepository, ...USE_CASES],
+  providers: [
+    KeysRepository,
+    KeyEscrowRepository,
+    KeyUsageRepository,
+    KeyInvalidation,
+    KeyCounters,
+    KeyCountersAfterCommit,
+    KeyExpiryRepository,
+    UnusedKeysRepository,
+    ...USE_CASES,
+  ],
   exports: [KeyCounters, KeyUsageRepository, ...USE_CASES],
 })
 export class KeysModule {}

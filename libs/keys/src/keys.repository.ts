@@ -144,12 +144,18 @@ export class KeysRepository {
 
   /** The tenant's key with this keyed hash; another tenant's key is simply not found (RLS too). */
   async findByHash(tx: TenantTx, keyHash: Buffer): Promise<ApiKey | null> {
-    const rows: KeyRow[] = await tx.manager.query(`SELECT ${COLUMNS} FROM api_keys WHERE tenant_id = $1 AND key_hash = $2`, [tx.tenantId, keyHash]);
+    const rows: KeyRow[] = await tx.manager.query(`SELECT ${COLUMNS} FROM api_keys WHERE tenant_id = $1 AND key_hash = $2`, [
+      tx.tenantId,
+      keyHash,
+    ]);
     return rows[0] ? toKey(rows[0]) : null;
   }
 
   async hasSuccessor(tx: TenantTx, id: string): Promise<boolean> {
-    const rows: unknown[] = await tx.manager.query(`SELECT 1 FROM api_keys WHERE tenant_id = $1 AND previous_key_id = $2`, [tx.tenantId, id]);
+    const rows: unknown[] = await tx.manager.query(`SELECT 1 FROM api_keys WHERE tenant_id = $1 AND previous_key_id = $2`, [
+      tx.tenantId,
+      id,
+    ]);
     return rows.length > 0;
   }
 
@@ -178,7 +184,10 @@ export class KeysRepository {
   }
 
   async markRevoked(tx: TenantTx, id: string): Promise<ApiKey> {
-    return this.returning(tx, `UPDATE api_keys SET revoked_at = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2`, [tx.tenantId, id]);
+    return this.returning(tx, `UPDATE api_keys SET revoked_at = now(), updated_at = now() WHERE tenant_id = $1 AND id = $2`, [
+      tx.tenantId,
+      id,
+    ]);
   }
 
   async update(tx: TenantTx, id: string, changes: KeyChanges): Promise<ApiKey> {

@@ -78,7 +78,12 @@ export class PlatformModule implements BeforeApplicationShutdown {
             genReqId: (request) => (request as { id?: string }).id ?? '',
             // pino-http serialises the request in the child logger's bindings, where the root
             // logger's formatters do not reach: redact the headers here.
-            serializers: { req: redactRequest, res: (res: { statusCode?: number | null; raw?: { statusCode?: number } }) => ({ statusCode: res.raw?.statusCode ?? res.statusCode ?? null }) },
+            serializers: {
+              req: redactRequest,
+              res: (res: { statusCode?: number | null; raw?: { statusCode?: number } }) => ({
+                statusCode: res.raw?.statusCode ?? res.statusCode ?? null,
+              }),
+            },
             autoLogging: { ignore: (request) => quiet.has((request.url ?? '').split('?')[0]) },
             customLogLevel: (_request, response, error) =>
               error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',

@@ -15,7 +15,11 @@ export class TenantsRepository {
   }
 
   async list(tx: PlatformTx, limit: number, cursor?: string): Promise<Page<Tenant>> {
-    const query = tx.manager.createQueryBuilder(TenantEntity, 't').orderBy('t.created_at', 'ASC').addOrderBy('t.id', 'ASC').limit(limit + 1);
+    const query = tx.manager
+      .createQueryBuilder(TenantEntity, 't')
+      .orderBy('t.created_at', 'ASC')
+      .addOrderBy('t.id', 'ASC')
+      .limit(limit + 1);
     if (cursor) {
       const after = decodeCursor(cursor);
       query.where('(t.created_at, t.id) > (:createdAt, :id)', after);

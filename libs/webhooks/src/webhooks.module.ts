@@ -16,7 +16,13 @@ const USE_CASES = [CreateWebhookUseCase, ListWebhooksUseCase, DeleteWebhookUseCa
 
 @Module({
   imports: [TypeOrmModule.forFeature([WebhookEntity]), AuditModule],
-  providers: [WebhooksRepository, WebhookDeliveriesRepository, WebhookOutbox, { provide: WEBHOOK_ADDRESS_RESOLVER, inject: [KEYWARD_CONFIG], useFactory: createWebhookAddressResolver }, ...USE_CASES],
+  providers: [
+    WebhooksRepository,
+    WebhookDeliveriesRepository,
+    WebhookOutbox,
+    { provide: WEBHOOK_ADDRESS_RESOLVER, inject: [KEYWARD_CONFIG], useFactory: createWebhookAddressResolver },
+    ...USE_CASES,
+  ],
   exports: [WebhookOutbox, ...USE_CASES],
 })
 export class WebhooksModule {}

@@ -42,7 +42,10 @@ export class AuditController {
   @ApiOkResponse({ description: 'Every matching event, streamed: NDJSON (one event per line) or CSV with a header row' })
   export(@Query() query: ExportAuditEventsQueryDto, @CurrentPrincipal() principal: Principal, @Res() reply: FastifyReply): void {
     const csv = query.format === 'csv';
-    const stream = this.exportAuditEvents.execute(ownTenant(principal), query.format, { from: optionalDate(query.from), to: optionalDate(query.to) });
+    const stream = this.exportAuditEvents.execute(ownTenant(principal), query.format, {
+      from: optionalDate(query.from),
+      to: optionalDate(query.to),
+    });
     reply
       .type(csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
       .header('content-disposition', `attachment; filename="audit-events.${csv ? 'csv' : 'ndjson'}"`)

@@ -16,7 +16,7 @@ export class BearerAuthGuard extends AuthGuard('bearer') {
   }
 
   override handleRequest<T = Principal>(error: unknown, principal: T | false, _info: unknown, context: ExecutionContext): T {
-    if (error) throw error;
+    if (error) throw error instanceof Error ? error : new Error('The bearer strategy failed without an Error');
     if (!principal) throw new UnauthenticatedError();
     context.switchToHttp().getRequest<AuthenticatedRequest>().principal = principal as unknown as Principal;
     return principal;

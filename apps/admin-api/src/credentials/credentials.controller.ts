@@ -31,7 +31,11 @@ export class CredentialsController {
   @Post()
   @HttpCode(201)
   @UseInterceptors(IdempotencyInterceptor)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1..255 printable ASCII; a retry within 24 h returns the first answer' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '1..255 printable ASCII; a retry within 24 h returns the first answer',
+  })
   @ApiCreatedResponse({ type: IssuedCredentialResource })
   @ApiProblems(400, 409, 413, 415, 422)
   async create(

@@ -1,5 +1,13 @@
 import { IssueCredentialUseCase, ListCredentialsUseCase } from '@keyward/credentials';
-import { Allow, ApiProblems, CurrentChange, IdempotencyInterceptor, ListQueryDto, ParseIdPipe, type ChangeContext } from '@keyward/platform';
+import {
+  Allow,
+  ApiProblems,
+  CurrentChange,
+  IdempotencyInterceptor,
+  ListQueryDto,
+  ParseIdPipe,
+  type ChangeContext,
+} from '@keyward/platform';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CredentialPage, IssuedCredentialResource, toCredentialResource, toIssuedCredentialResource } from './credential.resource';
@@ -21,7 +29,11 @@ export class TenantCredentialsController {
   @Post()
   @HttpCode(201)
   @UseInterceptors(IdempotencyInterceptor)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1..255 printable ASCII; a retry within 24 h returns the first answer' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '1..255 printable ASCII; a retry within 24 h returns the first answer',
+  })
   @ApiCreatedResponse({ type: IssuedCredentialResource })
   @ApiProblems(400, 409, 413, 415, 422)
   async create(

@@ -1,4 +1,13 @@
-import { GetJobUseCase, GetQueuesOverviewUseCase, isScheduledJob, RetryJobUseCase, RunJobNowUseCase, SCHEDULED_JOBS, type JobReport, type QueueOverview } from '@keyward/jobs';
+import {
+  GetJobUseCase,
+  GetQueuesOverviewUseCase,
+  isScheduledJob,
+  RetryJobUseCase,
+  RunJobNowUseCase,
+  SCHEDULED_JOBS,
+  type JobReport,
+  type QueueOverview,
+} from '@keyward/jobs';
 import { Allow, ApiProblems, NotFoundError, Public } from '@keyward/platform';
 import { Controller, Get, Header, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiExcludeEndpoint, ApiOkResponse, ApiParam, ApiProperty, ApiTags } from '@nestjs/swagger';
@@ -33,7 +42,10 @@ export class JobsController {
   @Public()
   @ApiExcludeEndpoint()
   @Header('content-type', 'text/html; charset=utf-8')
-  @Header('content-security-policy', "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'")
+  @Header(
+    'content-security-policy',
+    "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; connect-src 'self'; form-action 'none'; frame-ancestors 'none'",
+  )
   dashboard(): string {
     return DASHBOARD_HTML;
   }
@@ -56,7 +68,10 @@ export class JobsController {
 
   /** The queues in JSON (what the dashboard shows): counts by state, schedules, the latest jobs. */
   @Get()
-  @ApiOkResponse({ description: '{queues: [{name, counts: {waiting, active, completed, failed, delayed}, schedules: [{id, everyMs, next}], recent: [{jobId, name, state, attempts, finishedAt, result, failedReason}]}]}' })
+  @ApiOkResponse({
+    description:
+      '{queues: [{name, counts: {waiting, active, completed, failed, delayed}, schedules: [{id, everyMs, next}], recent: [{jobId, name, state, attempts, finishedAt, result, failedReason}]}]}',
+  })
   async overview(): Promise<{ queues: QueueOverview[] }> {
     return { queues: await this.getQueuesOverview.execute() };
   }

@@ -1,4 +1,13 @@
-import { CreateKeyUseCase, GetKeyUsageUseCase, GetKeyUseCase, ListKeysUseCase, RevealKeyUseCase, RevokeKeyUseCase, RotateKeyUseCase, UpdateKeyUseCase } from '@keyward/keys';
+import {
+  CreateKeyUseCase,
+  GetKeyUsageUseCase,
+  GetKeyUseCase,
+  ListKeysUseCase,
+  RevealKeyUseCase,
+  RevokeKeyUseCase,
+  RotateKeyUseCase,
+  UpdateKeyUseCase,
+} from '@keyward/keys';
 import {
   Allow,
   ApiProblems,
@@ -19,12 +28,24 @@ import { KeyUsageResource } from './key-usage.resource';
 import { ListKeysQueryDto } from './dto/list-keys-query.dto';
 import { RevokeKeyDto, RotateKeyDto } from './dto/rotate-key.dto';
 import { UpdateKeyDto } from './dto/update-key.dto';
-import { IssuedKeyResource, KeyPage, KeyResource, RevealedKeyResource, RotatedKeyResource, toKeyResource, toRotatedKeyResource } from './key.resource';
+import {
+  IssuedKeyResource,
+  KeyPage,
+  KeyResource,
+  RevealedKeyResource,
+  RotatedKeyResource,
+  toKeyResource,
+  toRotatedKeyResource,
+} from './key.resource';
 
 const keyId = new ParseIdPipe('The key');
 const optionalDate = (value: string | null | undefined): Date | null | undefined =>
   value === undefined ? undefined : value === null ? null : new Date(value);
-const IDEMPOTENCY_HEADER = { name: 'Idempotency-Key', required: false, description: '1..255 printable ASCII; a retry within 24 h returns the first answer, the key included' };
+const IDEMPOTENCY_HEADER = {
+  name: 'Idempotency-Key',
+  required: false,
+  description: '1..255 printable ASCII; a retry within 24 h returns the first answer, the key included',
+};
 
 @ApiTags('keys (tenant admin; auditors may read)')
 @ApiBearerAuth()
@@ -49,7 +70,11 @@ export class KeysController {
   @ApiHeader(IDEMPOTENCY_HEADER)
   @ApiCreatedResponse({ type: IssuedKeyResource })
   @ApiProblems(400, 409, 413, 415, 422)
-  async create(@Body() body: CreateKeyDto, @CurrentPrincipal() principal: Principal, @CurrentChange() change: ChangeContext): Promise<IssuedKeyResource> {
+  async create(
+    @Body() body: CreateKeyDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentChange() change: ChangeContext,
+  ): Promise<IssuedKeyResource> {
     const { key, plaintext } = await this.createKey.execute({
       ...body,
       tenantId: ownTenant(principal),
@@ -81,7 +106,11 @@ export class KeysController {
   @Allow('admin', 'auditor')
   @ApiOkResponse({ type: KeyUsageResource, description: 'Every verification of the key, counted once, within 5 seconds' })
   @ApiProblems(400, 404)
-  usage(@Param('keyId', keyId) id: string, @Query() query: KeyUsageQueryDto, @CurrentPrincipal() principal: Principal): Promise<KeyUsageResource> {
+  usage(
+    @Param('keyId', keyId) id: string,
+    @Query() query: KeyUsageQueryDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<KeyUsageResource> {
     return this.getKeyUsage.execute({
       tenantId: ownTenant(principal),
       keyId: id,
@@ -122,7 +151,12 @@ export class KeysController {
     @CurrentPrincipal() principal: Principal,
     @CurrentChange() change: ChangeContext,
   ): Promise<RotatedKeyResource> {
-    const rotated = await this.rotateKey.execute({ tenantId: ownTenant(principal), keyId: id, gracePeriodSeconds: body?.gracePeriodSeconds, change });
+    const rotated = await this.rotateKey.execute({
+      tenantId: ownTenant(principal),
+      keyId: id,
+      gracePeriodSeconds: body?.gracePeriodSeconds,
+      change,
+    });
     return toRotatedKeyResource(rotated);
   }
 
@@ -130,7 +164,11 @@ export class KeysController {
   @HttpCode(200)
   @ApiOkResponse({ type: RevealedKeyResource, description: 'The plaintext of a successor made by scheduled rotation, once' })
   @ApiProblems(404, 410)
-  reveal(@Param('keyId', keyId) id: string, @CurrentPrincipal() principal: Principal, @CurrentChange() change: ChangeContext): Promise<RevealedKeyResource> {
+  reveal(
+    @Param('keyId', keyId) id: string,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentChange() change: ChangeContext,
+  ): Promise<RevealedKeyResource> {
     return this.revealKey.execute({ tenantId: ownTenant(principal), keyId: id, change });
   }
 

@@ -26,7 +26,11 @@ export class PolicyController {
   @Allow('admin')
   @ApiOkResponse({ type: TenantPolicyDto })
   @ApiProblems(400, 413, 415)
-  put(@Body() body: TenantPolicyDto, @CurrentPrincipal() principal: Principal, @CurrentChange() change: ChangeContext): Promise<TenantPolicy> {
+  put(
+    @Body() body: TenantPolicyDto,
+    @CurrentPrincipal() principal: Principal,
+    @CurrentChange() change: ChangeContext,
+  ): Promise<TenantPolicy> {
     return this.putPolicy.execute({ tenantId: ownTenant(principal), policy: { ...body }, change });
   }
 }

@@ -6,7 +6,12 @@ const unlessNull = ValidateIf((_object, value) => value !== null);
 
 /** PUT replaces the whole policy: every field is required; the two day limits may be null (off). */
 export class TenantPolicyDto implements TenantPolicy {
-  @ApiProperty({ type: Number, nullable: true, minimum: 0, description: 'Days without a VALID verification before a key counts as unused; null = off' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    minimum: 0,
+    description: 'Days without a VALID verification before a key counts as unused; null = off',
+  })
   @unlessNull
   @IsInt()
   @Min(0)
@@ -17,7 +22,12 @@ export class TenantPolicyDto implements TenantPolicy {
   @IsIn(UNUSED_KEY_ACTIONS as UnusedKeyAction[])
   unusedKeyAction: UnusedKeyAction;
 
-  @ApiProperty({ type: Number, nullable: true, minimum: 1, description: 'Longest lifetime of a key issued, patched or rotated; null = unlimited' })
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    minimum: 1,
+    description: 'Longest lifetime of a key issued, patched or rotated; null = unlimited',
+  })
   @unlessNull
   @IsInt()
   @Min(1)

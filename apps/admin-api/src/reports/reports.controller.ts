@@ -17,7 +17,8 @@ export class ReportsController {
   @Get('unused-keys')
   @ApiOkResponse({
     type: UnusedKeyReportResource,
-    description: "The tenant's latest unused-key audit; 404 NOT_FOUND until one has run (the policy sets no unusedKeyDays, or its first run is still to come)",
+    description:
+      "The tenant's latest unused-key audit; 404 NOT_FOUND until one has run (the policy sets no unusedKeyDays, or its first run is still to come)",
   })
   @ApiProblems(404)
   async unusedKeys(@CurrentPrincipal() principal: Principal): Promise<UnusedKeyReportResource> {

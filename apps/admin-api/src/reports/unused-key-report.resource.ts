@@ -5,9 +5,17 @@ export class UnusedKeyReportEntryResource {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty() name: string;
   @ApiProperty({ type: String, nullable: true }) ownerId: string | null;
-  @ApiProperty({ enum: ['active', 'disabled', 'expired', 'revoked'], description: "The key's status when the report was made, after the run's action" })
+  @ApiProperty({
+    enum: ['active', 'disabled', 'expired', 'revoked'],
+    description: "The key's status when the report was made, after the run's action",
+  })
   status: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'Latest VALID verification; null if never used (idle since createdAt)' })
+  @ApiProperty({
+    type: String,
+    format: 'date-time',
+    nullable: true,
+    description: 'Latest VALID verification; null if never used (idle since createdAt)',
+  })
   lastUsedAt: string | null;
   @ApiProperty({ format: 'date-time' }) createdAt: string;
   @ApiProperty({ format: 'date-time', description: 'When the key was first flagged in its current idle period (audit key.flagged_unused)' })
@@ -19,8 +27,12 @@ export class UnusedKeyReportEntryResource {
 export class UnusedKeyReportResource {
   @ApiProperty({ format: 'date-time' }) generatedAt: string;
   @ApiProperty({ description: 'The policy unusedKeyDays the keys were judged by' }) thresholdDays: number;
-  @ApiProperty({ enum: ['report', 'disable', 'revoke'], description: 'The policy unusedKeyAction when the report was made' }) action: string;
-  @ApiProperty({ type: [UnusedKeyReportEntryResource], description: 'Every key neither revoked nor expired and idle for thresholdDays or more' })
+  @ApiProperty({ enum: ['report', 'disable', 'revoke'], description: 'The policy unusedKeyAction when the report was made' })
+  action: string;
+  @ApiProperty({
+    type: [UnusedKeyReportEntryResource],
+    description: 'Every key neither revoked nor expired and idle for thresholdDays or more',
+  })
   keys: UnusedKeyReportEntryResource[];
 }
 

@@ -1,4 +1,12 @@
-import { Allow, ApiProblems, CurrentChange, IdempotencyInterceptor, ListQueryDto, ParseIdPipe, type ChangeContext } from '@keyward/platform';
+import {
+  Allow,
+  ApiProblems,
+  CurrentChange,
+  IdempotencyInterceptor,
+  ListQueryDto,
+  ParseIdPipe,
+  type ChangeContext,
+} from '@keyward/platform';
 import { ChangeTenantStatusUseCase, CreateTenantUseCase, GetTenantUseCase, ListTenantsUseCase } from '@keyward/tenants';
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
@@ -23,7 +31,11 @@ export class TenantsController {
   @Post()
   @HttpCode(201)
   @UseInterceptors(IdempotencyInterceptor)
-  @ApiHeader({ name: 'Idempotency-Key', required: false, description: '1..255 printable ASCII; a retry within 24 h returns the first answer' })
+  @ApiHeader({
+    name: 'Idempotency-Key',
+    required: false,
+    description: '1..255 printable ASCII; a retry within 24 h returns the first answer',
+  })
   @ApiCreatedResponse({ type: TenantResource })
   @ApiProblems(400, 409, 413, 415, 422)
   async create(@Body() body: CreateTenantDto, @CurrentChange() change: ChangeContext): Promise<TenantResource> {

@@ -1,4 +1,11 @@
-import { WEBHOOK_EVENT_TYPES, type CreatedWebhook, type Webhook, type WebhookDelivery, type WebhookDeliveryStatus, type WebhookEventType } from '@keyward/webhooks';
+import {
+  WEBHOOK_EVENT_TYPES,
+  type CreatedWebhook,
+  type Webhook,
+  type WebhookDelivery,
+  type WebhookDeliveryStatus,
+  type WebhookEventType,
+} from '@keyward/webhooks';
 import { ApiProperty } from '@nestjs/swagger';
 
 export class WebhookResource {
@@ -9,7 +16,9 @@ export class WebhookResource {
 }
 
 export class CreatedWebhookResource extends WebhookResource {
-  @ApiProperty({ description: 'The Standard Webhooks signing secret (whsec_ + base64 of 32 random bytes). It appears in this response only.' })
+  @ApiProperty({
+    description: 'The Standard Webhooks signing secret (whsec_ + base64 of 32 random bytes). It appears in this response only.',
+  })
   secret: string;
 }
 
@@ -30,17 +39,21 @@ export function toCreatedWebhookResource({ webhook, secret }: CreatedWebhook): C
 export class WebhookDeliveryResource {
   @ApiProperty({ format: 'uuid' }) id: string;
   @ApiProperty({ enum: WEBHOOK_EVENT_TYPES }) eventType: WebhookEventType;
-  @ApiProperty({ enum: ['pending', 'succeeded', 'failed'], description: 'failed: no 2xx answer within 24 hours of retries' }) status: WebhookDeliveryStatus;
+  @ApiProperty({ enum: ['pending', 'succeeded', 'failed'], description: 'failed: no 2xx answer within 24 hours of retries' })
+  status: WebhookDeliveryStatus;
   @ApiProperty({ description: 'Attempts made so far', minimum: 0 }) attempts: number;
-  @ApiProperty({ type: Number, nullable: true, description: "The receiver's status code on the last attempt; null before any answer" }) lastStatusCode: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: "The receiver's status code on the last attempt; null before any answer" })
+  lastStatusCode: number | null;
   @ApiProperty({
     type: String,
     nullable: true,
     example: 'URL refused: must not resolve to a non-public address (loopback)',
-    description: 'Why the last attempt failed (a status, a time-out, a connection failure, a refused URL); null before any attempt and after a success',
+    description:
+      'Why the last attempt failed (a status, a time-out, a connection failure, a refused URL); null before any attempt and after a success',
   })
   lastError: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it is tried next; null once succeeded or failed' }) nextAttemptAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it is tried next; null once succeeded or failed' })
+  nextAttemptAt: string | null;
 }
 
 export class WebhookDeliveryPage {

@@ -1,10 +1,26 @@
 import { ownTenant } from '../own-tenant';
-import { Allow, ApiProblems, CurrentChange, CurrentPrincipal, ListQueryDto, ParseIdPipe, type ChangeContext, type Principal } from '@keyward/platform';
+import {
+  Allow,
+  ApiProblems,
+  CurrentChange,
+  CurrentPrincipal,
+  ListQueryDto,
+  ParseIdPipe,
+  type ChangeContext,
+  type Principal,
+} from '@keyward/platform';
 import { CreateWebhookUseCase, DeleteWebhookUseCase, ListWebhookDeliveriesUseCase, ListWebhooksUseCase } from '@keyward/webhooks';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
-import { CreatedWebhookResource, toCreatedWebhookResource, toWebhookDeliveryResource, toWebhookResource, WebhookDeliveryPage, WebhookPage } from './webhook.resource';
+import {
+  CreatedWebhookResource,
+  toCreatedWebhookResource,
+  toWebhookDeliveryResource,
+  toWebhookResource,
+  WebhookDeliveryPage,
+  WebhookPage,
+} from './webhook.resource';
 
 /** Admins only: a webhook sends the tenant's key events to a URL, which auditors may not choose. */
 @ApiTags('webhooks (tenant admin)')

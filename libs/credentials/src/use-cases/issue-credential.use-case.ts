@@ -1,5 +1,13 @@
 import { AuditAppender } from '@keyward/audit';
-import { KEYWARD_CONFIG, KeyedHasher, TenantTransactions, ValidationFailedError, type ChangeContext, type CredentialRole, type KeywardConfig } from '@keyward/platform';
+import {
+  KEYWARD_CONFIG,
+  KeyedHasher,
+  TenantTransactions,
+  ValidationFailedError,
+  type ChangeContext,
+  type CredentialRole,
+  type KeywardConfig,
+} from '@keyward/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { CredentialsRepository } from '../credentials.repository';
 import type { IssuedCredential } from '../domain/credential';

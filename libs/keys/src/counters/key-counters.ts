@@ -205,7 +205,14 @@ redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'version', ARGV[2], 'seed', ARGV
 return 1`;
 
 const VERDICTS: CounterVerdict[] = ['VALID', 'RATE_LIMITED', 'USAGE_EXCEEDED', 'UNSEEDED'];
-const TOO_LATE: ConsumeResult = { verdict: 'TOO_LATE', windowRemaining: null, windowResetAt: null, windowResetInMs: null, balance: null, creditsTag: null };
+const TOO_LATE: ConsumeResult = {
+  verdict: 'TOO_LATE',
+  windowRemaining: null,
+  windowResetAt: null,
+  windowResetInMs: null,
+  balance: null,
+  creditsTag: null,
+};
 /**
  * How long a batch's marker answers duplicates of it. A duplicate can only come from a client
  * retry within the caller's deadline (a quarter of a second), so a few seconds cover it without
@@ -301,24 +308,43 @@ export class KeyCounters {
    */
   async seedCredits(keyId: string, seed: { balance: number } & CreditsTag, token = ''): Promise<boolean> {
     return (
-      (await (this.redis as unknown as CreditsCommands).keywardSeedCredits(this.creditsKey(keyId), this.seedClaimKey(keyId), seed.balance, seed.version, seed.seed, token)) !== 0
+      (await (this.redis as unknown as CreditsCommands).keywardSeedCredits(
+        this.creditsKey(keyId),
+        this.seedClaimKey(keyId),
+        seed.balance,
+        seed.version,
+        seed.seed,
+        token,
+      )) !== 0
     );
   }
 
   /** Charges what PostgreSQL recorded against an older seed to the balance of `charge`'s seed (see APPLY_CHARGE). */
   async applyCharge(charge: CreditsCharge): Promise<void> {
-    await (this.redis as unknown as CreditsCommands).keywardApplyCharge(this.creditsKey(charge.keyId), charge.version, charge.seed, charge.amount);
+    await (this.redis as unknown as CreditsCommands).keywardApplyCharge(
+      this.creditsKey(charge.keyId),
+      charge.version,
+      charge.seed,
+      charge.amount,
+    );
   }
 
   /** Sets the shared balance to a PATCHed `remaining` (null: no credits) at `version`, keeping the key's seed. */
   async setCredits(keyId: string, balance: number | null, version: number, seed: number): Promise<void> {
-    await (this.redis as unknown as CreditsCommands).keywardSetCredits(this.creditsKey(keyId), balance === null ? '' : balance, version, seed);
+    await (this.redis as unknown as CreditsCommands).keywardSetCredits(
+      this.creditsKey(keyId),
+      balance === null ? '' : balance,
+      version,
+      seed,
+    );
   }
 
   /** Balance, version and seed of a key's shared balance, if Redis holds one (tests and diagnostics). */
   async readCredits(keyId: string): Promise<({ balance: number } & CreditsTag) | null> {
     const [balance, version, seed] = await this.redis.hmget(this.creditsKey(keyId), 'balance', 'version', 'seed');
-    return balance == null || version == null || seed == null ? null : { balance: Number(balance), version: Number(version), seed: Number(seed) };
+    return balance == null || version == null || seed == null
+      ? null
+      : { balance: Number(balance), version: Number(version), seed: Number(seed) };
   }
 }
 

@@ -24,7 +24,8 @@ export function ipAllowed(entries: readonly string[], ip: string): boolean {
   const address = ipaddr.process(ip);
   return entries.some((entry) => {
     const [range, bits] = entry.includes('/') ? ipaddr.parseCIDR(entry) : [ipaddr.process(entry), undefined];
-    const normalised = range.kind() === 'ipv6' && (range as ipaddr.IPv6).isIPv4MappedAddress() ? (range as ipaddr.IPv6).toIPv4Address() : range;
+    const normalised =
+      range.kind() === 'ipv6' && (range as ipaddr.IPv6).isIPv4MappedAddress() ? (range as ipaddr.IPv6).toIPv4Address() : range;
     if (normalised.kind() !== address.kind()) return false;
     const prefix = bits ?? (address.kind() === 'ipv4' ? 32 : 128);
     return address.match(normalised, normalised === range ? prefix : Math.max(0, prefix - 96));

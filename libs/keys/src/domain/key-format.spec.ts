@@ -23,7 +23,13 @@ describe('key format', () => {
   it('refuses keys of another deployment prefix, the empty string and other shapes', () => {
     expect(parseApiKey(generateApiKey('acme', 'live'), 'kw')).toBeNull();
     expect(parseApiKey(generateApiKey('acme', 'test'), 'acme')).toEqual({ environment: 'test' });
-    for (const bad of ['', 'kw_live_', 'kw_prod_' + 'a'.repeat(38), generateApiKey('kw', 'live') + 'x', ' ' + generateApiKey('kw', 'live')]) {
+    for (const bad of [
+      '',
+      'kw_live_',
+      'kw_prod_' + 'a'.repeat(38),
+      generateApiKey('kw', 'live') + 'x',
+      ' ' + generateApiKey('kw', 'live'),
+    ]) {
       expect(parseApiKey(bad, 'kw')).toBeNull();
     }
   });

@@ -37,7 +37,9 @@ export class KeyEscrowRepository {
 
   /** Keys of every tenant due for scheduled rotation (a SECURITY DEFINER function). */
   async dueRotations(maxKeys: number): Promise<Array<{ tenantId: string; keyId: string }>> {
-    const rows: Array<{ tenant_id: string; key_id: string }> = await this.dataSource.query('SELECT * FROM keyward_due_rotations($1)', [maxKeys]);
+    const rows: Array<{ tenant_id: string; key_id: string }> = await this.dataSource.query('SELECT * FROM keyward_due_rotations($1)', [
+      maxKeys,
+    ]);
     return rows.map((row) => ({ tenantId: row.tenant_id, keyId: row.key_id }));
   }
 }

@@ -28,14 +28,17 @@ export class KeyUsageRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   async record(counts: UsageCount[], lastUsed: Array<{ keyId: string; at: number }>): Promise<void> {
-    await this.dataSource.query('SELECT keyward_record_usage($1::uuid[], $2::timestamptz[], $3::text[], $4::bigint[], $5::uuid[], $6::timestamptz[])', [
-      counts.map((c) => c.keyId),
-      counts.map((c) => new Date(c.hour)),
-      counts.map((c) => c.code),
-      counts.map((c) => c.count),
-      lastUsed.map((l) => l.keyId),
-      lastUsed.map((l) => new Date(l.at)),
-    ]);
+    await this.dataSource.query(
+      'SELECT keyward_record_usage($1::uuid[], $2::timestamptz[], $3::text[], $4::bigint[], $5::uuid[], $6::timestamptz[])',
+      [
+        counts.map((c) => c.keyId),
+        counts.map((c) => new Date(c.hour)),
+        counts.map((c) => c.code),
+        counts.map((c) => c.count),
+        lastUsed.map((l) => l.keyId),
+        lastUsed.map((l) => new Date(l.at)),
+      ],
+    );
   }
 
   /**

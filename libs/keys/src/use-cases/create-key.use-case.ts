@@ -1,5 +1,12 @@
 import { AuditAppender } from '@keyward/audit';
-import { KEYWARD_CONFIG, KeyedHasher, TenantTransactions, ValidationFailedError, type ChangeContext, type KeywardConfig } from '@keyward/platform';
+import {
+  KEYWARD_CONFIG,
+  KeyedHasher,
+  TenantTransactions,
+  ValidationFailedError,
+  type ChangeContext,
+  type KeywardConfig,
+} from '@keyward/platform';
 import { expiryWithinLifetime, PolicyRepository } from '@keyward/policy';
 import { Inject, Injectable } from '@nestjs/common';
 import type { IssuedKey, KeyMeta, RateLimit, RotationSchedule } from '../domain/api-key';
@@ -59,7 +66,11 @@ export class CreateKeyUseCase {
         rotation: command.rotation ?? null,
         previousKeyId: null,
       });
-      await this.audit.append(tx, command.change, { action: 'key.created', target: { type: 'key', id: key.id }, details: keySettings(key) });
+      await this.audit.append(tx, command.change, {
+        action: 'key.created',
+        target: { type: 'key', id: key.id },
+        details: keySettings(key),
+      });
       return { key, plaintext };
     });
   }

@@ -7,7 +7,10 @@ import { KeysRepository } from '../keys.repository';
 
 export class KeyNotRevealableError extends DomainError {
   constructor() {
-    super('GONE', 'This key has no escrowed secret: it was revealed already, its grace period ended, or it was not made by scheduled rotation.');
+    super(
+      'GONE',
+      'This key has no escrowed secret: it was revealed already, its grace period ended, or it was not made by scheduled rotation.',
+    );
   }
 }
 

@@ -28,7 +28,10 @@ export class RevokeKeyUseCase {
         target: { type: 'key', id: current.id },
         details: { reason: command.reason ?? null },
       });
-      await this.webhooks.enqueue(tx, { type: 'key.revoked', data: { keyId: current.id, ownerId: current.ownerId, name: current.name, reason: command.reason ?? null } });
+      await this.webhooks.enqueue(tx, {
+        type: 'key.revoked',
+        data: { keyId: current.id, ownerId: current.ownerId, name: current.name, reason: command.reason ?? null },
+      });
       return { key: revoked, changed: true };
     });
     if (changed) await this.invalidation.announce(key);

@@ -27,7 +27,11 @@ describe('FixedTimeout', () => {
 
   it('passes on what settles in time, value or error, and does not reject it later', async () => {
     const timeout = new FixedTimeout(80);
-    const answered = await Promise.all([settle(timeout, after(10, 'early')), settle(timeout, Promise.reject(new Error('refused'))), settle(timeout, after(70, 'late'))]);
+    const answered = await Promise.all([
+      settle(timeout, after(10, 'early')),
+      settle(timeout, Promise.reject(new Error('refused'))),
+      settle(timeout, after(70, 'late')),
+    ]);
     expect(answered.map(({ outcome }) => outcome)).toEqual(['value early', 'error refused', 'value late']);
     expect(answered[0].ms).toBeLessThan(60);
   });

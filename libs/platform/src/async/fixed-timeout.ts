@@ -31,7 +31,7 @@ export class FixedTimeout {
         },
         (error: unknown) => {
           wait.settled = true;
-          reject(error);
+          reject(error instanceof Error ? error : new Error(String(error)));
         },
       );
     });

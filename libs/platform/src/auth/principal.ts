@@ -22,9 +22,7 @@ export interface Actor {
 }
 
 export function actorOf(principal: Principal): Actor {
-  return principal.kind === 'platform'
-    ? { type: 'platform', id: 'platform' }
-    : { type: 'credential', id: principal.credentialId };
+  return principal.kind === 'platform' ? { type: 'platform', id: 'platform' } : { type: 'credential', id: principal.credentialId };
 }
 
 /** Who made a change, from which request: what the audit log records with every event. */

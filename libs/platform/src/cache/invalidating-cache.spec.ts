@@ -32,7 +32,10 @@ describe('InvalidatingCache', () => {
   it('drops entries past their safety TTL or their own validUntil', async () => {
     const validUntil = Date.now() + 1_000;
     const cache = new InvalidatingCache<Record>({ max: 10, ttlMs: 60_000, negativeTtlMs: 5_000 });
-    const load = (key: string) => async (): Promise<Loaded<Record>> => ({ value: { id: key }, validUntil: key === 'short' ? validUntil : undefined });
+    const load = (key: string) => async (): Promise<Loaded<Record>> => ({
+      value: { id: key },
+      validUntil: key === 'short' ? validUntil : undefined,
+    });
     await cache.get('short', load('short'));
     await cache.get('long', load('long'));
     expect(cache.peek('short', validUntil + 1)).toBeUndefined();

@@ -56,7 +56,14 @@ describe('loadKeywardConfig', () => {
     expect(config.encryptionKey).toEqual(Buffer.from(ENCRYPTION_KEY, 'base64'));
     expect(config.platformAdminToken).toBe(PLATFORM_TOKEN);
     expect(config.platformAdminTokenGenerated).toBe(false);
-    expect(config).toMatchObject({ keyPrefix: 'kw', adminPort: 3000, verifyPort: 3001, workerPort: 3002, adminRateLimitPerMinute: 1000, bodyLimitBytes: 65536 });
+    expect(config).toMatchObject({
+      keyPrefix: 'kw',
+      adminPort: 3000,
+      verifyPort: 3001,
+      workerPort: 3002,
+      adminRateLimitPerMinute: 1000,
+      bodyLimitBytes: 65536,
+    });
   });
 
   it('caches 200,000 keys per verify process unless VERIFY_CACHE_MAX_KEYS says otherwise', () => {
@@ -186,12 +193,19 @@ describe('loadKeywardConfig', () => {
   describe('Redis', () => {
     it('takes a redis:// or rediss:// REDIS_URL as one server', () => {
       expect(loadKeywardConfig(productionEnv()).redis).toEqual({ mode: 'standalone', url: 'redis://cache.internal:6379' });
-      expect(loadKeywardConfig(productionEnv({ REDIS_URL: 'rediss://:pw@cache.internal:6380/2' })).redis).toEqual({ mode: 'standalone', url: 'rediss://:pw@cache.internal:6380/2' });
+      expect(loadKeywardConfig(productionEnv({ REDIS_URL: 'rediss://:pw@cache.internal:6380/2' })).redis).toEqual({
+        mode: 'standalone',
+        url: 'rediss://:pw@cache.internal:6380/2',
+      });
     });
 
     it.each([
       ['plain', 'redis+cluster://10.0.0.1:7000,10.0.0.2:7001,cache-3.internal:7002', { tls: false }],
-      ['with TLS, credentials and a trailing slash', 'rediss+cluster://keyward:s%40cret@10.0.0.1:7000,10.0.0.2:7001/', { tls: true, username: 'keyward', password: 's@cret' }],
+      [
+        'with TLS, credentials and a trailing slash',
+        'rediss+cluster://keyward:s%40cret@10.0.0.1:7000,10.0.0.2:7001/',
+        { tls: true, username: 'keyward', password: 's@cret' },
+      ],
       ['with a password only and database 0', 'redis+cluster://:s3cret@10.0.0.1:7000,10.0.0.2:7001/0', { tls: false, password: 's3cret' }],
     ])('takes a redis+cluster:// REDIS_URL (%s) as the seed nodes of a cluster', (_case, url, access) => {
       const { redis } = loadKeywardConfig(productionEnv({ REDIS_URL: url }));
@@ -217,7 +231,9 @@ describe('loadKeywardConfig', () => {
 
     it('takes REDIS_CLUSTER_NODES as the seed nodes, with only the credentials and TLS of REDIS_URL', () => {
       const nodes = 'cache-1.internal:7000, cache-2.internal:7001';
-      expect(loadKeywardConfig(productionEnv({ REDIS_CLUSTER_NODES: nodes, REDIS_URL: 'rediss://keyward:pw@ignored.internal:1' })).redis).toEqual({
+      expect(
+        loadKeywardConfig(productionEnv({ REDIS_CLUSTER_NODES: nodes, REDIS_URL: 'rediss://keyward:pw@ignored.internal:1' })).redis,
+      ).toEqual({
         mode: 'cluster',
         nodes: [
           { host: 'cache-1.internal', port: 7000 },
@@ -246,10 +262,18 @@ describe('loadKeywardConfig', () => {
       ['REDIS_URL', 'a cluster URL with broken percent-encoding', { REDIS_URL: 'redis+cluster://user:50%zz@10.0.0.1:7000' }],
       ['REDIS_URL', 'another scheme', { REDIS_URL: 'memcached://10.0.0.1:11211' }],
       ['REDIS_URL', 'a missing value', { REDIS_URL: undefined }],
-      ['REDIS_CLUSTER_NODES', 'nodes next to a cluster URL', { REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_URL: 'redis+cluster://10.0.0.2:7000' }],
+      [
+        'REDIS_CLUSTER_NODES',
+        'nodes next to a cluster URL',
+        { REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_URL: 'redis+cluster://10.0.0.2:7000' },
+      ],
       ['REDIS_CLUSTER_NODES', 'a node that is a URL', { REDIS_CLUSTER_NODES: 'redis://10.0.0.1:7000' }],
       ['REDIS_CLUSTER_NODES', 'a port that is not a number', { REDIS_CLUSTER_NODES: '10.0.0.1:port' }],
-      ['REDIS_URL', 'credentials that select a database for a cluster', { REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_URL: 'redis://:pw@x/1' }],
+      [
+        'REDIS_URL',
+        'credentials that select a database for a cluster',
+        { REDIS_CLUSTER_NODES: '10.0.0.1:7000', REDIS_URL: 'redis://:pw@x/1' },
+      ],
       ['REDIS_KEY_PREFIX', 'a prefix with a brace', { REDIS_KEY_PREFIX: 'keyward{a}:' }],
     ])('refuses in %s %s, naming the variable without echoing a password', (variable, _case, env) => {
       const error = configErrorOf(productionEnv(env));

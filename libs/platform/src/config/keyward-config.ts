@@ -99,7 +99,10 @@ export type RedisTarget =
     };
 
 export class ConfigError extends Error {
-  constructor(readonly variable: string, reason: string) {
+  constructor(
+    readonly variable: string,
+    reason: string,
+  ) {
     super(`Configuration error: ${variable} ${reason}`);
   }
 }
@@ -146,7 +149,8 @@ function hostMap(env: Env, name: string): ReadonlyMap<string, readonly string[]>
   if (raw === undefined || raw.trim() === '') return hosts;
   for (const entry of raw.split(',')) {
     const match = /^\s*([A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?)=([0-9A-Fa-f:.]+)\s*$/.exec(entry);
-    if (!match || isIP(match[2]) === 0) throw new ConfigError(name, 'must list entries name=address (an IPv4 or IPv6 address), separated by commas');
+    if (!match || isIP(match[2]) === 0)
+      throw new ConfigError(name, 'must list entries name=address (an IPv4 or IPv6 address), separated by commas');
     const host = match[1].toLowerCase();
     hosts.set(host, [...(hosts.get(host) ?? []), match[2]]);
   }
@@ -180,7 +184,8 @@ function clusterNodes(name: string, list: string): ReadonlyArray<{ host: string;
 
 /** Credentials and TLS of a Redis URL (`rediss` means TLS); Redis Cluster serves database 0 only. */
 function clusterAccess(name: string, scheme: string, userInfo: string | undefined, path: string | undefined) {
-  if (path !== undefined && !['', '/', '/0'].includes(path)) throw new ConfigError(name, 'may not select a database: a Redis Cluster has database 0 only');
+  if (path !== undefined && !['', '/', '/0'].includes(path))
+    throw new ConfigError(name, 'may not select a database: a Redis Cluster has database 0 only');
   let username: string | undefined;
   let password: string | undefined;
   if (userInfo !== undefined) {
@@ -212,12 +217,20 @@ export function loadRedisTarget(env: Env): RedisTarget {
     if (!raw) return Object.freeze({ mode: 'cluster', nodes, tls: false });
     const parsed = new URL(url(env, 'REDIS_URL', ['redis:', 'rediss:']));
     const userInfo = parsed.username || parsed.password ? `${parsed.username}:${parsed.password}` : undefined;
-    return Object.freeze({ mode: 'cluster', nodes, ...clusterAccess('REDIS_URL', parsed.protocol.slice(0, -1), userInfo, parsed.pathname) });
+    return Object.freeze({
+      mode: 'cluster',
+      nodes,
+      ...clusterAccess('REDIS_URL', parsed.protocol.slice(0, -1), userInfo, parsed.pathname),
+    });
   }
   if (namesCluster) {
     const parts = /^(rediss?)\+cluster:\/\/(?:([^@/?#]*)@)?([^/?#]+)(\/[^?#]*)?$/.exec(raw);
     if (!parts) throw new ConfigError('REDIS_URL', 'must name a cluster as redis+cluster://[user:password@]host:port,host:port');
-    return Object.freeze({ mode: 'cluster', nodes: clusterNodes('REDIS_URL', parts[3]), ...clusterAccess('REDIS_URL', parts[1], parts[2], parts[4]) });
+    return Object.freeze({
+      mode: 'cluster',
+      nodes: clusterNodes('REDIS_URL', parts[3]),
+      ...clusterAccess('REDIS_URL', parts[1], parts[2], parts[4]),
+    });
   }
   if (raw && !/^rediss?:/.test(raw)) throw new ConfigError('REDIS_URL', 'must use redis:, rediss:, redis+cluster: or rediss+cluster:');
   return Object.freeze({ mode: 'standalone', url: url(env, 'REDIS_URL', ['redis:', 'rediss:']) });
@@ -284,9 +297,7 @@ export function loadKeywardConfig(env: Env): KeywardConfig {
     adminPort: integer(env, 'ADMIN_PORT', 3000, 0, 65535),
     verifyPort: integer(env, 'VERIFY_PORT', 3001, 0, 65535),
     workerPort: integer(env, 'WORKER_PORT', 3002, 0, 65535),
-    platformAdminToken: platformAdminTokenGenerated
-      ? `kwp_${randomBytes(32).toString('base64url')}`
-      : (givenToken as string),
+    platformAdminToken: platformAdminTokenGenerated ? `kwp_${randomBytes(32).toString('base64url')}` : givenToken,
     platformAdminTokenGenerated,
     pepper: secretKey(env, 'KEYWARD_PEPPER', nodeEnv, dataDir, 'pepper'),
     encryptionKey: secretKey(env, 'KEYWARD_ENCRYPTION_KEY', nodeEnv, dataDir, 'encryption-key'),

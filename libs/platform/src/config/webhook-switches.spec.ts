@@ -64,7 +64,10 @@ describe('KEYWARD_WEBHOOK_HOSTS', () => {
   });
 
   it('maps names (lower-cased) to the addresses listed for them, in order', () => {
-    const hosts = loadKeywardConfig({ ...BASE, KEYWARD_WEBHOOK_HOSTS: 'Hooks.Example.test=127.0.0.1, hooks.example.test=::1,other.test=127.0.0.2' }).webhookHosts;
+    const hosts = loadKeywardConfig({
+      ...BASE,
+      KEYWARD_WEBHOOK_HOSTS: 'Hooks.Example.test=127.0.0.1, hooks.example.test=::1,other.test=127.0.0.2',
+    }).webhookHosts;
 
     expect([...hosts]).toEqual([
       ['hooks.example.test', ['127.0.0.1', '::1']],
@@ -72,13 +75,18 @@ describe('KEYWARD_WEBHOOK_HOSTS', () => {
     ]);
   });
 
-  it.each(['hooks.example.test', 'hooks.example.test=', '=127.0.0.1', 'hooks.example.test=localhost', 'hooks.example.test=127.0.0.256', 'a b=127.0.0.1', 'x.test=127.0.0.1;y.test=127.0.0.1'])(
-    'refuses %p with an error naming the variable',
-    (value) => {
-      const load = () => loadKeywardConfig({ ...BASE, KEYWARD_WEBHOOK_HOSTS: value });
+  it.each([
+    'hooks.example.test',
+    'hooks.example.test=',
+    '=127.0.0.1',
+    'hooks.example.test=localhost',
+    'hooks.example.test=127.0.0.256',
+    'a b=127.0.0.1',
+    'x.test=127.0.0.1;y.test=127.0.0.1',
+  ])('refuses %p with an error naming the variable', (value) => {
+    const load = () => loadKeywardConfig({ ...BASE, KEYWARD_WEBHOOK_HOSTS: value });
 
-      expect(load).toThrow(ConfigError);
-      expect(load).toThrow('KEYWARD_WEBHOOK_HOSTS');
-    },
-  );
+    expect(load).toThrow(ConfigError);
+    expect(load).toThrow('KEYWARD_WEBHOOK_HOSTS');
+  });
 });

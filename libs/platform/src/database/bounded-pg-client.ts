@@ -30,12 +30,15 @@ export class BoundedPgClient extends Client {
   }
 
   // The base class's overloads, each kept: plain queries bounded, the rest passed on as they are.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+
   override query(...args: unknown[]): any {
     const run = (queryArgs: unknown[]) => (Client.prototype.query as (...each: unknown[]) => unknown).apply(this, queryArgs);
     const [config, ...rest] = args;
     if (!isPlainQuery(config)) return run(args);
-    const bounded = typeof config === 'string' ? { text: config, query_timeout: QUERY_READ_TIMEOUT_MS } : { query_timeout: QUERY_READ_TIMEOUT_MS, ...(config as object) };
+    const bounded =
+      typeof config === 'string'
+        ? { text: config, query_timeout: QUERY_READ_TIMEOUT_MS }
+        : { query_timeout: QUERY_READ_TIMEOUT_MS, ...(config as object) };
     const callback = rest[rest.length - 1];
     if (typeof callback === 'function') {
       // The callback form.

@@ -96,7 +96,9 @@ export async function runMigrations(ownerUrl: string): Promise<string[]> {
 /** Gives the apps' login role its time limits in the database (see APP_ROLE_SETTINGS). */
 async function applyAppRoleSettings(client: Client, role: string, database: string): Promise<void> {
   for (const [name, value] of Object.entries(APP_ROLE_SETTINGS)) {
-    await client.query(`ALTER ROLE ${escapeIdentifier(role)} IN DATABASE ${escapeIdentifier(database)} SET ${name} = ${escapeLiteral(value)}`);
+    await client.query(
+      `ALTER ROLE ${escapeIdentifier(role)} IN DATABASE ${escapeIdentifier(database)} SET ${name} = ${escapeLiteral(value)}`,
+    );
   }
 }
 
@@ -105,7 +107,10 @@ async function applyAppRoleSettings(client: Client, role: string, database: stri
  * Each call sets a fresh password; connections already open keep working.
  */
 export async function provisionAppRole(ownerUrl: string, roleName = `${databaseNameOf(ownerUrl)}_service`): Promise<string> {
-  const role = roleName.replace(/[^a-z0-9_]/gi, '_').slice(0, 63).toLowerCase();
+  const role = roleName
+    .replace(/[^a-z0-9_]/gi, '_')
+    .slice(0, 63)
+    .toLowerCase();
   const password = randomBytes(24).toString('base64url');
   const client = new Client({ connectionString: ownerUrl });
   await client.connect();
@@ -150,7 +155,10 @@ export async function grantAppRole(ownerUrl: string, appUrl: string): Promise<st
   return role;
 }
 
-export async function provisionDatabase(ownerUrl: string, options: { appRole?: string } = {}): Promise<{ appUrl: string; applied: string[] }> {
+export async function provisionDatabase(
+  ownerUrl: string,
+  options: { appRole?: string } = {},
+): Promise<{ appUrl: string; applied: string[] }> {
   await createDatabaseIfMissing(ownerUrl);
   const applied = await runMigrations(ownerUrl);
   const appUrl = await provisionAppRole(ownerUrl, options.appRole);

@@ -24,7 +24,12 @@ async function failureOf(work: () => Promise<unknown>): Promise<Error> {
 function expectUnavailable(error: Error): void {
   expect(isDatabaseUnavailableError(error)).toBe(true);
   const mapped = toProblem(error, 'req-1');
-  expect({ status: mapped.problem.status, code: mapped.problem.code, retryAfter: mapped.retryAfterSeconds, errorId: mapped.errorId }).toEqual({
+  expect({
+    status: mapped.problem.status,
+    code: mapped.problem.code,
+    retryAfter: mapped.retryAfterSeconds,
+    errorId: mapped.errorId,
+  }).toEqual({
     status: 503,
     code: 'SERVICE_UNAVAILABLE',
     retryAfter: 5,
@@ -171,9 +176,13 @@ describe('BoundedPgClient', () => {
     try {
       expect((await client.query({ text: 'SELECT $1::int AS n', values: [7] })).rows).toEqual([{ n: 7 }]);
       const viaCallback = await new Promise((resolve, reject) =>
-        (client.query as unknown as (text: string, values: unknown[], callback: (error: Error | null, result: { rows: unknown[] }) => void) => void)('SELECT $1::text AS s', ['x'], (error, result) =>
-          error ? reject(error) : resolve(result.rows),
-        ),
+        (
+          client.query as unknown as (
+            text: string,
+            values: unknown[],
+            callback: (error: Error | null, result: { rows: unknown[] }) => void,
+          ) => void
+        )('SELECT $1::text AS s', ['x'], (error, result) => (error ? reject(error) : resolve(result.rows))),
       );
       expect(viaCallback).toEqual([{ s: 'x' }]);
     } finally {

@@ -1,4 +1,5 @@
 import type { FieldError } from './domain-error';
+import type { ServerResponse } from 'node:http';
 import { PROBLEM_STATUS, problemTitle, problemType, type ProblemCode } from './problem-codes';
 
 /** RFC 9457 problem details as the contract shapes them. */
@@ -28,11 +29,7 @@ export function buildProblem(code: ProblemCode, detail: string, requestId: strin
 }
 
 /** Writes a problem on a bare node:http response (routes served ahead of the framework). */
-export function writeProblem(
-  response: import('node:http').ServerResponse,
-  problem: Problem,
-  extraHeaders: Record<string, string> = {},
-): void {
+export function writeProblem(response: ServerResponse, problem: Problem, extraHeaders: Record<string, string> = {}): void {
   const body = JSON.stringify(problem);
   const headers: Record<string, string | number> = {
     ...extraHeaders,

@@ -55,19 +55,22 @@ async function fastifyErrorFor(schema: object, payload: string): Promise<Fastify
 
 describe('toProblem', () => {
   describe('domain errors', () => {
-    it.each(PROBLEM_CODES.map((code) => [code, EXPECTED_STATUS[code]] as const))('maps a DomainError with code %s to status %i', (code, status) => {
-      const { problem, errorId } = toProblem(new DomainError(code, 'What went wrong, for the client.'), REQUEST_ID);
-      expect(problem).toEqual({
-        type: `urn:keyward:problem:${code.toLowerCase().replace(/_/g, '-')}`,
-        title: expect.any(String),
-        status,
-        detail: 'What went wrong, for the client.',
-        code,
-        requestId: REQUEST_ID,
-      });
-      expect(problem.title.length).toBeGreaterThan(0);
-      expect(errorId).toBeUndefined();
-    });
+    it.each(PROBLEM_CODES.map((code) => [code, EXPECTED_STATUS[code]] as const))(
+      'maps a DomainError with code %s to status %i',
+      (code, status) => {
+        const { problem, errorId } = toProblem(new DomainError(code, 'What went wrong, for the client.'), REQUEST_ID);
+        expect(problem).toEqual({
+          type: `urn:keyward:problem:${code.toLowerCase().replace(/_/g, '-')}`,
+          title: expect.any(String),
+          status,
+          detail: 'What went wrong, for the client.',
+          code,
+          requestId: REQUEST_ID,
+        });
+        expect(problem.title.length).toBeGreaterThan(0);
+        expect(errorId).toBeUndefined();
+      },
+    );
 
     it.each([
       ['ValidationFailedError', 'VALIDATION_FAILED', 400, new ValidationFailedError([{ field: 'name', message: 'must be a string' }])],
@@ -134,7 +137,8 @@ describe('toProblem', () => {
       expect(problem.status).toBe(500);
       expect(problem.code).toBe('INTERNAL_ERROR');
       expect(errorId).toMatch(UUID);
-      const message = thrown instanceof Error ? thrown.message : String((thrown as { message?: string } | null)?.message ?? thrown);
+      const message =
+        thrown instanceof Error ? thrown.message : String((thrown as { message?: string } | null)?.message ?? (thrown as string));
       if (message && message !== 'undefined' && message !== 'null') expect(problem.detail).not.toContain(message);
       expect(JSON.stringify(problem)).not.toContain('kwc_');
     });
@@ -165,11 +169,16 @@ describe('toProblem', () => {
         validation: [{ instancePath: '/scopes/0', params: { limit: 1 }, message: 'must NOT have fewer than 1 characters' }],
         validationContext: 'body',
       };
-      expect(toProblem(error, REQUEST_ID).problem.errors).toEqual([{ field: 'scopes.0', message: 'must NOT have fewer than 1 characters' }]);
+      expect(toProblem(error, REQUEST_ID).problem.errors).toEqual([
+        { field: 'scopes.0', message: 'must NOT have fewer than 1 characters' },
+      ]);
     });
 
     it('names the validation context when the whole value is wrong', () => {
-      const error = { validation: [{ instancePath: '', params: { type: 'object' }, message: 'must be object' }], validationContext: 'body' };
+      const error = {
+        validation: [{ instancePath: '', params: { type: 'object' }, message: 'must be object' }],
+        validationContext: 'body',
+      };
       expect(toProblem(error, REQUEST_ID).problem.errors).toEqual([{ field: 'body', message: 'must be object' }]);
     });
 

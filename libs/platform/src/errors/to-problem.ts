@@ -91,7 +91,10 @@ export function toProblem(error: unknown, requestId: string): MappedProblem {
   }
   // PostgreSQL or Redis down, unreachable or stalled: the client may retry (docs/failure-modes.md).
   if (isDatabaseUnavailableError(error) || isRedisUnavailableError(error)) {
-    return { problem: buildProblem('SERVICE_UNAVAILABLE', DEPENDENCY_UNAVAILABLE_DETAIL, requestId), retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS };
+    return {
+      problem: buildProblem('SERVICE_UNAVAILABLE', DEPENDENCY_UNAVAILABLE_DETAIL, requestId),
+      retryAfterSeconds: DEPENDENCY_RETRY_AFTER_SECONDS,
+    };
   }
   const status = error instanceof HttpException ? error.getStatus() : statusOf(error);
   const code = status !== undefined ? CODE_BY_STATUS[status] : undefined;

@@ -5,14 +5,20 @@ import type { RedisClient } from '../redis/redis-connection';
 import { Readiness } from './readiness';
 
 function readiness(postgresUp: boolean, redisUp: boolean): Readiness {
-  const dataSource = { query: async () => (postgresUp ? [{ '?column?': 1 }] : Promise.reject(new Error('connect ECONNREFUSED'))) } as unknown as DataSource;
+  const dataSource = {
+    query: async () => (postgresUp ? [{ '?column?': 1 }] : Promise.reject(new Error('connect ECONNREFUSED'))),
+  } as unknown as DataSource;
   const redis = { ping: async () => (redisUp ? 'PONG' : Promise.reject(new Error('Connection is closed.'))) } as unknown as RedisClient;
   return new Readiness(dataSource, redis);
 }
 
 describe('Readiness', () => {
   it('is ready when every check is up', async () => {
-    expect(await readiness(true, true).check()).toEqual({ ready: true, status: 'ready', checks: { postgres: 'up', redis: 'up', process: 'up' } });
+    expect(await readiness(true, true).check()).toEqual({
+      ready: true,
+      status: 'ready',
+      checks: { postgres: 'up', redis: 'up', process: 'up' },
+    });
   });
 
   it('is not ready when a check it needs is down (both are, unless the service says otherwise)', async () => {

@@ -14,8 +14,10 @@ const BAD_CONTENT_LENGTH = new Set(['HPE_INVALID_CONTENT_LENGTH', 'HPE_UNEXPECTE
 export function clientErrorProblem(code: string | undefined, requestId: string): Problem {
   if (code === 'HPE_HEADER_OVERFLOW') return buildProblem('HEADERS_TOO_LARGE', 'The request headers are larger than the limit.', requestId);
   if (code === 'ERR_HTTP_REQUEST_TIMEOUT') return buildProblem('REQUEST_TIMEOUT', 'The request did not arrive in time.', requestId);
-  if (code !== undefined && MALFORMED_REQUEST_LINE.has(code)) return buildProblem('BAD_REQUEST', 'The request line is not valid HTTP/1.1.', requestId);
-  if (code !== undefined && BAD_CONTENT_LENGTH.has(code)) return buildProblem('BAD_REQUEST', 'The Content-Length header is not valid.', requestId);
+  if (code !== undefined && MALFORMED_REQUEST_LINE.has(code))
+    return buildProblem('BAD_REQUEST', 'The request line is not valid HTTP/1.1.', requestId);
+  if (code !== undefined && BAD_CONTENT_LENGTH.has(code))
+    return buildProblem('BAD_REQUEST', 'The Content-Length header is not valid.', requestId);
   return buildProblem('BAD_REQUEST', 'The request is not valid HTTP/1.1.', requestId);
 }
 

@@ -23,9 +23,14 @@ export interface HttpAppOptions {
   ahead?: AheadOfFramework;
 }
 
-export async function createHttpApp(module: Type<unknown> | object, config: KeywardConfig, options: HttpAppOptions = {}): Promise<NestFastifyApplication> {
+export async function createHttpApp(
+  module: Type<unknown> | object,
+  config: KeywardConfig,
+  options: HttpAppOptions = {},
+): Promise<NestFastifyApplication> {
   const { ahead } = options;
-  let readiness: Readiness | undefined;
+  // Set once the app exists (below); read by the response hook, which the adapter needs first.
+  const state: { readiness?: Readiness } = {};
   const adapter = new FastifyAdapter({
     serverFactory: (handler: (request: IncomingMessage, response: ServerResponse) => void) => {
       // Once a graceful stop begins (draining, then no longer listening), every answer closes its
@@ -36,7 +41,7 @@ export async function createHttpApp(module: Type<unknown> | object, config: Keyw
       // the process until the grace period ran out and cut whatever request was in flight then.
       class ClosingAwareResponse extends ServerResponse {
         override writeHead(...args: unknown[]): this {
-          if ((!server.listening || readiness?.isStopping) && !this.headersSent) this.setHeader('connection', 'close');
+          if ((!server.listening || state.readiness?.isStopping) && !this.headersSent) this.setHeader('connection', 'close');
           return (ServerResponse.prototype.writeHead as (...headArgs: unknown[]) => this).apply(this, args);
         }
       }
@@ -72,7 +77,7 @@ export async function createHttpApp(module: Type<unknown> | object, config: Keyw
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
-  readiness = app.get(Readiness);
+  state.readiness = app.get(Readiness);
   app.useGlobalFilters(new ProblemFilter());
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
@@ -90,7 +95,7 @@ export async function createHttpApp(module: Type<unknown> | object, config: Keyw
     } catch (error) {
       return done(error as Error, undefined);
     }
-    parseJson(request, (body as Buffer).toString('utf8'), (error, parsed) => {
+    void parseJson(request, (body as Buffer).toString('utf8'), (error, parsed) => {
       if (error) return done(new MalformedJsonError(), undefined);
       try {
         assertJsonInput(parsed);

@@ -1,5 +1,13 @@
 import { MalformedJsonError, ValidationFailedError } from '../errors/domain-error';
-import { assertJsonInput, assertUtf8, jsonInputProblem, jsonTextDepthProblem, MAX_JSON_DEPTH, MAX_JSON_VALUES, queryProblems } from './json-input';
+import {
+  assertJsonInput,
+  assertUtf8,
+  jsonInputProblem,
+  jsonTextDepthProblem,
+  MAX_JSON_DEPTH,
+  MAX_JSON_VALUES,
+  queryProblems,
+} from './json-input';
 
 /** `depth` arrays or objects, one inside the other, around 1 (parsed, as a body would be). */
 function nested(depth: number, kind: 'array' | 'object'): unknown {
@@ -22,7 +30,10 @@ describe('jsonInputProblem', () => {
 
     it.each(['array', 'object'] as const)('names the top-level field holding %ss nested one level more, or 5,000 more', (kind) => {
       for (const depth of [MAX_JSON_DEPTH, 5000]) {
-        expect(jsonInputProblem({ name: 'x', meta: nested(depth, kind) })).toEqual({ field: 'meta', message: expect.stringMatching(/nested too deeply/) });
+        expect(jsonInputProblem({ name: 'x', meta: nested(depth, kind) })).toEqual({
+          field: 'meta',
+          message: expect.stringMatching(/nested too deeply/),
+        });
       }
     });
 
@@ -33,7 +44,10 @@ describe('jsonInputProblem', () => {
 
     it('counts an empty container too', () => {
       expect(jsonInputProblem({ meta: JSON.parse(`${'['.repeat(MAX_JSON_DEPTH - 1)}${']'.repeat(MAX_JSON_DEPTH - 1)}`) })).toBeNull();
-      expect(jsonInputProblem({ meta: JSON.parse(`${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`) })).toEqual({ field: 'meta', message: expect.any(String) });
+      expect(jsonInputProblem({ meta: JSON.parse(`${'['.repeat(MAX_JSON_DEPTH)}${']'.repeat(MAX_JSON_DEPTH)}`) })).toEqual({
+        field: 'meta',
+        message: expect.any(String),
+      });
     });
 
     it('walks 100,000 levels without recursion, and quickly', () => {
@@ -49,7 +63,10 @@ describe('jsonInputProblem', () => {
       expect(jsonInputProblem({ scopes: Array.from({ length: MAX_JSON_VALUES - 1 }, () => 'a') })).toBeNull();
       const big = { name: 'x', scopes: ['a', 'b'], meta: { list: Array.from({ length: MAX_JSON_VALUES }, () => 0) } };
       expect(jsonInputProblem(big)).toEqual({ field: 'meta', message: expect.stringMatching(/too many values/) });
-      expect(jsonInputProblem(Array.from({ length: MAX_JSON_VALUES + 1 }, () => ({})))).toEqual({ field: 'body', message: expect.any(String) });
+      expect(jsonInputProblem(Array.from({ length: MAX_JSON_VALUES + 1 }, () => ({})))).toEqual({
+        field: 'body',
+        message: expect.any(String),
+      });
     });
 
     it('counts the members of objects as well as the items of arrays', () => {

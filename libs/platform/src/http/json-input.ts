@@ -139,7 +139,8 @@ export function jsonTextDepthProblem(text: Buffer, maxDepth = MAX_JSON_DEPTH): F
     } else if (byte === 0x7b || byte === 0x5b) {
       depth++;
       if (depth === 1) rootIsArray = byte === 0x5b;
-      if (depth > maxDepth) return { field: rootIsArray || topKey === null ? 'body' : decodedKey(text, topKey), message: depthMessage(maxDepth) };
+      if (depth > maxDepth)
+        return { field: rootIsArray || topKey === null ? 'body' : decodedKey(text, topKey), message: depthMessage(maxDepth) };
     } else if (byte === 0x7d || byte === 0x5d) {
       depth--;
     }

@@ -50,7 +50,8 @@ class KeywardValidationPipe extends ValidationPipe {
     // class-transformer silently drops a field named like an Object.prototype member (toString,
     // constructor, ...) or `prototype` (a member of the DTO's class), so forbidNonWhitelisted never
     // sees it: refuse such fields here.
-    const withDto = (metadata.type === 'body' || metadata.type === 'query') && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
+    const withDto =
+      (metadata.type === 'body' || metadata.type === 'query') && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
     if (withDto && typeof value === 'object' && value !== null) {
       const inherited = Object.keys(value).filter((name) => name in Object.prototype || name === 'prototype');
       if (inherited.length > 0) {

@@ -75,7 +75,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
         }
         const body = await handle();
         const sealed = this.secretBox.seal(Buffer.from(JSON.stringify(body ?? null), 'utf8'), associatedData);
-        await manager.query(`UPDATE idempotency_records SET status_code = $1, sealed_response = $2 WHERE id = $3`, [status, sealed, recordId]);
+        await manager.query(`UPDATE idempotency_records SET status_code = $1, sealed_response = $2 WHERE id = $3`, [
+          status,
+          sealed,
+          recordId,
+        ]);
         return body;
       });
     } catch (error) {
@@ -87,8 +91,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
   }
 
   /** Inserts this request's record; null when a committed record with the key already exists. */
-  private async claim(manager: EntityManager, tenantId: string | null, caller: string, key: string, requestHash: Buffer): Promise<string | null> {
-    await manager.query(`DELETE FROM idempotency_records WHERE principal = $1 AND idempotency_key = $2 AND expires_at < now()`, [caller, key]);
+  private async claim(
+    manager: EntityManager,
+    tenantId: string | null,
+    caller: string,
+    key: string,
+    requestHash: Buffer,
+  ): Promise<string | null> {
+    await manager.query(`DELETE FROM idempotency_records WHERE principal = $1 AND idempotency_key = $2 AND expires_at < now()`, [
+      caller,
+      key,
+    ]);
     const inserted: Array<{ id: string }> = await manager.query(
       `INSERT INTO idempotency_records (tenant_id, principal, idempotency_key, request_hash, expires_at)
        VALUES ($1, $2, $3, $4, now() + interval '${RETENTION}')

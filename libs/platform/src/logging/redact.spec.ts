@@ -1,3 +1,4 @@
+import type * as LoggerModule from './logger';
 import { REDACTED, redactSecrets } from './redact';
 
 /** An object with `leaf` under `depth` levels of `{ level: ... }`. */
@@ -31,12 +32,9 @@ describe('redactSecrets', () => {
     'pepper',
     'x-api-key',
     'X-Api-Key',
-  ])(
-    'replaces the value of a field named %s',
-    (name) => {
-      expect(redactSecrets({ [name]: 'kwc_plaintext', other: 1 })).toEqual({ [name]: REDACTED, other: 1 });
-    },
-  );
+  ])('replaces the value of a field named %s', (name) => {
+    expect(redactSecrets({ [name]: 'kwc_plaintext', other: 1 })).toEqual({ [name]: REDACTED, other: 1 });
+  });
 
   it('replaces secret fields whatever their value is: objects, arrays, numbers and empty strings included', () => {
     const redacted = redactSecrets({ token: { nested: 'kwc_x' }, key: ['a', 'b'], secret: 42, authorization: '' });
@@ -101,7 +99,7 @@ describe('redactSecrets', () => {
 
 describe('serializeError', () => {
   it('keeps type, message and stack of a database error and drops its query and parameters', () => {
-    const { serializeError } = jest.requireActual('./logger') as typeof import('./logger');
+    const { serializeError } = jest.requireActual<typeof LoggerModule>('./logger');
     const error = Object.assign(new Error('connection terminated'), {
       query: 'SELECT * FROM keyward_authenticate_credential($1)',
       parameters: [Buffer.from('keyed-hash-of-a-token')],

@@ -48,7 +48,12 @@ const DOCS_INIT = `window.ui = SwaggerUIBundle({ url: '/openapi.json', dom_id: '
  * at /docs. The UI's files come from swagger-ui-dist and are served by plain routes: no static-file
  * plugin, and nothing fetched from outside at run time.
  */
-export function setUpOpenApi(app: NestFastifyApplication, title: string, description: string, extend?: (doc: OpenAPIObject) => void): OpenAPIObject {
+export function setUpOpenApi(
+  app: NestFastifyApplication,
+  title: string,
+  description: string,
+  extend?: (doc: OpenAPIObject) => void,
+): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle(title)
     .setDescription(description)
@@ -67,7 +72,9 @@ export function setUpOpenApi(app: NestFastifyApplication, title: string, descrip
   fastify.get('/docs', async (_request, reply) => reply.type('text/html; charset=utf-8').send(docsPage(title)));
   fastify.get('/docs/init.js', async (_request, reply) => reply.type('application/javascript; charset=utf-8').send(DOCS_INIT));
   for (const [name, contentType] of Object.entries(SWAGGER_UI_ASSETS)) {
-    fastify.get(`/docs/${name}`, async (_request, reply) => reply.type(contentType).header('cache-control', 'public, max-age=86400').send(assets[name]));
+    fastify.get(`/docs/${name}`, async (_request, reply) =>
+      reply.type(contentType).header('cache-control', 'public, max-age=86400').send(assets[name]),
+    );
   }
   return document;
 }

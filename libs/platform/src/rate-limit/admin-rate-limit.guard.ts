@@ -80,12 +80,21 @@ export class AdminRateLimitGuard implements CanActivate {
     // Hash-tagged like every key Keyward writes: in a Redis Cluster, what is in braces picks the slot.
     const key = `${this.config.redisKeyPrefix}admin-rate:{${callerId}}:${windowStart}`;
     try {
-      const count = Number(await withTimeout(this.redis.eval(INCREMENT_SCRIPT, 1, key, String(WINDOW_MS * 2)), ADMIN_RATE_LIMIT_REDIS_BOUND_MS, 'admin rate limit'));
+      const count = Number(
+        await withTimeout(
+          this.redis.eval(INCREMENT_SCRIPT, 1, key, String(WINDOW_MS * 2)),
+          ADMIN_RATE_LIMIT_REDIS_BOUND_MS,
+          'admin rate limit',
+        ),
+      );
       this.state.recovered();
       return count;
     } catch (error) {
       this.localUntil = Date.now() + ADMIN_RATE_LIMIT_LOCAL_MS;
-      this.state.failed(error, `counting in this process (at most ADMIN_RATE_LIMIT_PER_MINUTE per credential per process) and asking Redis again every ${ADMIN_RATE_LIMIT_LOCAL_MS / 1000} s`);
+      this.state.failed(
+        error,
+        `counting in this process (at most ADMIN_RATE_LIMIT_PER_MINUTE per credential per process) and asking Redis again every ${ADMIN_RATE_LIMIT_LOCAL_MS / 1000} s`,
+      );
       return null;
     }
   }

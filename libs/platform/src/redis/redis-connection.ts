@@ -36,7 +36,9 @@ export function createRedisConnection(target: RedisTarget, connectionName: strin
   const nodeOptions: RedisOptions = {
     connectionName,
     connectTimeout: 2000,
-    ...(patient ? { maxRetriesPerRequest: null } : { commandTimeout: options.commandTimeoutMs ?? 1000, maxRetriesPerRequest: atMostOnce ? 0 : 1 }),
+    ...(patient
+      ? { maxRetriesPerRequest: null }
+      : { commandTimeout: options.commandTimeoutMs ?? 1000, maxRetriesPerRequest: atMostOnce ? 0 : 1 }),
     ...(atMostOnce ? { autoResendUnfulfilledCommands: false } : {}),
   };
   if (target.mode === 'standalone') {

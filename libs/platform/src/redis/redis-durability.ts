@@ -14,13 +14,19 @@ export async function redisDurabilityWarnings(client: RedisClient): Promise<stri
       const [, policy] = (await node.config('GET', 'maxmemory-policy')) as string[];
       const [, appendOnly] = (await node.config('GET', 'appendonly')) as string[];
       if (policy !== 'noeviction') {
-        warnings.push(`Redis ${name} may evict keys (maxmemory-policy ${policy}): a credit balance or rate window evicted is lost. Set maxmemory-policy noeviction.`);
+        warnings.push(
+          `Redis ${name} may evict keys (maxmemory-policy ${policy}): a credit balance or rate window evicted is lost. Set maxmemory-policy noeviction.`,
+        );
       }
       if (appendOnly !== 'yes') {
-        warnings.push(`Redis ${name} keeps no append-only file (appendonly ${appendOnly}): a restart loses every rate window, so a key may get up to twice its limit in one window. Set appendonly yes.`);
+        warnings.push(
+          `Redis ${name} keeps no append-only file (appendonly ${appendOnly}): a restart loses every rate window, so a key may get up to twice its limit in one window. Set appendonly yes.`,
+        );
       }
     } catch (error) {
-      warnings.push(`Redis ${name}: could not read its configuration (${(error as Error).message}). Make sure it runs with maxmemory-policy noeviction and appendonly yes.`);
+      warnings.push(
+        `Redis ${name}: could not read its configuration (${(error as Error).message}). Make sure it runs with maxmemory-policy noeviction and appendonly yes.`,
+      );
     }
   }
   return warnings;

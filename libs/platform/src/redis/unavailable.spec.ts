@@ -20,7 +20,11 @@ async function failureOf(work: () => Promise<unknown>): Promise<Error> {
 function expectUnavailable(error: Error): void {
   expect(isRedisUnavailableError(error)).toBe(true);
   const mapped = toProblem(error, 'req-1');
-  expect({ status: mapped.problem.status, code: mapped.problem.code, retryAfter: mapped.retryAfterSeconds }).toEqual({ status: 503, code: 'SERVICE_UNAVAILABLE', retryAfter: 5 });
+  expect({ status: mapped.problem.status, code: mapped.problem.code, retryAfter: mapped.retryAfterSeconds }).toEqual({
+    status: 503,
+    code: 'SERVICE_UNAVAILABLE',
+    retryAfter: 5,
+  });
 }
 
 describe('isRedisUnavailableError', () => {
@@ -59,10 +63,18 @@ describe('isRedisUnavailableError', () => {
   });
 
   it('replies of a Redis that cannot serve now, but not a refused command', () => {
-    for (const reply of ['LOADING Redis is loading the dataset in memory', 'CLUSTERDOWN The cluster is down', 'READONLY You can\'t write against a read only replica.']) {
+    for (const reply of [
+      'LOADING Redis is loading the dataset in memory',
+      'CLUSTERDOWN The cluster is down',
+      "READONLY You can't write against a read only replica.",
+    ]) {
       expect(isRedisUnavailableError(new Error(reply))).toBe(true);
     }
-    for (const reply of ['ERR unknown command', 'WRONGTYPE Operation against a key holding the wrong kind of value', 'NOSCRIPT No matching script']) {
+    for (const reply of [
+      'ERR unknown command',
+      'WRONGTYPE Operation against a key holding the wrong kind of value',
+      'NOSCRIPT No matching script',
+    ]) {
       expect(isRedisUnavailableError(new Error(reply))).toBe(false);
     }
     expect(isRedisUnavailableError('Connection is closed.')).toBe(false); // not an error at all
@@ -72,8 +84,11 @@ describe('isRedisUnavailableError', () => {
 describe('ConnectionStateLog', () => {
   it('writes one line when the connection is lost and one when it is back, however often it fails meanwhile', () => {
     const lines: Array<[string, unknown, string]> = [];
-    const logger = { warn: (fields: unknown, message: string) => lines.push(['warn', fields, message]), log: (fields: unknown, message: string) => lines.push(['info', fields, message]) };
-    const state = new ConnectionStateLog(logger as never, 'Redis (tests)');
+    const logger = {
+      warn: (fields: unknown, message: string) => lines.push(['warn', fields, message]),
+      log: (fields: unknown, message: string) => lines.push(['info', fields, message]),
+    };
+    const state = new ConnectionStateLog(logger, 'Redis (tests)');
     state.recovered(); // up already: nothing to say
     for (let i = 0; i < 50; i++) state.failed(Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:1'), { code: 'ECONNREFUSED' }));
     expect(state.isDown).toBe(true);

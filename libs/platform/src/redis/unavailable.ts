@@ -3,7 +3,16 @@
 // once per outage (connection-state-log.ts); the second are bugs (docs/failure-modes.md).
 
 /** Socket errors of a connection that cannot reach its server, or lost it. */
-const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ECONNABORTED']);
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'ECONNABORTED',
+]);
 
 /** What ioredis (and BullMQ over it) says when a command cannot be sent or answered in time. */
 const CLIENT_MESSAGES = [

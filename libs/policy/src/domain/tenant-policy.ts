@@ -37,7 +37,10 @@ export function expiryWithinLifetime(
   if (requested === undefined) return latest;
   if (requested === null || requested.getTime() > latest.getTime()) {
     throw new ValidationFailedError([
-      { field, message: `must be set and at most ${policy.maxKeyLifetimeDays} days after the key was issued (tenant policy maxKeyLifetimeDays)` },
+      {
+        field,
+        message: `must be set and at most ${policy.maxKeyLifetimeDays} days after the key was issued (tenant policy maxKeyLifetimeDays)`,
+      },
     ]);
   }
   return requested;

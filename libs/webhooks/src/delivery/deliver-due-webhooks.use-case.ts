@@ -72,13 +72,18 @@ export class DeliverDueWebhooksUseCase {
     try {
       return await this.deliver(delivery);
     } catch (error) {
-      this.logger.error({ err: error, deliveryId: delivery.id, tenantId: delivery.tenantId }, 'Webhook delivery attempt could not be made or recorded');
+      this.logger.error(
+        { err: error, deliveryId: delivery.id, tenantId: delivery.tenantId },
+        'Webhook delivery attempt could not be made or recorded',
+      );
       return null;
     }
   }
 
   private async deliver(delivery: ClaimedDelivery): Promise<RecordedAttempt | null> {
-    const subscription = await this.transactions.run(delivery.tenantId, (tx) => this.deliveries.findSubscription(tx, delivery.subscriptionId));
+    const subscription = await this.transactions.run(delivery.tenantId, (tx) =>
+      this.deliveries.findSubscription(tx, delivery.subscriptionId),
+    );
     // Deleted meanwhile: its deliveries went with it (ON DELETE CASCADE).
     if (!subscription) return null;
 
@@ -91,12 +96,19 @@ export class DeliverDueWebhooksUseCase {
     if (!recorded) return null;
     if (attempt.status === 'failed') {
       this.metrics.recordGivenUp();
-      this.logger.warn({ deliveryId: delivery.id, tenantId: delivery.tenantId, attempts: delivery.attempts + 1 }, 'Webhook delivery failed for good');
+      this.logger.warn(
+        { deliveryId: delivery.id, tenantId: delivery.tenantId, attempts: delivery.attempts + 1 },
+        'Webhook delivery failed for good',
+      );
     }
     return attempt;
   }
 
-  private async attempt(delivery: ClaimedDelivery, rawUrl: string, sealedSecret: Buffer): Promise<{ outcome: AttemptOutcome; result: AttemptResult }> {
+  private async attempt(
+    delivery: ClaimedDelivery,
+    rawUrl: string,
+    sealedSecret: Buffer,
+  ): Promise<{ outcome: AttemptOutcome; result: AttemptResult }> {
     const policy = { allowHttp: this.config.webhookAllowHttp, allowPrivate: this.config.webhookAllowPrivate };
     const target = await checkDeliveryTarget(rawUrl, policy, this.resolveAddresses);
     if (!target.allowed) return { outcome: 'refused', result: { succeeded: false, statusCode: null, error: target.reason } };
@@ -105,14 +117,29 @@ export class DeliverDueWebhooksUseCase {
     try {
       secret = this.secretBox.open(sealedSecret, webhookSecretAssociatedData(delivery.subscriptionId)).toString('utf8');
     } catch (error) {
-      this.logger.error({ err: error, deliveryId: delivery.id, subscriptionId: delivery.subscriptionId }, 'Webhook signing secret could not be opened');
+      this.logger.error(
+        { err: error, deliveryId: delivery.id, subscriptionId: delivery.subscriptionId },
+        'Webhook signing secret could not be opened',
+      );
       return { outcome: 'error', result: { succeeded: false, statusCode: null, error: 'the signing secret could not be opened' } };
     }
 
-    const headers = deliveryHeaders(secret, { messageId: delivery.messageId, timestamp: Math.floor(Date.now() / 1000), body: delivery.body });
-    const sent = await this.sender.post({ url: target.url, addresses: target.addresses, headers, body: delivery.body, timeoutMs: DELIVERY_TIMEOUT_MS });
-    if (!sent.answered) return { outcome: sent.refused ? 'refused' : 'unreachable', result: { succeeded: false, statusCode: null, error: sent.reason } };
-    if (sent.statusCode >= 200 && sent.statusCode < 300) return { outcome: 'succeeded', result: { succeeded: true, statusCode: sent.statusCode } };
+    const headers = deliveryHeaders(secret, {
+      messageId: delivery.messageId,
+      timestamp: Math.floor(Date.now() / 1000),
+      body: delivery.body,
+    });
+    const sent = await this.sender.post({
+      url: target.url,
+      addresses: target.addresses,
+      headers,
+      body: delivery.body,
+      timeoutMs: DELIVERY_TIMEOUT_MS,
+    });
+    if (!sent.answered)
+      return { outcome: sent.refused ? 'refused' : 'unreachable', result: { succeeded: false, statusCode: null, error: sent.reason } };
+    if (sent.statusCode >= 200 && sent.statusCode < 300)
+      return { outcome: 'succeeded', result: { succeeded: true, statusCode: sent.statusCode } };
     return { outcome: 'http_error', result: { succeeded: false, statusCode: sent.statusCode, error: `answered ${sent.statusCode}` } };
   }
 

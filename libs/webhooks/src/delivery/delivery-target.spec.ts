@@ -53,6 +53,8 @@ describe('delivery target', () => {
   });
 
   it('lets a resolver fault through', async () => {
-    await expect(checkDeliveryTarget('https://hooks.example.com/', STRICT, () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
+    await expect(checkDeliveryTarget('https://hooks.example.com/', STRICT, () => Promise.reject(new Error('boom')))).rejects.toThrow(
+      'boom',
+    );
   });
 });

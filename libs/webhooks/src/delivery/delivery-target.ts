@@ -5,8 +5,7 @@ import { checkWebhookUrl, type AddressResolver, type WebhookUrlPolicy } from '..
 
 export type DeliveryTarget =
   /** `addresses`: what the name resolved to and was checked; null when the URL names an address. */
-  | { allowed: true; url: URL; addresses: readonly string[] | null }
-  | { allowed: false; reason: string };
+  { allowed: true; url: URL; addresses: readonly string[] | null } | { allowed: false; reason: string };
 
 /**
  * Resolves the URL's host once and checks the answer; the caller connects to exactly those

@@ -79,7 +79,10 @@ export class WebhookDeliveriesRepository {
   }
 
   async subscriptionExists(tx: TenantTx, subscriptionId: string): Promise<boolean> {
-    const rows: unknown[] = await tx.manager.query('SELECT 1 FROM webhook_subscriptions WHERE tenant_id = $1 AND id = $2', [tx.tenantId, subscriptionId]);
+    const rows: unknown[] = await tx.manager.query('SELECT 1 FROM webhook_subscriptions WHERE tenant_id = $1 AND id = $2', [
+      tx.tenantId,
+      subscriptionId,
+    ]);
     return rows.length > 0;
   }
 

@@ -10,7 +10,11 @@ import { WebhookSender } from './webhook-sender';
 @Module({
   providers: [
     WebhookDeliveriesRepository,
-    { provide: WebhookSender, inject: [KEYWARD_CONFIG], useFactory: (config: KeywardConfig) => new WebhookSender({ loopbackOnly: config.webhookLoopbackOnly }) },
+    {
+      provide: WebhookSender,
+      inject: [KEYWARD_CONFIG],
+      useFactory: (config: KeywardConfig) => new WebhookSender({ loopbackOnly: config.webhookLoopbackOnly }),
+    },
     { provide: WEBHOOK_ADDRESS_RESOLVER, inject: [KEYWARD_CONFIG], useFactory: createWebhookAddressResolver },
     { provide: WebhookDeliveryMetrics, inject: [Metrics], useFactory: (metrics: Metrics) => new WebhookDeliveryMetrics(metrics.registry) },
     DeliverDueWebhooksUseCase,

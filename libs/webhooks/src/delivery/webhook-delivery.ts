@@ -33,9 +33,7 @@ export interface ClaimedDelivery {
 }
 
 /** How one attempt ended: a 2xx answer, or why not (a status, a time-out, a refused URL ...). */
-export type AttemptResult =
-  | { succeeded: true; statusCode: number }
-  | { succeeded: false; statusCode: number | null; error: string };
+export type AttemptResult = { succeeded: true; statusCode: number } | { succeeded: false; statusCode: number | null; error: string };
 
 /** What the delivery log records for an attempt: its result and what becomes of the delivery. */
 export interface RecordedAttempt {

@@ -3,7 +3,9 @@ import { Socket, type AddressInfo } from 'node:net';
 import { isLoopbackAddress, NOT_LOOPBACK_REASON, WebhookSender } from './webhook-sender';
 
 /** A local HTTP server that records requests and answers as the test says. */
-async function serve(handler: (request: IncomingMessage, response: ServerResponse) => void): Promise<{ server: Server; port: number; requests: string[] }> {
+async function serve(
+  handler: (request: IncomingMessage, response: ServerResponse) => void,
+): Promise<{ server: Server; port: number; requests: string[] }> {
   const requests: string[] = [];
   const server = createServer((request, response) => {
     requests.push(`${request.method} ${request.headers.host} ${request.url}`);
@@ -45,7 +47,13 @@ describe('webhook sender', () => {
   it('does not follow a redirect: the 3xx is the answer', async () => {
     const { server, port, requests } = await serve((_request, response) => response.writeHead(302, { location: '/elsewhere' }).end());
     try {
-      const result = await sender.post({ url: new URL(`http://127.0.0.1:${port}/in`), addresses: null, headers: HEADERS, body: '{}', timeoutMs: 5000 });
+      const result = await sender.post({
+        url: new URL(`http://127.0.0.1:${port}/in`),
+        addresses: null,
+        headers: HEADERS,
+        body: '{}',
+        timeoutMs: 5000,
+      });
 
       expect(result).toEqual({ answered: true, statusCode: 302 });
       expect(requests).toHaveLength(1);
@@ -58,7 +66,13 @@ describe('webhook sender', () => {
     const { server, port } = await serve(() => undefined);
     try {
       const started = Date.now();
-      const result = await sender.post({ url: new URL(`http://127.0.0.1:${port}/in`), addresses: null, headers: HEADERS, body: '{}', timeoutMs: 300 });
+      const result = await sender.post({
+        url: new URL(`http://127.0.0.1:${port}/in`),
+        addresses: null,
+        headers: HEADERS,
+        body: '{}',
+        timeoutMs: 300,
+      });
 
       expect(result).toEqual({ answered: false, reason: 'timed out after 0.3 s' });
       expect(Date.now() - started).toBeLessThan(3000);
@@ -71,7 +85,13 @@ describe('webhook sender', () => {
     const { server, port } = await serve(() => undefined);
     await stop(server);
 
-    const result = await sender.post({ url: new URL(`http://127.0.0.1:${port}/in`), addresses: null, headers: HEADERS, body: '{}', timeoutMs: 5000 });
+    const result = await sender.post({
+      url: new URL(`http://127.0.0.1:${port}/in`),
+      addresses: null,
+      headers: HEADERS,
+      body: '{}',
+      timeoutMs: 5000,
+    });
 
     expect(result).toEqual({ answered: false, reason: 'connection failed (ECONNREFUSED)' });
   });
@@ -116,7 +136,13 @@ describe('webhook sender confined to loopback (KEYWARD_WEBHOOK_LOOPBACK_ONLY)', 
         [new URL(`http://receiver.invalid:${port}/b`), ['127.0.0.1']],
         [new URL(`http://localhost:${port}/c`), null],
       ] as const) {
-        const result = await confined.post({ url, addresses: addresses ? [...addresses] : null, headers: HEADERS, body: '{}', timeoutMs: 5000 });
+        const result = await confined.post({
+          url,
+          addresses: addresses ? [...addresses] : null,
+          headers: HEADERS,
+          body: '{}',
+          timeoutMs: 5000,
+        });
         expect([url.href, result]).toEqual([url.href, { answered: true, statusCode: 204 }]);
       }
       expect(requests).toHaveLength(3);
@@ -130,7 +156,13 @@ describe('webhook sender confined to loopback (KEYWARD_WEBHOOK_LOOPBACK_ONLY)', 
   it('lets https reach a loopback address (the handshake with a plain server fails, but the socket was allowed)', async () => {
     const { server, port } = await serve(() => undefined);
     try {
-      const result = await confined.post({ url: new URL(`https://127.0.0.1:${port}/in`), addresses: null, headers: HEADERS, body: '{}', timeoutMs: 2000 });
+      const result = await confined.post({
+        url: new URL(`https://127.0.0.1:${port}/in`),
+        addresses: null,
+        headers: HEADERS,
+        body: '{}',
+        timeoutMs: 2000,
+      });
 
       expect(result).toMatchObject({ answered: false });
       expect(result).not.toHaveProperty('refused');
@@ -141,7 +173,9 @@ describe('webhook sender confined to loopback (KEYWARD_WEBHOOK_LOOPBACK_ONLY)', 
   });
 
   it('calls 127/8, ::1 and IPv4-mapped loopback loopback, and nothing else', () => {
-    for (const address of ['127.0.0.1', '127.255.0.9', '::1', '::ffff:127.0.0.1']) expect([address, isLoopbackAddress(address)]).toEqual([address, true]);
-    for (const address of ['0.0.0.0', '::', '10.0.0.1', '192.0.2.1', '2001:db8::1', 'localhost', '', '::ffff:10.0.0.1']) expect([address, isLoopbackAddress(address)]).toEqual([address, false]);
+    for (const address of ['127.0.0.1', '127.255.0.9', '::1', '::ffff:127.0.0.1'])
+      expect([address, isLoopbackAddress(address)]).toEqual([address, true]);
+    for (const address of ['0.0.0.0', '::', '10.0.0.1', '192.0.2.1', '2001:db8::1', 'localhost', '', '::ffff:10.0.0.1'])
+      expect([address, isLoopbackAddress(address)]).toEqual([address, false]);
   });
 });

@@ -75,7 +75,7 @@ export function loopbackOnlyAgent(secure: boolean): http.Agent {
       callback(notLoopback());
       return undefined;
     }
-    const lookup = (options.lookup as LookupFunction | undefined) ?? (dnsLookup as unknown as LookupFunction);
+    const lookup = (options.lookup as LookupFunction | undefined) ?? dnsLookup;
     return createConnection({ ...options, lookup: loopbackOnlyLookup(lookup) }, callback);
   };
   return agent;

@@ -32,7 +32,8 @@ async function refusal(url: string, policy: WebhookUrlPolicy, resolve: AddressRe
     () => null,
     (thrown: unknown) => thrown,
   );
-  if (!(error instanceof ValidationFailedError)) throw new Error(`expected ${url} to be refused with a validation error, got ${String(error)}`);
+  if (!(error instanceof ValidationFailedError))
+    throw new Error(`expected ${url} to be refused with a validation error, got ${String(error)}`);
   expect(error.fieldErrors).toHaveLength(1);
   expect(error.fieldErrors[0].field).toBe('url');
   return error.fieldErrors[0].message;

@@ -2,7 +2,20 @@ import { IsDateTime } from '@keyward/platform';
 import { MAX_SCOPES } from '@keyward/keys';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsInt, IsObject, IsOptional, IsString, Length, Max, Min, ValidateIf, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
 import { MAX_META_BYTES } from './create-key.dto';
 import { AreIpAllowlistEntries, AreScopes, IsJsonObjectOfAtMost } from './key-validators';
 import { RateLimitDto, RotationDto } from './key-settings.dto';

@@ -13,11 +13,21 @@ export class CreateWebhookDto {
   @MaxLength(WEBHOOK_URL_MAX_LENGTH)
   url: string;
 
-  @ApiProperty({ type: [String], enum: WEBHOOK_EVENT_TYPES, minItems: 1, maxItems: 20, uniqueItems: true, example: ['key.expiring', 'key.revoked'] })
+  @ApiProperty({
+    type: [String],
+    enum: WEBHOOK_EVENT_TYPES,
+    minItems: 1,
+    maxItems: 20,
+    uniqueItems: true,
+    example: ['key.expiring', 'key.revoked'],
+  })
   // class-validator checks these bottom-up and stops at the first failure: the shape, then the size,
   // then each item, then repeats, so each refusal names what is actually wrong.
   @ArrayUnique({ message: 'must not repeat an event type' })
-  @IsIn(WEBHOOK_EVENT_TYPES as readonly string[] as string[], { each: true, message: `each must be one of ${WEBHOOK_EVENT_TYPES.join(', ')}` })
+  @IsIn(WEBHOOK_EVENT_TYPES as readonly string[] as string[], {
+    each: true,
+    message: `each must be one of ${WEBHOOK_EVENT_TYPES.join(', ')}`,
+  })
   @ArrayMaxSize(20)
   @ArrayNotEmpty()
   @IsArray()

@@ -73,7 +73,10 @@ export class AuditUnusedKeysUseCase {
   private async auditTenant(tenantId: string, change: ChangeContext, report: UnusedAuditRunReport): Promise<void> {
     const { policy, candidates } = await this.transactions.run(tenantId, async (tx) => {
       const current = await this.policies.find(tx);
-      return { policy: current, candidates: current.unusedKeyDays === null ? [] : await this.unusedKeys.candidates(tx, current.unusedKeyDays) };
+      return {
+        policy: current,
+        candidates: current.unusedKeyDays === null ? [] : await this.unusedKeys.candidates(tx, current.unusedKeyDays),
+      };
     });
     if (policy.unusedKeyDays === null) return; // switched off since the scan
     const thresholdDays = policy.unusedKeyDays;
@@ -107,7 +110,13 @@ export class AuditUnusedKeysUseCase {
   }
 
   /** Flags one key (once per idle period) and applies the policy's action, in one transaction. */
-  private async auditKey(tenantId: string, keyId: string, thresholdDays: number, wanted: UnusedKeyOutcome, change: ChangeContext): Promise<KeyAudit | null> {
+  private async auditKey(
+    tenantId: string,
+    keyId: string,
+    thresholdDays: number,
+    wanted: UnusedKeyOutcome,
+    change: ChangeContext,
+  ): Promise<KeyAudit | null> {
     const reason = `unused for ${thresholdDays} days or more (tenant policy unusedKeyDays)`;
     const audited = await this.transactions.run(tenantId, async (tx) => {
       // The row lock serialises concurrent runs on this key: the later one sees the flag below.
@@ -116,7 +125,8 @@ export class AuditUnusedKeysUseCase {
       if (!key || !isUnused(key, thresholdDays, now)) return null;
       const since = idleSince(key);
       const previous = await this.unusedKeys.findFlag(tx, key.id, since);
-      if (previous && !goesFurther(wanted, previous.action)) return { key, flag: previous, flagged: false, disabled: false, revoked: false };
+      if (previous && !goesFurther(wanted, previous.action))
+        return { key, flag: previous, flagged: false, disabled: false, revoked: false };
 
       const flag: UnusedKeyFlag = previous
         ? { ...previous, action: wanted }
@@ -144,7 +154,8 @@ export class AuditUnusedKeysUseCase {
           },
         });
       }
-      if (revoked) await this.webhooks.enqueue(tx, { type: 'key.revoked', data: { keyId: key.id, ownerId: key.ownerId, name: key.name, reason } });
+      if (revoked)
+        await this.webhooks.enqueue(tx, { type: 'key.revoked', data: { keyId: key.id, ownerId: key.ownerId, name: key.name, reason } });
       // The audit events last: the chain's lock is held from the first append until commit.
       if (!previous) {
         await this.audit.append(tx, change, {

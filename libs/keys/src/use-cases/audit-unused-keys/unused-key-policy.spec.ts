@@ -2,7 +2,9 @@ import { goesFurther, idleSince, isUnused, type UnusedKeyOutcome } from './unuse
 
 const NOW = new Date('2026-06-01T12:00:00.000Z');
 const daysAgo = (days: number) => new Date(NOW.getTime() - days * 86_400_000);
-const key = (fields: Partial<{ lastUsedAt: Date | null; createdAt: Date; revokedAt: Date | null; expiresAt: Date | null; enabled: boolean }> = {}) => ({
+const key = (
+  fields: Partial<{ lastUsedAt: Date | null; createdAt: Date; revokedAt: Date | null; expiresAt: Date | null; enabled: boolean }> = {},
+) => ({
   lastUsedAt: null,
   createdAt: daysAgo(100),
   revokedAt: null,
@@ -43,6 +45,6 @@ describe('unused-key policy', () => {
     ['expiring later', key({ expiresAt: new Date(NOW.getTime() + 1000) }), 30, true],
     ['a threshold of 0 days', key({ lastUsedAt: NOW }), 0, true],
   ])('%s', (_case, subject, days, expected) => {
-    expect(isUnused(subject, days as number, NOW)).toBe(expected);
+    expect(isUnused(subject, days, NOW)).toBe(expected);
   });
 });

@@ -31,7 +31,11 @@ export function idleSince(key: Pick<ApiKey, 'lastUsedAt' | 'createdAt'>): Date {
 }
 
 /** A key counts as unused when it is neither revoked nor expired and has been idle for `unusedKeyDays` or more. */
-export function isUnused(key: Pick<ApiKey, 'lastUsedAt' | 'createdAt' | 'revokedAt' | 'expiresAt' | 'enabled'>, unusedKeyDays: number, now: Date): boolean {
+export function isUnused(
+  key: Pick<ApiKey, 'lastUsedAt' | 'createdAt' | 'revokedAt' | 'expiresAt' | 'enabled'>,
+  unusedKeyDays: number,
+  now: Date,
+): boolean {
   const status = keyStatus(key, now);
   if (status === 'revoked' || status === 'expired') return false;
   return idleSince(key).getTime() <= now.getTime() - unusedKeyDays * DAY_MS;

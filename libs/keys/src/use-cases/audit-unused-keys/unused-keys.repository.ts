@@ -79,7 +79,10 @@ export class UnusedKeysRepository {
     return rows[0] ? { action: rows[0].action, flaggedAt: rows[0].flagged_at } : null;
   }
 
-  async insertFlag(tx: TenantTx, flag: { keyId: string; idleSince: Date; thresholdDays: number; action: UnusedKeyOutcome }): Promise<UnusedKeyFlag> {
+  async insertFlag(
+    tx: TenantTx,
+    flag: { keyId: string; idleSince: Date; thresholdDays: number; action: UnusedKeyOutcome },
+  ): Promise<UnusedKeyFlag> {
     const [row]: Array<{ action: UnusedKeyOutcome; flagged_at: Date }> = await tx.manager.query(
       `INSERT INTO unused_key_flags (tenant_id, key_id, idle_since, threshold_days, action) VALUES ($1, $2, $3, $4, $5)
        RETURNING action, flagged_at`,
@@ -112,11 +115,12 @@ export class UnusedKeysRepository {
   }
 
   async latestReport(tx: TenantTx): Promise<UnusedKeyReport | null> {
-    const rows: Array<{ generated_at: Date; threshold_days: number; action: UnusedKeyAction; keys: UnusedKeyReportEntry[] }> = await tx.manager.query(
-      `SELECT generated_at, threshold_days, action, keys FROM unused_key_reports
+    const rows: Array<{ generated_at: Date; threshold_days: number; action: UnusedKeyAction; keys: UnusedKeyReportEntry[] }> =
+      await tx.manager.query(
+        `SELECT generated_at, threshold_days, action, keys FROM unused_key_reports
         WHERE tenant_id = $1 ORDER BY generated_at DESC, id LIMIT 1`,
-      [tx.tenantId],
-    );
+        [tx.tenantId],
+      );
     const row = rows[0];
     return row ? { generatedAt: row.generated_at, thresholdDays: row.threshold_days, action: row.action, keys: row.keys } : null;
   }

@@ -102,7 +102,13 @@ export class ExpireKeysUseCase {
       for (const warning of recorded) {
         await this.webhooks.enqueue(tx, {
           type: 'key.expiring',
-          data: { keyId: key.id, ownerId: key.ownerId, name: key.name, expiresAt: warning.expiresAt.toISOString(), daysBefore: warning.days },
+          data: {
+            keyId: key.id,
+            ownerId: key.ownerId,
+            name: key.name,
+            expiresAt: warning.expiresAt.toISOString(),
+            daysBefore: warning.days,
+          },
         });
       }
       return recorded.length;
