@@ -321,7 +321,20 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedPo
   /** One server process, resolved once it accepts connections; rejected if it exits before. */
   const spawnServer = (): Promise<void> =>
     new Promise((ready, fail) => {
-      const args = ['-D', layout.databaseDir, '-p', String(port), '-h', '127.0.0.1', '-c', 'lc_messages=C'];
+      // TCP on loopback only, no Unix socket: every client connects by URL, and a socket's lock file
+      // in /tmp would make two servers that picked the same port collide there instead of at bind.
+      const args = [
+        '-D',
+        layout.databaseDir,
+        '-p',
+        String(port),
+        '-h',
+        '127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        '-c',
+        'lc_messages=C',
+      ];
       const child = spawn(join(layout.binDir, `postgres${exe}`), args, {
         ...(layout.runAs ?? {}),
         cwd: dirname(layout.databaseDir),
@@ -362,7 +375,8 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedPo
       await spawnServer();
       break;
     } catch (error) {
-      if (attempt === 3 || !recent.some((line) => line.includes('could not create any TCP/IP sockets'))) throw error;
+      if (attempt === 3 || !recent.some((line) => /could not create any TCP\/IP sockets|lock file .* already exists/.test(line)))
+        throw error;
       recent.length = 0;
       port = await freePort();
     }

@@ -16,7 +16,10 @@ export class BearerAuthGuard extends AuthGuard('bearer') {
   }
 
   override handleRequest<T = Principal>(error: unknown, principal: T | false, _info: unknown, context: ExecutionContext): T {
-    if (error) throw error instanceof Error ? error : new Error('The bearer strategy failed without an Error');
+    // The strategy's own failure, passed on as it is: the one error mapping reads its shape (a store
+    // that is down answers 503), which wrapping it would hide.
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- see above
+    if (error) throw error;
     if (!principal) throw new UnauthenticatedError();
     context.switchToHttp().getRequest<AuthenticatedRequest>().principal = principal as unknown as Principal;
     return principal;
