@@ -7,9 +7,13 @@ const { suitesWithoutTheirTools } = require('./test/support/machine-tools');
 
 module.exports = {
   rootDir: '.',
-  testEnvironment: 'node',
+  // node's, keeping what the in-process services log and showing it only for a failed test.
+  testEnvironment: '<rootDir>/test/support/log-capture-environment.ts',
   transform: {
-    '^.+\\.ts$': ['ts-jest', { tsconfig: 'tsconfig.json', isolatedModules: true, diagnostics: false }],
+    // tsconfig.json (found in rootDir) with isolatedModules on: each file compiled on its own, without
+    // type checking (npm test runs tsc first). Given as a compiler option, not as ts-jest's deprecated
+    // option of that name, which prints a warning per worker.
+    '^.+\\.ts$': ['ts-jest', { tsconfig: { isolatedModules: true }, diagnostics: false }],
   },
   moduleNameMapper: {
     '^@keyward/platform/(.*)$': '<rootDir>/libs/platform/src/$1',

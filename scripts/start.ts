@@ -169,7 +169,7 @@ async function runSupervisor(): Promise<void> {
       ADMIN_PORT: ports['admin-api'],
       VERIFY_PORT: ports.verify,
       WORKER_PORT: ports.worker,
-      // Local development: webhooks may target a receiver on this machine, over plain http (CONTRACT Webhooks).
+      // Local development: webhooks may target a receiver on this machine, over plain http (docs/configuration.md, What npm start sets).
       KEYWARD_WEBHOOK_ALLOW_PRIVATE: env.KEYWARD_WEBHOOK_ALLOW_PRIVATE ?? '1',
       KEYWARD_WEBHOOK_ALLOW_HTTP: env.KEYWARD_WEBHOOK_ALLOW_HTTP ?? (env.NODE_ENV === 'production' ? '0' : '1'),
     };
@@ -191,6 +191,16 @@ async function runSupervisor(): Promise<void> {
 
     const admin = `http://${host}:${ports['admin-api']}`;
     const verify = `http://${host}:${ports.verify}`;
+    // The apps' default (config/keyward-config.ts): what follows the banner is warnings and errors only.
+    const logLevel = env.LOG_LEVEL || (env.NODE_ENV === 'production' ? 'info' : 'warn');
+    const logs: Record<string, string> = {
+      silent: 'none',
+      fatal: 'fatal errors only',
+      error: 'errors only',
+      info: 'warnings, errors and 4xx answers; LOG_LEVEL=debug adds every request',
+      debug: 'every request',
+      trace: 'every request',
+    };
     say('Keyward is up.');
     process.stdout.write(
       [
@@ -199,6 +209,7 @@ async function runSupervisor(): Promise<void> {
         `  Verify        ${verify}      docs ${verify}/docs      OpenAPI ${verify}/openapi.json`,
         `  Worker        http://${host}:${ports.worker}/healthz`,
         `  Redis keys    under ${redisKeyPrefix} (${prefixOrigin})`,
+        `  Logs          LOG_LEVEL=${logLevel}: ${logs[logLevel] ?? 'warnings and errors; LOG_LEVEL=info adds 4xx answers, debug every request'}`,
         `  Platform operator token${env.PLATFORM_ADMIN_TOKEN ? ' (PLATFORM_ADMIN_TOKEN)' : ' (generated for this run)'}:`,
         `    ${env.PLATFORM_ADMIN_TOKEN ? '<as set in PLATFORM_ADMIN_TOKEN>' : platformToken}`,
         '',

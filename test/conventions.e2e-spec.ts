@@ -1,4 +1,4 @@
-// CONTRACT "Conventions" and "Processes": request ids, problem details for every kind of bad input,
+// docs/api.md, "Conventions", "Errors", "Headers" and "Operations routes": request ids, problem details for every kind of bad input,
 // health, readiness, metrics, OpenAPI and docs on every port, and the admin API's rate limit.
 import { randomUUID } from 'node:crypto';
 import { createCredential, createTenant, type TestTenant } from './support/builders';
@@ -12,7 +12,7 @@ const VALID_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-/** The contract's problem shape, exactly: no other members, matching status, the response's request id, no stack. */
+/** The problem shape of docs/api.md (Errors), exactly: no other members, matching status, the response's request id, no stack. */
 function expectProblem(response: TestResponse, status: number, code: string): void {
   expect(response.status).toBe(status);
   expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
@@ -278,7 +278,10 @@ describe('conventions', () => {
         expect(html).toContain('swagger-ui');
         for (const asset of html.match(/(?:src|href)="(\/docs\/[^"]+)"/g) ?? []) {
           const path = asset.replace(/^(?:src|href)="/, '').replace(/"$/, '');
-          expect((await fetch(`${url()}${path}`)).status).toBe(200);
+          const served = await fetch(`${url()}${path}`);
+          // Read to the end: a body left unread keeps its connection open past the end of the run.
+          await served.arrayBuffer();
+          expect(served.status).toBe(200);
         }
       });
     });

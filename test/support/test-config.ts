@@ -34,11 +34,15 @@ export function testEnv(overrides: Record<string, string> = {}): Record<string, 
     ADMIN_PORT: '0',
     VERIFY_PORT: '0',
     WORKER_PORT: '0',
+    // Warnings and errors, as JSON lines (tests read them), whether or not jest runs in a terminal.
+    // Nothing reaches the terminal unless a test fails: a spawned process's output is captured
+    // (support/spawn-app.ts), the in-process apps write to the environment's sink (support/log-sink.ts).
     LOG_LEVEL: 'warn',
+    LOG_FORMAT: 'json',
     // The whole run shares one Redis prefix and one platform token: only the rate-limit tests
     // set a low limit (per credential per minute), every other suite must not trip it.
     ADMIN_RATE_LIMIT_PER_MINUTE: '1000000',
-    // Tests reach webhook receivers on 127.0.0.1 over plain http (CONTRACT Webhooks).
+    // Tests reach webhook receivers on 127.0.0.1 over plain http (docs/api.md, Webhooks).
     KEYWARD_WEBHOOK_ALLOW_PRIVATE: '1',
     KEYWARD_WEBHOOK_ALLOW_HTTP: '1',
     // And nothing else: the sender refuses every address that is not loopback, at the socket, so

@@ -9,6 +9,7 @@ import type { KeywardConfig } from './config/keyward-config';
 import { DatabaseModule } from './database/database.module';
 import { OperationsController } from './health/operations.controller';
 import { Readiness } from './health/readiness';
+import { accessErrorFields, accessLogLevel } from './logging/access-log';
 import { createRootLogger, redactRequest } from './logging/logger';
 import { Metrics } from './metrics/metrics';
 import { REDIS_CLIENT } from './redis/redis.tokens';
@@ -65,7 +66,12 @@ export class PlatformModule implements BeforeApplicationShutdown {
 
   static forRoot(options: PlatformOptions): DynamicModule {
     const { config } = options;
-    const rootLogger = createRootLogger({ level: config.logLevel, service: options.service, destination: options.logDestination });
+    const rootLogger = createRootLogger({
+      level: config.logLevel,
+      format: config.logFormat,
+      service: options.service,
+      destination: options.logDestination,
+    });
     const quiet = new Set(options.quietPaths ?? []);
     return {
       module: PlatformModule,
@@ -85,8 +91,8 @@ export class PlatformModule implements BeforeApplicationShutdown {
               }),
             },
             autoLogging: { ignore: (request) => quiet.has((request.url ?? '').split('?')[0]) },
-            customLogLevel: (_request, response, error) =>
-              error || response.statusCode >= 500 ? 'error' : response.statusCode >= 400 ? 'warn' : 'info',
+            customLogLevel: (_request, response, error) => accessLogLevel(response.statusCode, error),
+            customErrorObject: (_request, response, error, fields: Record<string, unknown>) => accessErrorFields(response, error, fields),
           },
         }),
         DatabaseModule,

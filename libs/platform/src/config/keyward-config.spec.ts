@@ -86,6 +86,40 @@ describe('loadKeywardConfig', () => {
     });
   });
 
+  describe('logging', () => {
+    const terminal = { stdoutIsTty: true };
+    const pipe = { stdoutIsTty: false };
+
+    it('logs from info in production and from warn elsewhere, unless LOG_LEVEL says otherwise', () => {
+      expect(loadKeywardConfig(productionEnv()).logLevel).toBe('info');
+      expect(loadKeywardConfig(developmentEnv()).logLevel).toBe('warn');
+      expect(loadKeywardConfig(productionEnv({ NODE_ENV: 'test' })).logLevel).toBe('warn');
+      expect(loadKeywardConfig(productionEnv({ LOG_LEVEL: 'debug' })).logLevel).toBe('debug');
+      expect(loadKeywardConfig(developmentEnv({ LOG_LEVEL: 'silent' })).logLevel).toBe('silent');
+    });
+
+    it('writes pretty lines to a terminal and JSON lines in production or to anything else, unless LOG_FORMAT says otherwise', () => {
+      expect(loadKeywardConfig(developmentEnv(), terminal).logFormat).toBe('pretty');
+      expect(loadKeywardConfig(developmentEnv(), pipe).logFormat).toBe('json');
+      expect(loadKeywardConfig(productionEnv(), terminal).logFormat).toBe('json');
+      expect(loadKeywardConfig(productionEnv({ LOG_FORMAT: 'pretty' }), pipe).logFormat).toBe('pretty');
+      expect(loadKeywardConfig(developmentEnv({ LOG_FORMAT: 'json' }), terminal).logFormat).toBe('json');
+    });
+
+    it.each([
+      ['LOG_LEVEL', 'verbose'],
+      ['LOG_LEVEL', 'INFO'],
+      ['LOG_FORMAT', 'text'],
+      ['LOG_FORMAT', 'JSON'],
+    ])('refuses %s=%p, naming the variable and what it may be', (variable, value) => {
+      const error = configErrorOf(productionEnv({ [variable]: value }));
+
+      expect(error.variable).toBe(variable);
+      expect(error.message).toContain(variable);
+      expect(error.message).toMatch(variable === 'LOG_LEVEL' ? /fatal, error, warn, info, debug, trace, silent/ : /pretty, json/);
+    });
+  });
+
   describe('with NODE_ENV=production', () => {
     it.each(['KEYWARD_PEPPER', 'KEYWARD_ENCRYPTION_KEY', 'PLATFORM_ADMIN_TOKEN'])(
       'refuses to start without %s, naming it and printing no other secret',

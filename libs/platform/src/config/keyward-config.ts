@@ -9,6 +9,19 @@ import { loadOrCreateSecret } from './data-dir-secrets';
 
 export type NodeEnv = 'development' | 'production' | 'test';
 
+/** pino's levels, and `silent` for none. */
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** One JSON object a line (for machines), or one readable line a record (for a terminal). */
+export type LogFormat = 'json' | 'pretty';
+
+/** What loadKeywardConfig reads of the process besides its environment variables. */
+export interface ProcessFacts {
+  /** Whether standard output is a terminal (the default log format depends on it). */
+  readonly stdoutIsTty: boolean;
+}
+
 export interface KeywardConfig {
   readonly nodeEnv: NodeEnv;
   readonly dataDir: string;
@@ -35,7 +48,13 @@ export interface KeywardConfig {
   readonly encryptionKey: Buffer;
   readonly keyPrefix: string;
   readonly adminRateLimitPerMinute: number;
-  readonly logLevel: string;
+  /**
+   * LOG_LEVEL: `info` in production, `warn` elsewhere (`npm start` then prints warnings and errors
+   * only). Access lines are at debug (2xx, 3xx), info (4xx) and error (5xx); see logging/access-log.ts.
+   */
+  readonly logLevel: LogLevel;
+  /** LOG_FORMAT: `pretty` when standard output is a terminal, `json` in production and when it is not one. */
+  readonly logFormat: LogFormat;
   readonly bodyLimitBytes: number;
   readonly shutdownGraceMs: number;
   /**
@@ -251,7 +270,7 @@ function secretKey(env: Env, name: string, nodeEnv: NodeEnv, dataDir: string, fi
   return decoded;
 }
 
-export function loadKeywardConfig(env: Env): KeywardConfig {
+export function loadKeywardConfig(env: Env, facts: ProcessFacts = { stdoutIsTty: process.stdout.isTTY === true }): KeywardConfig {
   const rawNodeEnv = env.NODE_ENV ?? 'development';
   if (!['development', 'production', 'test'].includes(rawNodeEnv)) {
     throw new ConfigError('NODE_ENV', 'must be development, production or test');
@@ -303,7 +322,8 @@ export function loadKeywardConfig(env: Env): KeywardConfig {
     encryptionKey: secretKey(env, 'KEYWARD_ENCRYPTION_KEY', nodeEnv, dataDir, 'encryption-key'),
     keyPrefix,
     adminRateLimitPerMinute: integer(env, 'ADMIN_RATE_LIMIT_PER_MINUTE', 1000, 1, 10_000_000),
-    logLevel: text(env, 'LOG_LEVEL', nodeEnv === 'test' ? 'warn' : 'info'),
+    logLevel: oneOf(env, 'LOG_LEVEL', LOG_LEVELS, nodeEnv === 'production' ? 'info' : 'warn'),
+    logFormat: oneOf(env, 'LOG_FORMAT', ['pretty', 'json'] as const, nodeEnv !== 'production' && facts.stdoutIsTty ? 'pretty' : 'json'),
     bodyLimitBytes: integer(env, 'BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     shutdownGraceMs,
     shutdownDrainMs,

@@ -1,4 +1,4 @@
-/** Field names whose values never reach a log line, at any depth (CONTRACT "Secrets"). */
+/** Field names whose values never reach a log line, at any depth (docs/api.md, Secrets). */
 const SECRET_FIELD = /^(authorization|proxy-authorization|cookie|set-cookie|key|token|secret|password|pepper|x-api-key)$/i;
 
 export const REDACTED = '[REDACTED]';

@@ -4,7 +4,6 @@
 
 export interface StateLogger {
   warn(message: unknown, ...rest: unknown[]): void;
-  log(message: unknown, ...rest: unknown[]): void;
 }
 
 /** What an error says, without its stack: a line that stays short however often it is written. */
@@ -37,11 +36,14 @@ export class ConnectionStateLog {
     this.logger.warn({ error: errorSummary(error) }, `${this.what} unavailable: ${detail}`);
   }
 
-  /** A success: logged only when it ends a failure. */
+  /**
+   * A success: logged only when it ends a failure, at the failure's level (warn), so that a log
+   * level that shows an outage also shows its end (`npm start` logs from warn).
+   */
   recovered(): void {
     if (this.downSince === null) return;
     const downForMs = Date.now() - this.downSince;
     this.downSince = null;
-    this.logger.log({ downForMs }, `${this.what} available again`);
+    this.logger.warn({ downForMs }, `${this.what} available again`);
   }
 }
