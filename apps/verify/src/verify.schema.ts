@@ -7,31 +7,83 @@ export const VERIFY_REQUEST_SCHEMA = {
   required: ['key'],
   additionalProperties: false,
   properties: {
-    // No maxLength: a string of any other shape, however long, is answered 200 MALFORMED (CONTRACT Verify);
+    // No maxLength: a string of any other shape, however long, is answered 200 MALFORMED (docs/api.md, Verify);
     // the body limit bounds it.
-    key: { type: 'string', description: 'The API key presented to your service' },
-    scopes: { type: 'array', maxItems: 100, items: { type: 'string', minLength: 1, maxLength: 64 } },
-    ip: { type: 'string', maxLength: 64, description: "Your caller's IP address (IPv4 or IPv6)" },
-    cost: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
+    key: {
+      type: 'string',
+      description:
+        'The API key your caller presented, as it was given. A string of any other shape (the empty string too) is answered MALFORMED.',
+    },
+    scopes: {
+      type: 'array',
+      maxItems: 100,
+      items: { type: 'string', minLength: 1, maxLength: 64 },
+      description:
+        'Scopes the call needs: every one must be granted by the key (a grant ending in `*` covers what begins with what precedes it), else INSUFFICIENT_SCOPE',
+    },
+    ip: {
+      type: 'string',
+      maxLength: 64,
+      description:
+        "Your caller's IP address (IPv4 or IPv6). Needed for a key with an ipAllowlist: without it, such a key is IP_NOT_ALLOWED.",
+    },
+    cost: {
+      type: 'integer',
+      minimum: 1,
+      maximum: 1_000_000,
+      default: 1,
+      description: 'What the call costs: a VALID answer takes this much from the rate limit and from the credits (remaining)',
+    },
   },
 } as const;
 
+/** What each verify code means, in the order of precedence: where several apply, the first wins. */
+export const VERIFY_CODE_MEANINGS: Readonly<Record<VerifyCode, string>> = {
+  VALID: 'The key is good for this call: every check passed, and `cost` was taken from its rate limit and credits.',
+  MALFORMED: "Not a key of this deployment's format (shape or checksum); no store was asked.",
+  NOT_FOUND: 'No such key, or a key of another tenant.',
+  REVOKED: 'The key was revoked.',
+  EXPIRED: 'The key is past its expiresAt (a rotated key past its grace period too).',
+  DISABLED: 'The key is disabled, or its tenant is suspended.',
+  IP_NOT_ALLOWED: 'The key has an ipAllowlist, and `ip` was not sent or is outside it.',
+  INSUFFICIENT_SCOPE: 'Some of the requested `scopes` are not granted by the key.',
+  RATE_LIMITED: "The key's rate limit has no room for `cost` in this window; Retry-After says when to try again.",
+  USAGE_EXCEEDED: "The key's credits (remaining) are fewer than `cost`.",
+};
+
 export const VERIFY_RESPONSE_SCHEMA = {
   type: 'object',
+  description:
+    'The verdict. MALFORMED and NOT_FOUND answers hold `valid` and `code` only; every other answer describes the key. Only a VALID answer charges anything.',
   required: ['valid', 'code'],
   properties: {
-    valid: { type: 'boolean' },
-    code: { type: 'string', enum: [...VERIFY_CODES] },
-    keyId: { type: 'string' },
-    ownerId: { type: 'string', nullable: true },
+    valid: { type: 'boolean', description: 'True exactly when `code` is VALID' },
+    code: {
+      type: 'string',
+      enum: [...VERIFY_CODES],
+      description: `Where several apply, the first in this list wins: ${VERIFY_CODES.map((code) => `${code}: ${VERIFY_CODE_MEANINGS[code]}`).join(' ')}`,
+    },
+    keyId: { type: 'string', format: 'uuid', description: "The key's id" },
+    ownerId: { type: 'string', nullable: true, description: "The key's ownerId (your customer or service), if set" },
     environment: { type: 'string', enum: ['live', 'test'] },
-    scopes: { type: 'array', items: { type: 'string' } },
-    meta: { type: 'object', additionalProperties: true },
+    scopes: { type: 'array', items: { type: 'string' }, description: 'The scopes the key grants' },
+    meta: { type: 'object', additionalProperties: true, description: "The key's meta, as set through the admin API" },
     expiresAt: { type: 'string', format: 'date-time', nullable: true },
-    remaining: { type: 'integer', nullable: true },
+    remaining: {
+      type: 'integer',
+      nullable: true,
+      minimum: 0,
+      description: 'Credits left after this call (null: unlimited)',
+    },
     rateLimit: {
       type: 'object',
-      properties: { limit: { type: 'integer' }, remaining: { type: 'integer' }, resetAt: { type: 'string', format: 'date-time' } },
+      description: "The key's rate limit window, when the key has a rateLimit",
+      required: ['limit', 'remaining', 'resetAt'],
+      properties: {
+        limit: { type: 'integer', minimum: 1, description: 'VALID answers allowed per window' },
+        remaining: { type: 'integer', minimum: 0, description: 'VALID answers left in this window' },
+        resetAt: { type: 'string', format: 'date-time', description: 'When the window ends' },
+      },
     },
   },
 } as const;

@@ -1,28 +1,40 @@
 import type { Credential, IssuedCredential } from '@keyward/credentials';
 import { CREDENTIAL_ROLES, type CredentialRole } from '@keyward/platform';
 import { ApiProperty } from '@nestjs/swagger';
+import { EXAMPLE } from '../openapi-examples';
+
+const ROLE_DESCRIPTION =
+  'admin: everything of its tenant; auditor: reads keys, usage, audit events and reports, changes nothing; verifier: POST /v1/verify only';
 
 export class CredentialResource {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ enum: CREDENTIAL_ROLES }) role: CredentialRole;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt: string | null;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) revokedAt: string | null;
+  @ApiProperty({ format: 'uuid', example: EXAMPLE.credentialId }) id: string;
+  @ApiProperty({ example: 'checkout-service' }) name: string;
+  @ApiProperty({ enum: CREDENTIAL_ROLES, description: ROLE_DESCRIPTION, example: 'verifier' }) role: CredentialRole;
+  @ApiProperty({ format: 'date-time', example: EXAMPLE.createdAt }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the credential stops working; null: never' })
+  expiresAt: string | null;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When it was revoked; null: it was not' })
+  revokedAt: string | null;
 }
 
 export class IssuedCredentialResource {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ enum: CREDENTIAL_ROLES }) role: CredentialRole;
-  @ApiProperty({ description: 'The bearer token (kwc_...). It appears in this response only.' }) token: string;
-  @ApiProperty({ format: 'date-time' }) createdAt: string;
-  @ApiProperty({ type: String, format: 'date-time', nullable: true }) expiresAt: string | null;
+  @ApiProperty({ format: 'uuid', example: EXAMPLE.credentialId }) id: string;
+  @ApiProperty({ example: 'checkout-service' }) name: string;
+  @ApiProperty({ enum: CREDENTIAL_ROLES, description: ROLE_DESCRIPTION, example: 'verifier' }) role: CredentialRole;
+  @ApiProperty({
+    description: 'The bearer token (`kwc_...`). It appears in this response only: keep it now.',
+    example: EXAMPLE.credentialToken,
+  })
+  token: string;
+  @ApiProperty({ format: 'date-time', example: EXAMPLE.createdAt }) createdAt: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true, description: 'When the credential stops working; null: never' })
+  expiresAt: string | null;
 }
 
 export class CredentialPage {
   @ApiProperty({ type: [CredentialResource] }) data: CredentialResource[];
-  @ApiProperty({ type: String, nullable: true }) nextCursor: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Pass as `cursor` for the next page; null on the last page' })
+  nextCursor: string | null;
 }
 
 export function toCredentialResource(credential: Credential): CredentialResource {

@@ -2,6 +2,7 @@ import { ownTenant } from '../own-tenant';
 import { IssueCredentialUseCase, ListCredentialsUseCase, RevokeCredentialUseCase } from '@keyward/credentials';
 import {
   Allow,
+  ApiIdempotencyKey,
   ApiProblems,
   CurrentChange,
   CurrentPrincipal,
@@ -12,13 +13,13 @@ import {
   type Principal,
 } from '@keyward/platform';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiTenantRouteProblems, BODY_PROBLEMS, IDEMPOTENCY_PROBLEMS } from '../admin-api.openapi';
 import { CredentialPage, IssuedCredentialResource, toCredentialResource, toIssuedCredentialResource } from './credential.resource';
-import { CreateCredentialDto } from './dto/create-credential.dto';
+import { CREATE_CREDENTIAL_EXAMPLES, CreateCredentialDto } from './dto/create-credential.dto';
 
-@ApiTags('credentials (tenant admin)')
-@ApiBearerAuth()
-@ApiProblems(401, 403, 429)
+@ApiTags('credentials')
+@ApiTenantRouteProblems()
 @Allow('admin')
 @Controller('v1/credentials')
 export class CredentialsController {
@@ -31,13 +32,21 @@ export class CredentialsController {
   @Post()
   @HttpCode(201)
   @UseInterceptors(IdempotencyInterceptor)
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: false,
-    description: '1..255 printable ASCII; a retry within 24 h returns the first answer',
+  @ApiOperation({
+    operationId: 'createCredential',
+    summary: 'Issue a credential of your tenant',
+    description:
+      "Issues a credential of the caller's tenant with the given role: `admin`, `auditor`, or `verifier` for the services " +
+      'that call POST /v1/verify. The token is in this response only. Audited as credential.created.',
   })
-  @ApiCreatedResponse({ type: IssuedCredentialResource })
-  @ApiProblems(400, 409, 413, 415, 422)
+  @ApiIdempotencyKey()
+  @ApiBody({ type: CreateCredentialDto, examples: CREATE_CREDENTIAL_EXAMPLES })
+  @ApiCreatedResponse({ type: IssuedCredentialResource, description: 'The credential, with its token (shown this once)' })
+  @ApiProblems(
+    { code: 'VALIDATION_FAILED', errors: [{ field: 'expiresAt', message: 'must be in the future' }] },
+    ...BODY_PROBLEMS,
+    ...IDEMPOTENCY_PROBLEMS,
+  )
   async create(
     @Body() body: CreateCredentialDto,
     @CurrentPrincipal() principal: Principal,
@@ -54,8 +63,13 @@ export class CredentialsController {
   }
 
   @Get()
-  @ApiOkResponse({ type: CredentialPage })
-  @ApiProblems(400)
+  @ApiOperation({
+    operationId: 'listCredentials',
+    summary: "List your tenant's credentials",
+    description: "The caller's tenant's credentials, revoked ones included, a page at a time; never their tokens.",
+  })
+  @ApiOkResponse({ type: CredentialPage, description: 'A page of credentials' })
+  @ApiProblems({ code: 'VALIDATION_FAILED', errors: [{ field: 'limit', message: 'must not be greater than 100' }] })
   async list(@Query() query: ListQueryDto, @CurrentPrincipal() principal: Principal): Promise<CredentialPage> {
     const page = await this.listCredentials.execute({ tenantId: ownTenant(principal), ...query });
     return { data: page.data.map(toCredentialResource), nextCursor: page.nextCursor };
@@ -63,8 +77,16 @@ export class CredentialsController {
 
   @Delete(':credentialId')
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Revoked (idempotent): the token stops working at once' })
-  @ApiProblems(404)
+  @ApiOperation({
+    operationId: 'revokeCredential',
+    summary: 'Revoke a credential',
+    description:
+      "Revokes a credential of the caller's tenant: its token stops working at once on the admin API and within 1 second on " +
+      'every verify process. Idempotent. Audited as credential.revoked.',
+  })
+  @ApiParam({ name: 'credentialId', format: 'uuid', description: "The credential's id" })
+  @ApiNoContentResponse({ description: 'Revoked' })
+  @ApiProblems({ code: 'NOT_FOUND', detail: 'The credential was not found.' })
   async revoke(
     @Param('credentialId', new ParseIdPipe('The credential')) credentialId: string,
     @CurrentPrincipal() principal: Principal,

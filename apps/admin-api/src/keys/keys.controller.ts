@@ -10,6 +10,7 @@ import {
 } from '@keyward/keys';
 import {
   Allow,
+  ApiIdempotencyKey,
   ApiProblems,
   CurrentChange,
   CurrentPrincipal,
@@ -19,10 +20,12 @@ import {
   type Principal,
 } from '@keyward/platform';
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, UseInterceptors } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiTenantRouteProblems, BODY_PROBLEMS, IDEMPOTENCY_PROBLEMS } from '../admin-api.openapi';
 import { ownTenant } from '../own-tenant';
 import { AbsentBodyAsEmptyInterceptor } from './absent-body-as-empty.interceptor';
 import { CreateKeyDto } from './dto/create-key.dto';
+import { CREATE_KEY_EXAMPLES, REVOKE_KEY_EXAMPLES, ROTATE_KEY_EXAMPLES, UPDATE_KEY_EXAMPLES } from './dto/key-examples';
 import { KeyUsageQueryDto } from './dto/key-usage-query.dto';
 import { KeyUsageResource } from './key-usage.resource';
 import { ListKeysQueryDto } from './dto/list-keys-query.dto';
@@ -41,15 +44,11 @@ import {
 const keyId = new ParseIdPipe('The key');
 const optionalDate = (value: string | null | undefined): Date | null | undefined =>
   value === undefined ? undefined : value === null ? null : new Date(value);
-const IDEMPOTENCY_HEADER = {
-  name: 'Idempotency-Key',
-  required: false,
-  description: '1..255 printable ASCII; a retry within 24 h returns the first answer, the key included',
-};
+const KEY_ID_PARAM = { name: 'keyId', format: 'uuid', description: "The key's id" };
+const KEY_NOT_FOUND = { code: 'NOT_FOUND', detail: 'The key was not found.' } as const;
 
-@ApiTags('keys (tenant admin; auditors may read)')
-@ApiBearerAuth()
-@ApiProblems(401, 403, 429)
+@ApiTags('keys')
+@ApiTenantRouteProblems()
 @Allow('admin')
 @Controller('v1/keys')
 export class KeysController {
@@ -67,9 +66,22 @@ export class KeysController {
   @Post()
   @HttpCode(201)
   @UseInterceptors(IdempotencyInterceptor)
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiCreatedResponse({ type: IssuedKeyResource })
-  @ApiProblems(400, 409, 413, 415, 422)
+  @ApiOperation({
+    operationId: 'createKey',
+    summary: 'Issue an API key',
+    description:
+      "Issues a key of the caller's tenant: `<prefix>_<environment>_` and 38 base62 characters, the last 6 a checksum. The " +
+      'plaintext `key` is in this response only; it is stored as a keyed hash. The key verifies from the moment this answer ' +
+      'is sent. Audited as key.created.',
+  })
+  @ApiIdempotencyKey()
+  @ApiBody({ type: CreateKeyDto, examples: CREATE_KEY_EXAMPLES })
+  @ApiCreatedResponse({ type: IssuedKeyResource, description: 'The key, with its plaintext (shown this once)' })
+  @ApiProblems(
+    { code: 'VALIDATION_FAILED', errors: [{ field: 'expiresAt', message: 'must be in the future' }] },
+    ...BODY_PROBLEMS,
+    ...IDEMPOTENCY_PROBLEMS,
+  )
   async create(
     @Body() body: CreateKeyDto,
     @CurrentPrincipal() principal: Principal,
@@ -86,8 +98,17 @@ export class KeysController {
 
   @Get()
   @Allow('admin', 'auditor')
-  @ApiOkResponse({ type: KeyPage })
-  @ApiProblems(400)
+  @ApiOperation({
+    operationId: 'listKeys',
+    summary: "List your tenant's keys",
+    description:
+      "The caller's tenant's keys, newest first, a page at a time, optionally of one owner or in one status; never their secrets.",
+  })
+  @ApiOkResponse({ type: KeyPage, description: 'A page of keys' })
+  @ApiProblems({
+    code: 'VALIDATION_FAILED',
+    errors: [{ field: 'status', message: 'must be one of the following values: active, disabled, expired, revoked' }],
+  })
   async list(@Query() query: ListKeysQueryDto, @CurrentPrincipal() principal: Principal): Promise<KeyPage> {
     const page = await this.listKeys.execute(ownTenant(principal), query);
     const now = new Date();
@@ -96,16 +117,26 @@ export class KeysController {
 
   @Get(':keyId')
   @Allow('admin', 'auditor')
-  @ApiOkResponse({ type: KeyResource })
-  @ApiProblems(404)
+  @ApiOperation({ operationId: 'getKey', summary: 'Get a key', description: "One key of the caller's tenant; never its secret." })
+  @ApiParam(KEY_ID_PARAM)
+  @ApiOkResponse({ type: KeyResource, description: 'The key' })
+  @ApiProblems(KEY_NOT_FOUND)
   async get(@Param('keyId', keyId) id: string, @CurrentPrincipal() principal: Principal): Promise<KeyResource> {
     return toKeyResource(await this.getKey.execute(ownTenant(principal), id));
   }
 
   @Get(':keyId/usage')
   @Allow('admin', 'auditor')
-  @ApiOkResponse({ type: KeyUsageResource, description: 'Every verification of the key, counted once, within 5 seconds' })
-  @ApiProblems(400, 404)
+  @ApiOperation({
+    operationId: 'getKeyUsage',
+    summary: "Get a key's usage",
+    description:
+      'Verifications of the key by hour or day and by code, between `from` and `to`: every verification counted once, ' +
+      'within 5 seconds.',
+  })
+  @ApiParam(KEY_ID_PARAM)
+  @ApiOkResponse({ type: KeyUsageResource, description: 'The buckets with traffic' })
+  @ApiProblems({ code: 'VALIDATION_FAILED', errors: [{ field: 'from', message: 'must be before to' }] }, KEY_NOT_FOUND)
   usage(
     @Param('keyId', keyId) id: string,
     @Query() query: KeyUsageQueryDto,
@@ -121,8 +152,23 @@ export class KeysController {
   }
 
   @Patch(':keyId')
-  @ApiOkResponse({ type: KeyResource })
-  @ApiProblems(400, 404, 409, 413, 415)
+  @ApiOperation({
+    operationId: 'updateKey',
+    summary: 'Change a key',
+    description:
+      'Changes the fields given, and only those; `null` clears expiresAt, rateLimit, remaining, ipAllowlist and rotation, and ' +
+      '`enabled: false` disables the key. In force on every verify process within 1 second. A revoked key cannot be changed. ' +
+      'Audited as key.updated (key.disabled, key.enabled).',
+  })
+  @ApiParam(KEY_ID_PARAM)
+  @ApiBody({ type: UpdateKeyDto, examples: UPDATE_KEY_EXAMPLES })
+  @ApiOkResponse({ type: KeyResource, description: 'The key, changed' })
+  @ApiProblems(
+    { code: 'VALIDATION_FAILED', errors: [{ field: 'body', message: 'must change at least one field' }] },
+    ...BODY_PROBLEMS,
+    KEY_NOT_FOUND,
+    { code: 'CONFLICT', when: 'The key is revoked.', detail: 'The key is revoked and can no longer be changed.' },
+  )
   async update(
     @Param('keyId', keyId) id: string,
     @Body() body: UpdateKeyDto,
@@ -141,10 +187,29 @@ export class KeysController {
   @Post(':keyId/rotate')
   @HttpCode(201)
   @UseInterceptors(AbsentBodyAsEmptyInterceptor, IdempotencyInterceptor)
-  @ApiHeader(IDEMPOTENCY_HEADER)
-  @ApiBody({ type: RotateKeyDto, required: false })
+  @ApiOperation({
+    operationId: 'rotateKey',
+    summary: 'Rotate a key',
+    description:
+      'Issues a successor with the same name, owner, scopes, meta and limits; the old key keeps working until its grace ' +
+      "period ends (then it is EXPIRED). The successor's plaintext `key` is in this response only. The body may be left " +
+      'out. Audited as key.rotated.',
+  })
+  @ApiParam(KEY_ID_PARAM)
+  @ApiIdempotencyKey()
+  @ApiBody({ type: RotateKeyDto, required: false, examples: ROTATE_KEY_EXAMPLES })
   @ApiCreatedResponse({ type: RotatedKeyResource, description: 'The successor, its plaintext key, and when the old key stops working' })
-  @ApiProblems(400, 404, 409, 415, 422)
+  @ApiProblems(
+    { code: 'VALIDATION_FAILED', errors: [{ field: 'gracePeriodSeconds', message: 'must not be less than 0' }] },
+    ...BODY_PROBLEMS,
+    KEY_NOT_FOUND,
+    {
+      code: 'CONFLICT',
+      when: 'The key is revoked or expired, or was rotated already.',
+      detail: 'The key cannot be rotated: it was already rotated.',
+    },
+    ...IDEMPOTENCY_PROBLEMS,
+  )
   async rotate(
     @Param('keyId', keyId) id: string,
     @Body() body: RotateKeyDto,
@@ -162,8 +227,20 @@ export class KeysController {
 
   @Post(':keyId/reveal')
   @HttpCode(200)
-  @ApiOkResponse({ type: RevealedKeyResource, description: 'The plaintext of a successor made by scheduled rotation, once' })
-  @ApiProblems(404, 410)
+  @ApiOperation({
+    operationId: 'revealKey',
+    summary: 'Reveal a key made by scheduled rotation',
+    description:
+      "The plaintext of a successor made by scheduled rotation, which no one has seen: once, until its predecessor's grace " +
+      'period ends (at least 60 seconds after the rotation); then it is gone for good. Audited as key.revealed.',
+  })
+  @ApiParam(KEY_ID_PARAM)
+  @ApiOkResponse({ type: RevealedKeyResource, description: 'The plaintext, shown this once' })
+  @ApiProblems(KEY_NOT_FOUND, {
+    code: 'GONE',
+    when: 'The key was revealed already, its grace period ended, or it was not made by scheduled rotation.',
+    detail: 'This key has no escrowed secret: it was revealed already, its grace period ended, or it was not made by scheduled rotation.',
+  })
   reveal(
     @Param('keyId', keyId) id: string,
     @CurrentPrincipal() principal: Principal,
@@ -175,9 +252,21 @@ export class KeysController {
   @Post(':keyId/revoke')
   @HttpCode(200)
   @UseInterceptors(AbsentBodyAsEmptyInterceptor)
-  @ApiBody({ type: RevokeKeyDto, required: false })
-  @ApiOkResponse({ type: KeyResource, description: 'The key, revoked (idempotent)' })
-  @ApiProblems(400, 404, 415)
+  @ApiOperation({
+    operationId: 'revokeKey',
+    summary: 'Revoke a key',
+    description:
+      'Revokes the key for good: verify answers REVOKED on every verify process within 1 second. Idempotent. The body may ' +
+      'be left out. Audited as key.revoked.',
+  })
+  @ApiParam(KEY_ID_PARAM)
+  @ApiBody({ type: RevokeKeyDto, required: false, examples: REVOKE_KEY_EXAMPLES })
+  @ApiOkResponse({ type: KeyResource, description: 'The key, revoked' })
+  @ApiProblems(
+    { code: 'VALIDATION_FAILED', errors: [{ field: 'reason', message: 'must be shorter than or equal to 500 characters' }] },
+    ...BODY_PROBLEMS,
+    KEY_NOT_FOUND,
+  )
   async revoke(
     @Param('keyId', keyId) id: string,
     @Body() body: RevokeKeyDto,

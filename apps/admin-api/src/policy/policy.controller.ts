@@ -1,13 +1,13 @@
 import { Allow, ApiProblems, CurrentChange, CurrentPrincipal, type ChangeContext, type Principal } from '@keyward/platform';
 import { GetPolicyUseCase, PutPolicyUseCase, type TenantPolicy } from '@keyward/policy';
 import { Body, Controller, Get, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiTenantRouteProblems, BODY_PROBLEMS } from '../admin-api.openapi';
 import { ownTenant } from '../own-tenant';
 import { TenantPolicyDto } from './policy.dto';
 
-@ApiTags('policy (tenant admin; auditors may read)')
-@ApiBearerAuth()
-@ApiProblems(401, 403, 429)
+@ApiTags('policy')
+@ApiTenantRouteProblems()
 @Controller('v1/policy')
 export class PolicyController {
   constructor(
@@ -17,15 +17,45 @@ export class PolicyController {
 
   @Get()
   @Allow('admin', 'auditor')
-  @ApiOkResponse({ type: TenantPolicyDto })
+  @ApiOperation({
+    operationId: 'getPolicy',
+    summary: "Get your tenant's policy",
+    description:
+      "The caller's tenant's policy; a tenant that never set one has the defaults (nothing enforced, warnings 7 and 1 days ahead).",
+  })
+  @ApiOkResponse({ type: TenantPolicyDto, description: 'The policy' })
   get(@CurrentPrincipal() principal: Principal): Promise<TenantPolicy> {
     return this.getPolicy.execute(ownTenant(principal));
   }
 
   @Put()
   @Allow('admin')
-  @ApiOkResponse({ type: TenantPolicyDto })
-  @ApiProblems(400, 413, 415)
+  @ApiOperation({
+    operationId: 'replacePolicy',
+    summary: "Replace your tenant's policy",
+    description: 'Replaces the whole policy: every field is required. Audited as policy.updated.',
+  })
+  @ApiBody({
+    type: TenantPolicyDto,
+    examples: {
+      enforce: {
+        summary: 'Disable keys unused for 90 days; keys live at most a year',
+        value: { unusedKeyDays: 90, unusedKeyAction: 'disable', maxKeyLifetimeDays: 365, expiryWarningDays: [30, 7, 1] },
+      },
+      defaults: {
+        summary: 'The defaults: nothing enforced',
+        value: { unusedKeyDays: null, unusedKeyAction: 'report', maxKeyLifetimeDays: null, expiryWarningDays: [7, 1] },
+      },
+    },
+  })
+  @ApiOkResponse({ type: TenantPolicyDto, description: 'The policy, as stored' })
+  @ApiProblems(
+    {
+      code: 'VALIDATION_FAILED',
+      errors: [{ field: 'unusedKeyAction', message: 'must be one of the following values: report, disable, revoke' }],
+    },
+    ...BODY_PROBLEMS,
+  )
   put(
     @Body() body: TenantPolicyDto,
     @CurrentPrincipal() principal: Principal,

@@ -7,10 +7,12 @@ const unlessNull = ValidateIf((_object, value) => value !== null);
 /** PUT replaces the whole policy: every field is required; the two day limits may be null (off). */
 export class TenantPolicyDto implements TenantPolicy {
   @ApiProperty({
-    type: Number,
+    type: 'integer',
     nullable: true,
     minimum: 0,
-    description: 'Days without a VALID verification before a key counts as unused; null = off',
+    maximum: 36_500,
+    description: 'Days without a VALID verification before a key counts as unused (the daily unused-key audit); null: off',
+    example: 90,
   })
   @unlessNull
   @IsInt()
@@ -18,15 +20,17 @@ export class TenantPolicyDto implements TenantPolicy {
   @Max(36_500)
   unusedKeyDays: number | null;
 
-  @ApiProperty({ enum: UNUSED_KEY_ACTIONS })
+  @ApiProperty({ enum: UNUSED_KEY_ACTIONS, description: 'What the unused-key audit does to an unused key', example: 'report' })
   @IsIn(UNUSED_KEY_ACTIONS as UnusedKeyAction[])
   unusedKeyAction: UnusedKeyAction;
 
   @ApiProperty({
-    type: Number,
+    type: 'integer',
     nullable: true,
     minimum: 1,
-    description: 'Longest lifetime of a key issued, patched or rotated; null = unlimited',
+    maximum: 36_500,
+    description: 'Longest lifetime of a key issued, patched or rotated; null: unlimited',
+    example: 365,
   })
   @unlessNull
   @IsInt()
@@ -34,7 +38,14 @@ export class TenantPolicyDto implements TenantPolicy {
   @Max(36_500)
   maxKeyLifetimeDays: number | null;
 
-  @ApiProperty({ type: [Number], description: 'Days before expiry at which key.expiring is sent', example: [7, 1] })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'integer', minimum: 1, maximum: 3650 },
+    maxItems: 10,
+    uniqueItems: true,
+    description: 'Days before expiry at which the webhook key.expiring is sent',
+    example: [7, 1],
+  })
   @IsArray()
   @ArrayMaxSize(10)
   @ArrayUnique()

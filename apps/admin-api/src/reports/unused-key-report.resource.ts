@@ -1,10 +1,11 @@
 import type { UnusedKeyReport } from '@keyward/keys';
 import { ApiProperty } from '@nestjs/swagger';
+import { EXAMPLE } from '../openapi-examples';
 
 export class UnusedKeyReportEntryResource {
-  @ApiProperty({ format: 'uuid' }) id: string;
-  @ApiProperty() name: string;
-  @ApiProperty({ type: String, nullable: true }) ownerId: string | null;
+  @ApiProperty({ format: 'uuid', example: EXAMPLE.keyId }) id: string;
+  @ApiProperty({ example: 'Checkout service' }) name: string;
+  @ApiProperty({ type: String, nullable: true, example: 'cus_4711' }) ownerId: string | null;
   @ApiProperty({
     enum: ['active', 'disabled', 'expired', 'revoked'],
     description: "The key's status when the report was made, after the run's action",
@@ -26,7 +27,8 @@ export class UnusedKeyReportEntryResource {
 
 export class UnusedKeyReportResource {
   @ApiProperty({ format: 'date-time' }) generatedAt: string;
-  @ApiProperty({ description: 'The policy unusedKeyDays the keys were judged by' }) thresholdDays: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'The policy unusedKeyDays the keys were judged by', example: 90 })
+  thresholdDays: number;
   @ApiProperty({ enum: ['report', 'disable', 'revoke'], description: 'The policy unusedKeyAction when the report was made' })
   action: string;
   @ApiProperty({

@@ -11,7 +11,8 @@ import {
 } from '@keyward/platform';
 import { CreateWebhookUseCase, DeleteWebhookUseCase, ListWebhookDeliveriesUseCase, ListWebhooksUseCase } from '@keyward/webhooks';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
+import { ApiTenantRouteProblems, BODY_PROBLEMS } from '../admin-api.openapi';
 import { CreateWebhookDto } from './dto/create-webhook.dto';
 import {
   CreatedWebhookResource,
@@ -22,10 +23,12 @@ import {
   WebhookPage,
 } from './webhook.resource';
 
+const WEBHOOK_ID_PARAM = { name: 'webhookId', format: 'uuid', description: "The webhook's id" };
+const WEBHOOK_NOT_FOUND = { code: 'NOT_FOUND', detail: 'The webhook was not found.' } as const;
+
 /** Admins only: a webhook sends the tenant's key events to a URL, which auditors may not choose. */
-@ApiTags('webhooks (tenant admin)')
-@ApiBearerAuth()
-@ApiProblems(401, 403, 429)
+@ApiTags('webhooks')
+@ApiTenantRouteProblems()
 @Allow('admin')
 @Controller('v1/webhooks')
 export class WebhooksController {
@@ -38,8 +41,25 @@ export class WebhooksController {
 
   @Post()
   @HttpCode(201)
-  @ApiCreatedResponse({ type: CreatedWebhookResource })
-  @ApiProblems(400, 413, 415)
+  @ApiOperation({
+    operationId: 'createWebhook',
+    summary: 'Subscribe a URL to key events',
+    description:
+      'Events of the types given are POSTed to the URL as Standard Webhooks (webhook-id, webhook-timestamp and ' +
+      'webhook-signature headers), signed with the secret in this response, which is shown only here; a delivery that ' +
+      'gets no 2xx answer is retried with exponential backoff for at least 24 hours. Audited as webhook.created.',
+  })
+  @ApiBody({
+    type: CreateWebhookDto,
+    examples: {
+      webhook: {
+        summary: 'Expiring and revoked keys',
+        value: { url: 'https://hooks.example.com/keyward', events: ['key.expiring', 'key.revoked'] },
+      },
+    },
+  })
+  @ApiCreatedResponse({ type: CreatedWebhookResource, description: 'The webhook, with its signing secret (shown this once)' })
+  @ApiProblems({ code: 'VALIDATION_FAILED', errors: [{ field: 'url', message: 'must use https' }] }, ...BODY_PROBLEMS)
   async create(
     @Body() body: CreateWebhookDto,
     @CurrentPrincipal() principal: Principal,
@@ -50,8 +70,13 @@ export class WebhooksController {
   }
 
   @Get()
-  @ApiOkResponse({ type: WebhookPage })
-  @ApiProblems(400)
+  @ApiOperation({
+    operationId: 'listWebhooks',
+    summary: "List your tenant's webhooks",
+    description: "The caller's tenant's webhooks, a page at a time; never their secrets.",
+  })
+  @ApiOkResponse({ type: WebhookPage, description: 'A page of webhooks' })
+  @ApiProblems({ code: 'VALIDATION_FAILED', errors: [{ field: 'limit', message: 'must not be greater than 100' }] })
   async list(@Query() query: ListQueryDto, @CurrentPrincipal() principal: Principal): Promise<WebhookPage> {
     const page = await this.listWebhooks.execute({ tenantId: ownTenant(principal), ...query });
     return { data: page.data.map(toWebhookResource), nextCursor: page.nextCursor };
@@ -59,8 +84,14 @@ export class WebhooksController {
 
   @Delete(':webhookId')
   @HttpCode(204)
-  @ApiNoContentResponse({ description: 'Deleted: nothing more is delivered to its URL' })
-  @ApiProblems(404)
+  @ApiOperation({
+    operationId: 'deleteWebhook',
+    summary: 'Delete a webhook',
+    description: 'Deletes the webhook: nothing more is delivered to its URL. Audited as webhook.deleted.',
+  })
+  @ApiParam(WEBHOOK_ID_PARAM)
+  @ApiNoContentResponse({ description: 'Deleted' })
+  @ApiProblems(WEBHOOK_NOT_FOUND)
   async delete(
     @Param('webhookId', new ParseIdPipe('The webhook')) webhookId: string,
     @CurrentPrincipal() principal: Principal,
@@ -70,8 +101,14 @@ export class WebhooksController {
   }
 
   @Get(':webhookId/deliveries')
-  @ApiOkResponse({ type: WebhookDeliveryPage, description: "The webhook's deliveries, oldest first" })
-  @ApiProblems(400, 404)
+  @ApiOperation({
+    operationId: 'listWebhookDeliveries',
+    summary: "List a webhook's deliveries",
+    description: "The webhook's deliveries, oldest first, a page at a time: each event, its state, its attempts and the last answer.",
+  })
+  @ApiParam(WEBHOOK_ID_PARAM)
+  @ApiOkResponse({ type: WebhookDeliveryPage, description: 'A page of deliveries' })
+  @ApiProblems({ code: 'VALIDATION_FAILED', errors: [{ field: 'limit', message: 'must not be greater than 100' }] }, WEBHOOK_NOT_FOUND)
   async deliveries(
     @Param('webhookId', new ParseIdPipe('The webhook')) webhookId: string,
     @Query() query: ListQueryDto,

@@ -2,9 +2,9 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
-/** `?limit=&cursor=` of every list (CONTRACT Conventions). */
+/** `?limit=&cursor=` of every list (docs/api.md, Conventions). */
 export class ListQueryDto {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 100, default: 50, description: 'The most items on the page' })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -12,7 +12,7 @@ export class ListQueryDto {
   @Max(100)
   limit: number = 50;
 
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @ApiPropertyOptional({ maxLength: 512, description: 'nextCursor of the previous page' })
   @IsOptional()
   @IsString()
   @MaxLength(512)

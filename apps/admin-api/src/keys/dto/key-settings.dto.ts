@@ -2,13 +2,19 @@ import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, Max, Min } from 'class-validator';
 
 export class RateLimitDto {
-  @ApiProperty({ minimum: 1, maximum: 1_000_000_000, description: 'VALID answers allowed per window' })
+  @ApiProperty({ type: 'integer', minimum: 1, maximum: 1_000_000_000, description: 'VALID answers allowed per window', example: 100 })
   @Min(1)
   @Max(1_000_000_000)
   @IsInt()
   limit: number;
 
-  @ApiProperty({ minimum: 1, maximum: 31_536_000 })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: 31_536_000,
+    description: 'The window: fixed windows aligned to multiples of this many seconds since the Unix epoch',
+    example: 60,
+  })
   @Min(1)
   @Max(31_536_000)
   @IsInt()
@@ -16,13 +22,25 @@ export class RateLimitDto {
 }
 
 export class RotationDto {
-  @ApiProperty({ minimum: 1, maximum: 315_360_000, description: 'A successor is made this long after the key was' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: 315_360_000,
+    description: 'A successor is made this long after the key was',
+    example: 7_776_000,
+  })
   @Min(1)
   @Max(315_360_000)
   @IsInt()
   intervalSeconds: number;
 
-  @ApiProperty({ minimum: 0, maximum: 31_536_000, description: 'How long the old key keeps working after a rotation' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    maximum: 31_536_000,
+    description: 'How long the old key keeps working after a rotation',
+    example: 86_400,
+  })
   @Min(0)
   @Max(31_536_000)
   @IsInt()

@@ -13,7 +13,7 @@ export class KeyUsageQueryDto {
   @IsDateTime()
   to?: string;
 
-  @ApiPropertyOptional({ enum: ['hour', 'day'], default: 'hour' })
+  @ApiPropertyOptional({ enum: ['hour', 'day'], default: 'hour', description: 'The size of the buckets' })
   @IsOptional()
   @IsIn(['hour', 'day'])
   granularity: 'hour' | 'day' = 'hour';

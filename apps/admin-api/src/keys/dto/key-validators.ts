@@ -20,7 +20,7 @@ function eachItem(name: string, problemOf: (item: unknown) => string | null, opt
     });
 }
 
-/** Every item is a scope of the contract's alphabet, `*` only last. */
+/** Every item is a scope of the API's alphabet (docs/api.md, Limits), `*` only last. */
 export const AreScopes = (options?: ValidationOptions) => eachItem('areScopes', scopeProblem, options);
 
 /** Every item is an IPv4/IPv6 address or CIDR. */

@@ -6,13 +6,13 @@ import { IsIn, IsOptional, IsString, Length } from 'class-validator';
 const STATUSES: KeyStatus[] = ['active', 'disabled', 'expired', 'revoked'];
 
 export class ListKeysQueryDto extends ListQueryDto {
-  @ApiPropertyOptional({ maxLength: 200 })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200, description: 'Only the keys of this owner' })
   @IsOptional()
   @IsString()
   @Length(1, 200)
   ownerId?: string;
 
-  @ApiPropertyOptional({ enum: STATUSES })
+  @ApiPropertyOptional({ enum: STATUSES, description: 'Only the keys in this status' })
   @IsOptional()
   @IsIn(STATUSES)
   status?: KeyStatus;

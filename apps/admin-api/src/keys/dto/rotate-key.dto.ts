@@ -2,7 +2,13 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class RotateKeyDto {
-  @ApiPropertyOptional({ minimum: 0, maximum: 31_536_000, description: "Defaults to the key's rotation.gracePeriodSeconds, else 0" })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: 31_536_000,
+    description: "How long the old key keeps working; default: the key's rotation.gracePeriodSeconds, else 0",
+    example: 3600,
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
@@ -11,7 +17,7 @@ export class RotateKeyDto {
 }
 
 export class RevokeKeyDto {
-  @ApiPropertyOptional({ maxLength: 500, description: 'Kept in the audit event' })
+  @ApiPropertyOptional({ maxLength: 500, description: 'Why: kept in the audit event', example: 'Leaked in a public repository' })
   @IsOptional()
   @IsString()
   @MaxLength(500)

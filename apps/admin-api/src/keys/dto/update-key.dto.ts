@@ -18,6 +18,7 @@ import {
 } from 'class-validator';
 import { MAX_META_BYTES } from './create-key.dto';
 import { AreIpAllowlistEntries, AreScopes, IsJsonObjectOfAtMost } from './key-validators';
+import { IP_ALLOWLIST_ITEM_SCHEMA, SCOPE_ITEM_SCHEMA } from './key-examples';
 import { RateLimitDto, RotationDto } from './key-settings.dto';
 
 /** Present (even null) means "validate": these fields cannot be cleared. */
@@ -28,58 +29,74 @@ const unlessAbsent = ValidateIf((_object, value) => value !== undefined);
  * ipAllowlist and rotation; name, scopes, meta and enabled cannot be null.
  */
 export class UpdateKeyDto {
-  @ApiPropertyOptional({ minLength: 1, maxLength: 200 })
+  @ApiPropertyOptional({ minLength: 1, maxLength: 200, description: 'A new name' })
   @unlessAbsent
   @IsString()
   @Length(1, 200)
   name?: string;
 
-  @ApiPropertyOptional({ type: [String], maxItems: MAX_SCOPES })
+  @ApiPropertyOptional({ type: 'array', items: SCOPE_ITEM_SCHEMA, maxItems: MAX_SCOPES, description: 'Replaces the scopes' })
   @unlessAbsent
   @IsArray()
   @ArrayMaxSize(MAX_SCOPES)
   @AreScopes()
   scopes?: string[];
 
-  @ApiPropertyOptional({ type: Object })
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: `Replaces the meta (at most ${MAX_META_BYTES} bytes as JSON)`,
+  })
   @unlessAbsent
   @IsJsonObjectOfAtMost(MAX_META_BYTES)
   meta?: Record<string, unknown>;
 
-  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true })
+  @ApiPropertyOptional({ type: String, format: 'date-time', nullable: true, description: 'A new expiry, in the future; null: never' })
   @IsOptional()
   @IsDateTime()
   expiresAt?: string | null;
 
-  @ApiPropertyOptional({ type: RateLimitDto, nullable: true })
+  @ApiPropertyOptional({ type: RateLimitDto, nullable: true, description: 'A new rate limit; null: none' })
   @IsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => RateLimitDto)
   rateLimit?: RateLimitDto | null;
 
-  @ApiPropertyOptional({ type: Number, minimum: 0, nullable: true, description: 'Sets the balance exactly; null = unlimited' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: Number.MAX_SAFE_INTEGER,
+    nullable: true,
+    description: 'Sets the credits exactly; null: unlimited',
+  })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   remaining?: number | null;
 
-  @ApiPropertyOptional({ type: [String], nullable: true })
+  @ApiPropertyOptional({
+    type: 'array',
+    items: IP_ALLOWLIST_ITEM_SCHEMA,
+    maxItems: 100,
+    nullable: true,
+    description: 'Replaces the IP allowlist; null: none',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMaxSize(100)
   @AreIpAllowlistEntries()
   ipAllowlist?: string[] | null;
 
-  @ApiPropertyOptional({ type: RotationDto, nullable: true })
+  @ApiPropertyOptional({ type: RotationDto, nullable: true, description: 'A new rotation schedule; null: none' })
   @IsOptional()
   @IsObject()
   @ValidateNested()
   @Type(() => RotationDto)
   rotation?: RotationDto | null;
 
-  @ApiPropertyOptional({ description: 'false disables the key (verify answers DISABLED)' })
+  @ApiPropertyOptional({ description: 'false disables the key (verify answers DISABLED); true enables it again' })
   @unlessAbsent
   @IsBoolean()
   enabled?: boolean;
