@@ -1,4 +1,4 @@
-// CONTRACT Conventions, "Malformed input of any kind": property-based tests that throw arbitrary
+// docs/api.md, Conventions ("Malformed input of any kind"): property-based tests that throw arbitrary
 // bodies, query strings, path ids and headers at the admin API and the verify service, and check
 // that every answer is a well-formed 4xx problem (never a 5xx) and that nothing was written.
 import { generateCredentialToken } from '@keyward/credentials';
@@ -636,7 +636,11 @@ describe('malformed input (property-based)', () => {
             expectWellFormedAnswer(response, `${name} ${path}`);
             const limitNumber = limit === undefined ? 50 : Number(limit);
             const limitValid = Number.isInteger(limitNumber) && limitNumber >= 1 && limitNumber <= 100;
-            if (!limitValid) {
+            if (cursor?.includes('\u0000') || limit?.includes('\u0000')) {
+              // NUL is refused before the values are read (docs/input-validation.md): the answer names the field that holds it.
+              expectProblem(response, 400, 'VALIDATION_FAILED', `${name} ${path}`);
+              expect(fieldsOf(response)).toContain(cursor?.includes('\u0000') ? 'cursor' : 'limit');
+            } else if (!limitValid) {
               expectProblem(response, 400, 'VALIDATION_FAILED', `${name} ${path}`);
               expect(fieldsOf(response)).toContain('limit');
             } else if (cursor) {
