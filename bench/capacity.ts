@@ -1,5 +1,5 @@
 // `npm run capacity`: the figures an operator sizes a deployment with, measured on this machine
-// (issue 8, "A capacity model"), printed as Markdown for the README:
+// (issue 8, "A capacity model"), printed as Markdown for docs/operations.md (Capacity model):
 //   1. Redis commands and PostgreSQL writes per 1,000 verifications, for a key without limits and
 //      for a key with a rate limit and credits, with an idle window of the same length subtracted;
 //   2. verifications per CPU-second of one verify process (VERIFY_WORKERS=1) under 50 connections;

@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { isolateByTenant } from './support/isolate-by-tenant';
 
 /**
- * The tamper-evident audit log (CONTRACT Audit): one hash chain per tenant. Events can be
+ * The tamper-evident audit log (docs/auditing.md): one hash chain per tenant. Events can be
  * inserted and read, never changed: a trigger refuses UPDATE, DELETE and TRUNCATE for every role,
  * the table's owner included. `audit_chain_heads` holds each chain's last seq and hash; its row
  * lock is what makes seq gapless under concurrent writers of one tenant, while writers of

@@ -2,7 +2,7 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { isolateByTenant } from './support/isolate-by-tenant';
 
 /**
- * Webhook subscriptions (CONTRACT Webhooks). The signing secret must stay usable for deliveries, so
+ * Webhook subscriptions (docs/api.md, Webhooks). The signing secret must stay usable for deliveries, so
  * it is stored sealed (AES-256-GCM, bound to its row by associated data), never in plaintext. The
  * app may add, read and remove subscriptions; it never edits one in place.
  */

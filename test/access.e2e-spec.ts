@@ -1,4 +1,4 @@
-// CONTRACT "Conventions" (Auth) and "Roles": who gets what on every route, and that another
+// docs/api.md, "Credentials and roles": who gets what on every route, and that another
 // tenant's things are 404, never 403.
 import { generateSecretToken } from '@keyward/platform';
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-// The layer rules of STYLE.md ("Dependencies point one way"), checked over every import statement
+// The layer rules of docs/architecture.md ("Rules the code keeps"), checked over every import statement
 // of apps/ and libs/ with a plain scan: apps -> capability libs -> libs/platform, and a domain/
 // folder that knows no framework or storage.
 import { readdirSync, readFileSync } from 'node:fs';

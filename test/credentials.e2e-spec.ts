@@ -1,4 +1,4 @@
-// CONTRACT "Platform operator" and "Tenant credentials": issuing, listing, expiring and revoking
+// docs/api.md, "Platform operator" and "Tenant credentials": issuing, listing, expiring and revoking
 // tenant credentials, and a revocation reaching the verify service within one second.
 import { generateSecretToken } from '@keyward/platform';
 import { randomUUID } from 'node:crypto';

@@ -1,4 +1,4 @@
-// The expiry job (issue 7, CONTRACT Keys/Audit/Webhooks): a passed expiry recorded once (audit
+// The expiry job (issue 7; docs/api.md, Keys/Audit/Webhooks): a passed expiry recorded once (audit
 // key.expired, webhook key.expired), key.expiring once per key and warning day, however many runs
 // repeat or race, and a run that fails half-way leaves each key recorded or untouched.
 // The suite has a database and a Redis prefix of its own: its runs count every key they find, and

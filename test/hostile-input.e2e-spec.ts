@@ -248,7 +248,7 @@ describe('hostile input', () => {
       );
     });
 
-    it('answers a verify key with NUL 200 MALFORMED, as any string of the wrong shape (CONTRACT Verify)', async () => {
+    it('answers a verify key with NUL 200 MALFORMED, as any string of the wrong shape (docs/api.md, Verify)', async () => {
       const response = await client(verify.url, tenant.verifier).post('/v1/verify', { key: 'kw_live_\u0000' });
       expect([response.status, response.body]).toEqual([200, { valid: false, code: 'MALFORMED' }]);
     });

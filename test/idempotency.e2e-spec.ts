@@ -1,4 +1,4 @@
-// CONTRACT "Conventions", Idempotency-Key: replays, conflicts, bad keys, concurrency, scoping per
+// Idempotency-Key (docs/api.md, Headers): replays, conflicts, bad keys, concurrency, scoping per
 // caller, and the stored answer kept encrypted.
 import { randomUUID } from 'node:crypto';
 import { createCredential, createTenant, type TestTenant } from './support/builders';

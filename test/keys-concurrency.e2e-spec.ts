@@ -1,4 +1,4 @@
-// CONTRACT Keys and Conventions (Idempotency-Key): however many requests race, one successor per key
+// docs/api.md, Keys and Headers (Idempotency-Key): however many requests race, one successor per key
 // and one key per Idempotency-Key are made, and every duplicate gets the first answer or a 409.
 import { createTenant, type TestTenant } from './support/builders';
 import { sql } from './support/database';

@@ -1,4 +1,4 @@
-// CONTRACT Conventions: anything that belongs to another tenant is 404, never 403, and nothing a
+// docs/api.md, Conventions: anything that belongs to another tenant is 404, never 403, and nothing a
 // tenant does through the keys and policy routes reaches another tenant's keys or policy.
 import { createTenant, type TestTenant } from './support/builders';
 import { sql } from './support/database';

@@ -1,4 +1,4 @@
-// CONTRACT Secrets and Keys: a key's plaintext appears in its create (or rotate) response and its
+// docs/api.md, Secrets and Keys: a key's plaintext appears in its create (or rotate) response and its
 // idempotent replays only: in no log line at debug level, no audit event, no row of any table.
 import { createHash, createHmac } from 'node:crypto';
 import { Writable } from 'node:stream';

@@ -1,4 +1,4 @@
-// CONTRACT Conventions and Keys: every invalid field of the keys routes is a 400 VALIDATION_FAILED
+// docs/api.md, Conventions, Keys and Limits: every invalid field of the keys routes is a 400 VALIDATION_FAILED
 // that names the field, and a refused request writes nothing: no key, no audit event, no change.
 import { createTenant, type TestTenant } from './support/builders';
 import { sql } from './support/database';

@@ -1,4 +1,4 @@
-// CONTRACT Keys over real HTTP: issue, list, get, patch, status, rotate and revoke, field by field.
+// docs/api.md, Keys, over real HTTP: issue, list, get, patch, status, rotate and revoke, field by field.
 import { randomUUID } from 'node:crypto';
 import { createTenant, type TestTenant } from './support/builders';
 import { client } from './support/http-client';

@@ -1,4 +1,4 @@
-// CONTRACT Tenant policy and Roles: the policy's defaults, replacement and validation, its key
+// docs/api.md, Policy and Credentials and roles: the policy's defaults, replacement and validation, its key
 // lifetime limit on create, patch and rotate, and who may read and change keys and policy.
 import { randomUUID } from 'node:crypto';
 import { createTenant, type TestTenant } from './support/builders';

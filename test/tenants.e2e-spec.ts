@@ -1,4 +1,4 @@
-// CONTRACT "Platform operator": tenants, their listing, and suspension as the platform operator sees it.
+// docs/api.md, "Platform operator": tenants, their listing, and suspension as the platform operator sees it.
 import { randomUUID } from 'node:crypto';
 import { createTenant } from './support/builders';
 import { client, type TestResponse } from './support/http-client';

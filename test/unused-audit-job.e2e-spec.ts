@@ -1,4 +1,4 @@
-// The unused-key audit job (issue 7, CONTRACT Tenant policy/Audit/Webhooks): idle keys reported,
+// The unused-key audit job (issue 7; docs/api.md, Policy/Audit/Webhooks): idle keys reported,
 // disabled or revoked as the tenant's policy says, each flagged once per idle period however many
 // runs repeat or race; GET /v1/reports/unused-keys serves the tenant's latest report, its own keys only.
 // The suite has a database and a Redis prefix of its own: its runs count every key they find, and

@@ -1,7 +1,7 @@
 // Verify as it runs in production: separate PROCESSES started by the test from the TypeScript
 // sources (support/spawn-app.ts), each with its own caches, Redis connections and PostgreSQL pool,
 // next to an in-process admin API of the same run (same database, Redis prefix and secrets).
-// CONTRACT Verify: limits and credits are exact across every verify process; a change made through
+// docs/api.md, Verify: limits and credits are exact across every verify process; a change made through
 // the admin API is in force on every verify process within 1 second; VERIFY_WORKERS runs several
 // processes on one port with no change in any answer, and stops gracefully. The first three
 // scenarios are shared with the scale suites (support/scale-scenarios.ts, test/scale/).

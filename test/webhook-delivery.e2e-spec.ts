@@ -1,4 +1,4 @@
-// CONTRACT "Webhooks" (deliveries): the worker delivers each event to its subscriptions as Standard
+// docs/api.md, "Webhooks" (deliveries): the worker delivers each event to its subscriptions as Standard
 // Webhooks says, so a receiver verifies it with the specification's own library; retries with the
 // same webhook-id after a failure; checks the URL rules again at delivery time; keeps tenants
 // apart; never sends a delivery twice when passes run at once; and GET .../deliveries shows it all.
@@ -326,7 +326,7 @@ describe('webhook delivery', () => {
         return rows[0]?.attempts === 1 ? rows : null;
       });
       expect(first).toMatchObject({ status: 'pending', last_status_code: 500, last_error: 'answered 500' });
-      // CONTRACT: the first retry within 30 s (15 s here).
+      // The first retry within 30 s: 15 s (docs/api.md, Webhooks).
       expect(first.wait_seconds).toBeGreaterThanOrEqual(14);
       expect(first.wait_seconds).toBeLessThanOrEqual(30);
       const pending = await client(admin.url, tenant.admin).get(`/v1/webhooks/${webhook.id}/deliveries`);

@@ -1,4 +1,4 @@
-// CONTRACT "Webhooks" (subscriptions): create with a signing secret shown once and stored sealed,
+// docs/api.md, "Webhooks" (subscriptions): create with a signing secret shown once and stored sealed,
 // list, delete; URL rules (https, no private addresses unless the deployment allows them); admins
 // only; each tenant sees and deletes its own; every change audited without the secret.
 import { SecretBox } from '@keyward/platform';

@@ -1,13 +1,13 @@
 // Keys in one line each, through the public API, and the shapes the keys suites check against.
 import { client } from './http-client';
 
-/** A plaintext key of this deployment's default prefix (CONTRACT Secrets). */
+/** A plaintext key of this deployment's default prefix (docs/api.md, Secrets). */
 export const KEY_SHAPE = /^kw_(live|test)_[0-9A-Za-z]{38}$/;
 
 /** The same shape anywhere in a text (a log line, a row, a response). */
 export const KEY_SHAPE_ANYWHERE = /kw_(live|test)_[0-9A-Za-z]{38}/;
 
-/** The key resource's fields (CONTRACT Keys), sorted. */
+/** The key resource's fields (docs/api.md, Keys), sorted. */
 export const KEY_RESOURCE_FIELDS = [
   'createdAt',
   'environment',

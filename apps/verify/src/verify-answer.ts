@@ -1,4 +1,4 @@
-// What verify answers for a key: the contract's body and headers, and the JSON of a VALID answer
+// What verify answers for a key: the body and headers of docs/api.md (Verify), and the JSON of a VALID answer
 // assembled from the parts of the key record that do not change between verifications.
 import type { VerifiableKey, VerifyCode } from '@keyward/keys';
 import type { LimitOutcome } from './limiter';

@@ -143,7 +143,7 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
    * The general path: the bytes must be UTF-8 (the fast path needs no check: a byte that is not
    * decodes to U+FFFD, which KEY_ONLY_BODY never matches), and the parsed body is checked for
    * depth and NUL before the schema walks it (docs/input-validation.md). `key` may hold any
-   * string, NUL included: the contract answers every string of the wrong shape 200 MALFORMED.
+   * string, NUL included: docs/api.md (Verify codes) answers every string of the wrong shape 200 MALFORMED.
    */
   const parseAndValidate = (raw: string, bytes: Buffer): VerifyRequest => {
     assertUtf8(bytes);
@@ -191,7 +191,7 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
    * turn's) cost 20 to 40 % less under (b)'s load, but an answer could then wait for the reads of
    * 50 others: the server-side p99 at half load rose from 0.2 to 5 ms; with at most 8 held back,
    * 0.5 ms in two runs but 2 ms in a third, on a slower machine. So a burst also goes out once its
-   * first answer has waited 0.1 ms (README, Benchmarks). An answer that waited for a store is
+   * first answer has waited 0.1 ms (docs/architecture.md, Answers written in bursts). An answer that waited for a store is
    * written in the turn that brought the store's reply, with the others it brought.
    */
   let ready: unknown[] = [];

@@ -1,4 +1,4 @@
-/** The scheduled jobs, each with its own BullMQ queue of the same name (CONTRACT Platform operator). */
+/** The scheduled jobs, each with its own BullMQ queue of the same name (docs/api.md, Platform operator). */
 export const SCHEDULED_JOBS = ['rotation', 'expiry', 'unused-audit'] as const;
 
 export type ScheduledJob = (typeof SCHEDULED_JOBS)[number];

@@ -33,7 +33,7 @@ const COLUMNS = `id, tenant_id, name, owner_id, start, environment, scopes, meta
   revoked_at, last_used_at, rate_limit, rate_limit_window_seconds, remaining, ip_allowlist, rotation_interval_seconds,
   rotation_grace_period_seconds, previous_key_id, credits_version, credits_seed`;
 
-/** The status of CONTRACT Keys in SQL, for the list filter; keyStatus() is the same rule in code. */
+/** The key status of docs/api.md (Keys) in SQL, for the list filter; keyStatus() is the same rule in code. */
 const STATUS_SQL = `CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN expires_at <= now() THEN 'expired'
   WHEN NOT enabled THEN 'disabled' ELSE 'active' END`;
 

@@ -1,4 +1,4 @@
-/** The actions the log records (CONTRACT Audit). */
+/** The actions the log records (docs/api.md, Audit). */
 export const AUDIT_ACTIONS = [
   'tenant.created',
   'tenant.suspended',

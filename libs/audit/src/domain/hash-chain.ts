@@ -1,4 +1,4 @@
-// CONTRACT Audit: hash = SHA-256 hex of prevHash + "\n" + JCS(event without prevHash and hash),
+// docs/auditing.md, The chain: hash = SHA-256 hex of prevHash + "\n" + JCS(event without prevHash and hash),
 // with JCS the RFC 8785 canonical JSON; the first event's prevHash is 64 zeros.
 import canonicalize from 'canonicalize';
 import { createHash } from 'node:crypto';

@@ -1,6 +1,6 @@
 import { generateSecretToken, hasValidBody } from '@keyward/platform';
 
-/** Tenant credentials are `<prefix>c_<body>` (CONTRACT Secrets), `kwc_...` by default. */
+/** Tenant credentials are `<prefix>c_<body>` (docs/api.md, Secrets), `kwc_...` by default. */
 export function credentialTokenHead(keyPrefix: string): string {
   return `${keyPrefix}c_`;
 }

@@ -42,7 +42,7 @@ export interface ApiKey {
   previousKeyId: string | null;
 }
 
-/** The most permanent state first, as verify answers (CONTRACT Verify). */
+/** The most permanent state first, as verify answers (docs/api.md, Verify codes). */
 export function keyStatus(key: Pick<ApiKey, 'revokedAt' | 'expiresAt' | 'enabled'>, now: Date): KeyStatus {
   if (key.revokedAt) return 'revoked';
   if (key.expiresAt && key.expiresAt.getTime() <= now.getTime()) return 'expired';

@@ -1,4 +1,4 @@
-// CONTRACT Secrets: `<prefix>_<environment>_<32 random base62><6 base62 CRC-32>`. Shared by the
+// docs/api.md, Secrets: `<prefix>_<environment>_<32 random base62><6 base62 CRC-32>`. Shared by the
 // admin API (generation) and the verify service (MALFORMED is decided here, touching no store).
 import { generateSecretToken, hasValidBody } from '@keyward/platform';
 

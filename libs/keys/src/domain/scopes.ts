@@ -1,4 +1,4 @@
-// CONTRACT Keys: scopes are 1..64 characters of a-z 0-9 _ . : * -, at most 100 per key; a granted
+// docs/api.md, Keys and Limits: scopes are 1..64 characters of a-z 0-9 _ . : * -, at most 100 per key; a granted
 // scope ending in `*` grants every requested scope beginning with what precedes it; `*` only last.
 
 export const MAX_SCOPES = 100;

@@ -18,7 +18,7 @@ describe('verify decision before limits', () => {
     expect(decideBeforeLimits(null, { scopes: ['x'] }, active)).toBe('NOT_FOUND');
   });
 
-  // Every pair of failing checks: the earlier code in the contract's list wins.
+  // Every pair of failing checks: the earlier code in the list of docs/api.md (Verify codes) wins.
   const failures: Array<[string, Partial<VerifiableKey>, { scopes?: string[]; ip?: string }, boolean]> = [
     ['REVOKED', { revoked: true }, {}, true],
     ['EXPIRED', { expiresAt: NOW }, {}, true],

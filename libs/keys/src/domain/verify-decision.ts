@@ -1,4 +1,4 @@
-// CONTRACT Verify: the codes in their order of precedence, the most permanent state first and the
+// docs/api.md, Verify codes: the codes in their order of precedence, the most permanent state first and the
 // network before the permissions. This function decides everything that needs no counter; the
 // limiter then decides RATE_LIMITED and USAGE_EXCEEDED, in that order, for a key that passed.
 import { ipAllowed } from './ip-allowlist';

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 
 /**
  * The plaintext of a successor made by scheduled rotation, sealed (AES-256-GCM) until it is
- * revealed once or its grace period ends (CONTRACT Secrets). Sealing happens in the use cases.
+ * revealed once or its grace period ends (docs/api.md, Secrets). Sealing happens in the use cases.
  */
 @Injectable()
 export class KeyEscrowRepository {

@@ -2,7 +2,7 @@ import type { FieldError } from './domain-error';
 import type { ServerResponse } from 'node:http';
 import { PROBLEM_STATUS, problemTitle, problemType, type ProblemCode } from './problem-codes';
 
-/** RFC 9457 problem details as the contract shapes them. */
+/** RFC 9457 problem details as docs/api.md (Errors) shapes them. */
 export interface Problem {
   type: string;
   title: string;

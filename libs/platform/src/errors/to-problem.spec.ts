@@ -15,7 +15,7 @@ import { toProblem } from './to-problem';
 const REQUEST_ID = 'req-123';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-/** The statuses the contract and the house style give each code, written out independently of the table. */
+/** The statuses docs/api.md (Errors) gives each code, written out independently of the table. */
 const EXPECTED_STATUS: Record<ProblemCode, number> = {
   VALIDATION_FAILED: 400,
   MALFORMED_JSON: 400,

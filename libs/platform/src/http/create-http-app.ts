@@ -64,7 +64,7 @@ export async function createHttpApp(
     // Schemas reject what they don't describe: no silent stripping of unknown fields, no coercion.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: true } },
     // Errors the router raises before any route or hook runs: a path that is not valid percent-encoded
-    // UTF-8, or a path parameter over the length limit, names no resource (CONTRACT: 404, as problem+json).
+    // UTF-8, or a path parameter over the length limit, names no resource (docs/api.md, Conventions: 404, as problem+json).
     frameworkErrors: (error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
       const pathIsUnreadable = error.code === 'FST_ERR_BAD_URL' || error.code === 'FST_ERR_MAX_PARAM_LENGTH';
       reply.header('x-request-id', request.id);

@@ -31,7 +31,7 @@ export interface JsonInputOptions {
   readonly maxDepth?: number;
   readonly maxValues?: number;
   /**
-   * Top-level fields whose string value may hold NUL: the verify `key`, which the contract answers
+   * Top-level fields whose string value may hold NUL: the verify `key`, which docs/api.md (Verify) answers
    * 200 MALFORMED whatever string it is (it never reaches a store).
    */
   readonly nulAllowedIn?: ReadonlySet<string>;

@@ -3,7 +3,7 @@ import { NotFoundError } from '../errors/domain-error';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** A path id that cannot be one of ours is simply not found (CONTRACT Conventions), never 400. */
+/** A path id that cannot be one of ours is simply not found (docs/api.md, Conventions), never 400. */
 @Injectable()
 export class ParseIdPipe implements PipeTransform<string, string> {
   constructor(private readonly what = 'The resource') {}

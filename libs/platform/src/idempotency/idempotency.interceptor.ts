@@ -1,4 +1,4 @@
-// CONTRACT Conventions, Idempotency-Key: a retry with the same key and body gets the first answer
+// Idempotency-Key (docs/api.md, Headers): a retry with the same key and body gets the first answer
 // and creates nothing. The record is written in the same transaction as the use case's changes:
 // a concurrent duplicate's insert waits on the unique index until the first commits (then replays
 // its answer) or rolls back (then runs itself), so however many arrive, one thing is created.

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 
 /**
- * Deletes idempotency records older than 24 hours, of every tenant (CONTRACT: stored answers are
+ * Deletes idempotency records older than 24 hours, of every tenant (docs/api.md, Headers: stored answers are
  * purged after 24 h). Runs through a narrow SECURITY DEFINER function: the app role itself cannot
  * see across tenants.
  */

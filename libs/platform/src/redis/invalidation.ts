@@ -1,4 +1,4 @@
-// Cross-process cache invalidation (CONTRACT: changes are in force on every verify process within
+// Cross-process cache invalidation (docs/api.md, Verify: changes are in force on every verify process within
 // one second). Publishers send after commit; subscribers drop what they cached.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { KEYWARD_CONFIG } from '../config/config.tokens';

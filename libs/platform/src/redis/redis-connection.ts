@@ -47,7 +47,7 @@ export function createRedisConnection(target: RedisTarget, connectionName: strin
       enableOfflineQueue: patient,
       // Commands issued in one turn of the event loop go out in one write and come back in one
       // read: under load, verify's limit checks of many requests share their system calls
-      // (measured: see README, Benchmarks). A command still fails at once while Redis is down.
+      // (measured: see docs/architecture.md, Limit checks in batches). A command still fails at once while Redis is down.
       enableAutoPipelining: !patient && !atMostOnce,
       retryStrategy: (attempt) => (reconnectAttempts !== undefined && attempt > reconnectAttempts ? null : backOff(attempt)),
       lazyConnect: false,

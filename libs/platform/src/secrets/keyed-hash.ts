@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 
 /**
- * HMAC-SHA-256 with the deployment's pepper (CONTRACT "Secrets"). Keys and tokens carry over 190
+ * HMAC-SHA-256 with the deployment's pepper (docs/api.md, Secrets). Keys and tokens carry over 190
  * bits of entropy, so a keyed fast hash is enough; a database dump alone cannot be brute-forced.
  */
 export class KeyedHasher {

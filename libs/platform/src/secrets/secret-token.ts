@@ -1,4 +1,4 @@
-// The shape shared by API keys and tenant credentials (CONTRACT "Secrets"): a prefix, 32 random
+// The shape shared by API keys and tenant credentials (docs/api.md, Secrets): a prefix, 32 random
 // base62 characters and a 6-character base62 CRC-32 of everything before the checksum.
 import { crc32 } from 'node:zlib';
 import { encodeBase62, randomBase62 } from './base62';

@@ -13,7 +13,7 @@ import { WebhookDeliveryMetrics, type AttemptOutcome } from './webhook-delivery-
 import { WebhookSender } from './webhook-sender';
 import { deliveryHeaders } from './webhook-signature';
 
-/** CONTRACT Webhooks: a receiver gets 10 s to answer. */
+/** A receiver gets 10 s to answer (docs/api.md, Webhooks). */
 export const DELIVERY_TIMEOUT_MS = 10_000;
 /** Deliveries claimed at once; they are sent in parallel. */
 const BATCH_SIZE = 25;

@@ -1,4 +1,4 @@
-// The contract's URL rules, checked again before every attempt: the address a name resolves to
+// The URL rules of docs/api.md (Webhooks), checked again before every attempt: the address a name resolves to
 // may have changed since the subscription was made, and so may the deployment's policy.
 import { ValidationFailedError } from '@keyward/platform';
 import { checkWebhookUrl, type AddressResolver, type WebhookUrlPolicy } from '../domain/webhook-url';

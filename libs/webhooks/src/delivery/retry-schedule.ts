@@ -1,4 +1,4 @@
-// When a failed delivery is tried again (CONTRACT Webhooks): first retry within 30 s, then
+// When a failed delivery is tried again (docs/api.md, Webhooks): first retry within 30 s, then
 // exponential backoff, for at least 24 hours after the event; after that the delivery is failed.
 
 export const FIRST_RETRY_DELAY_SECONDS = 15;

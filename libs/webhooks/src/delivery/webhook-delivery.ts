@@ -2,7 +2,7 @@ import type { WebhookEventType } from '../domain/webhook-events';
 
 export type WebhookDeliveryStatus = 'pending' | 'succeeded' | 'failed';
 
-/** One event for one subscription, as the delivery log shows it (CONTRACT Webhooks). */
+/** One event for one subscription, as the delivery log shows it (docs/api.md, Webhooks). */
 export interface WebhookDelivery {
   readonly id: string;
   readonly eventType: WebhookEventType;

@@ -1,4 +1,4 @@
-// Standard Webhooks signing (CONTRACT Webhooks): the signed content is "<webhook-id>.<webhook-timestamp>.<body>",
+// Standard Webhooks signing (docs/api.md, Webhooks): the signed content is "<webhook-id>.<webhook-timestamp>.<body>",
 // the key is the base64 part of the `whsec_` secret, decoded.
 import { createHmac } from 'node:crypto';
 import { WEBHOOK_SECRET_PREFIX } from '../domain/webhook-secret';

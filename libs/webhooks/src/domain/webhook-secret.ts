@@ -5,7 +5,7 @@ export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
 const SECRET_BYTES = 32;
 
-/** A new signing secret: `whsec_` and the base64 of 32 bytes from a CSPRNG (CONTRACT Webhooks). */
+/** A new signing secret: `whsec_` and the base64 of 32 bytes from a CSPRNG (docs/api.md, Webhooks). */
 export function generateWebhookSecret(): string {
   return `${WEBHOOK_SECRET_PREFIX}${randomBytes(SECRET_BYTES).toString('base64')}`;
 }

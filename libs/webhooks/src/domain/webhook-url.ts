@@ -1,4 +1,4 @@
-// What a webhook URL must be (CONTRACT Webhooks): https (or http where allowed), no credentials,
+// What a webhook URL must be (docs/api.md, Webhooks): https (or http where allowed), no credentials,
 // and no address a tenant should not make the server call (loopback, private networks, cloud
 // metadata at 169.254.169.254, ...) unless the deployment allows private addresses. Name
 // resolution is passed in, so these rules run without a network in unit tests.

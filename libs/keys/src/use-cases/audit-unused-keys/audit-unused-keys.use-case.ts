@@ -33,7 +33,7 @@ interface KeyAudit {
 }
 
 /**
- * One pass of the unused-key audit (CONTRACT Tenant policy, Audit, Webhooks). For each tenant whose
+ * One pass of the unused-key audit (docs/api.md: Policy, Audit, Webhooks). For each tenant whose
  * policy sets unusedKeyDays: every key neither revoked nor expired and idle that long (never used:
  * counted from creation) is reported, and disabled or revoked when unusedKeyAction says so. A key
  * is flagged once per idle period (audit key.flagged_unused, webhook key.unused), however many runs

@@ -10,7 +10,7 @@ export class UnusedKeyReportNotFoundError extends DomainError {
   }
 }
 
-/** The tenant's latest unused-key report (CONTRACT Audit: GET /v1/reports/unused-keys). */
+/** The tenant's latest unused-key report (GET /v1/reports/unused-keys: docs/api.md, Policy). */
 @Injectable()
 export class GetUnusedKeyReportUseCase {
   constructor(

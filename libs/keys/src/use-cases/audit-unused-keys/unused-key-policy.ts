@@ -1,4 +1,4 @@
-// The rules of the unused-key audit (CONTRACT Tenant policy: unusedKeyDays, unusedKeyAction), as
+// The rules of the unused-key audit (docs/api.md, Policy: unusedKeyDays, unusedKeyAction), as
 // plain functions of the key, the policy and the time.
 import type { UnusedKeyAction } from '@keyward/policy';
 import { keyStatus, type ApiKey } from '../../domain/api-key';

@@ -19,7 +19,7 @@ export interface ExpiryRunReport {
 const PAGE_SIZE = 500;
 
 /**
- * One pass of the expiry job (CONTRACT Keys, Tenant policy). Verify already answers EXPIRED from
+ * One pass of the expiry job (docs/api.md: Keys, Policy; docs/operations.md, Scheduled jobs). Verify already answers EXPIRED from
  * the timestamp; this makes the audit log and the webhooks follow, exactly once per key and expiry:
  * - each key past its expiresAt (not revoked) gets audit key.expired and webhook key.expired;
  * - each key that will expire within d days, for each d of the tenant's expiryWarningDays, gets
