@@ -2,6 +2,7 @@
 // append-only file): see docs/credits.md. Runs once, off the start-up path.
 import { REDIS_CLIENT, redisDurabilityWarnings, type RedisClient } from '@keyward/platform';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import cluster from 'node:cluster';
 
 @Injectable()
 export class RedisDurabilityCheck implements OnApplicationBootstrap {
@@ -10,6 +11,8 @@ export class RedisDurabilityCheck implements OnApplicationBootstrap {
   constructor(@Inject(REDIS_CLIENT) private readonly redis: RedisClient) {}
 
   onApplicationBootstrap(): void {
+    // With VERIFY_WORKERS > 1 every process would say the same: the first one forked says it.
+    if (cluster.isWorker && cluster.worker?.id !== 1) return;
     void this.whenReady()
       .then(() => redisDurabilityWarnings(this.redis))
       .then(

@@ -76,10 +76,6 @@ export function keyOnlyBody(raw: string): VerifyRequest | null {
 
 const EMPTY = Buffer.alloc(0);
 
-/**
- * Reads the body and hands it to `done` once, as a string and as the bytes it was decoded from
- * (checked for UTF-8 only off the fast path: see parseAndValidate), or the error (too large, aborted).
- */
 /** A body its schema refused, shaped as the framework's schema errors, which the one error mapping names the field of. */
 class BodySchemaError extends Error {
   readonly validationContext = 'body';
@@ -89,6 +85,10 @@ class BodySchemaError extends Error {
   }
 }
 
+/**
+ * Reads the body and hands it to `done` once, as a string and as the bytes it was decoded from
+ * (checked for UTF-8 only off the fast path: see parseAndValidate), or the error (too large, aborted).
+ */
 function readBody(request: IncomingMessage, limit: number, done: (error: Error | null, raw: string, bytes: Buffer) => void): void {
   const declared = Number(request.headers['content-length'] ?? 0);
   if (declared > limit) return done(new PayloadTooLargeError(), '', EMPTY);

@@ -2,6 +2,7 @@
 // node-postgres, its pool and TypeORM really raise when the server refuses, stalls, times a
 // statement out or has no connection to give, each produced here against a real server (the run's
 // PostgreSQL, or a loopback socket that accepts and never answers).
+import { failureOf } from '../../../../test/support/failure-of';
 import { createConnection, createServer, type Server, type Socket } from 'node:net';
 import { Client, Pool } from 'pg';
 import { QueryFailedError } from 'typeorm';
@@ -11,15 +12,6 @@ import { BoundedPgClient, QUERY_READ_TIMEOUT_MS } from './bounded-pg-client';
 import { isDatabaseUnavailableError } from './unavailable';
 
 const ownerUrl = () => process.env.KEYWARD_TEST_OWNER_URL!;
-
-async function failureOf(work: () => Promise<unknown>): Promise<Error> {
-  try {
-    await work();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
-}
 
 function expectUnavailable(error: Error): void {
   expect(isDatabaseUnavailableError(error)).toBe(true);

@@ -1,18 +1,7 @@
 // Which errors mean "PostgreSQL cannot answer now" (down, unreachable, stalled, restarting, out of
 // connections) rather than a statement that PostgreSQL refused: the first are answered 503 with
 // Retry-After, never 500 (docs/failure-modes.md).
-
-/** Socket errors of a connection that cannot reach its server, or lost it. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-]);
+import { isErrorLike, isNetworkErrorCode } from '../errors/connection-errors';
 
 /**
  * SQLSTATEs of a server that cannot serve the statement now: class 08 (connection exception),
@@ -34,15 +23,10 @@ const CLIENT_MESSAGES = [
   /^the database system is (starting up|shutting down|in recovery mode)/,
 ];
 
-/** Error-shaped (also across realms: an error made by Node itself is no instance of a sandbox's Error). */
-function isErrorLike(error: unknown): error is { message: string; code?: unknown; driverError?: unknown; cause?: unknown } {
-  return typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string';
-}
-
 function unavailable(error: unknown): boolean {
   if (!isErrorLike(error)) return false;
   const { code, message } = error;
-  if (typeof code === 'string' && (NETWORK_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08'))) return true;
+  if (isNetworkErrorCode(code) || (typeof code === 'string' && (UNAVAILABLE_SQLSTATES.has(code) || code.startsWith('08')))) return true;
   return CLIENT_MESSAGES.some((pattern) => pattern.test(message));
 }
 

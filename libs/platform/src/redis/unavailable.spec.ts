@@ -1,21 +1,13 @@
 // Which Redis errors mean "Redis cannot answer now" (503 with Retry-After, logged once per outage:
 // docs/failure-modes.md), each produced by a real ioredis client against loopback sockets: a port
 // nothing listens on, and a server that accepts and never answers.
+import { failureOf } from '../../../../test/support/failure-of';
 import Redis from 'ioredis';
 import { createServer, type Socket } from 'node:net';
 import { freePort } from '../../../../scripts/dev-services/free-port';
 import { toProblem } from '../errors/to-problem';
 import { ConnectionStateLog, errorSummary } from './connection-state-log';
 import { isRedisUnavailableError } from './unavailable';
-
-async function failureOf(work: () => Promise<unknown>): Promise<Error> {
-  try {
-    await work();
-  } catch (error) {
-    return error as Error;
-  }
-  throw new Error('expected a failure');
-}
 
 function expectUnavailable(error: Error): void {
   expect(isRedisUnavailableError(error)).toBe(true);

@@ -1,18 +1,7 @@
 // Which errors mean "Redis cannot answer now" (down, unreachable, frozen, restarting), as opposed
 // to a command that Redis ran and refused. The first are answered 503 with Retry-After and logged
 // once per outage (connection-state-log.ts); the second are bugs (docs/failure-modes.md).
-
-/** Socket errors of a connection that cannot reach its server, or lost it. */
-const NETWORK_CODES = new Set([
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  'EPIPE',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'EAI_AGAIN',
-  'ECONNABORTED',
-]);
+import { isErrorLike, isNetworkErrorCode } from '../errors/connection-errors';
 
 /** What ioredis (and BullMQ over it) says when a command cannot be sent or answered in time. */
 const CLIENT_MESSAGES = [
@@ -28,15 +17,10 @@ const CLIENT_MESSAGES = [
 /** Server replies of a Redis that cannot serve now: loading its data, a cluster or failover in progress, a script running. */
 const SERVER_REPLIES = /^(LOADING|CLUSTERDOWN|MASTERDOWN|TRYAGAIN|BUSY|READONLY)\b/;
 
-/** Error-shaped (also across realms: an error made by Node itself is no instance of a sandbox's Error). */
-function isErrorLike(error: unknown): error is { message: string; code?: unknown; name?: unknown } {
-  return typeof error === 'object' && error !== null && typeof (error as { message?: unknown }).message === 'string';
-}
-
 export function isRedisUnavailableError(error: unknown): boolean {
   if (!isErrorLike(error)) return false;
   const { code, name, message } = error;
-  if (typeof code === 'string' && NETWORK_CODES.has(code)) return true;
+  if (isNetworkErrorCode(code)) return true;
   if (name === 'MaxRetriesPerRequestError' || name === 'ClusterAllFailedError') return true;
   return CLIENT_MESSAGES.some((pattern) => pattern.test(message)) || SERVER_REPLIES.test(message);
 }
