@@ -4,10 +4,12 @@ import type { VerifiableKey } from '@keyward/keys';
 import { randomUUID } from 'node:crypto';
 
 export function verifiableKey(overrides: Partial<VerifiableKey> = {}): VerifiableKey {
+  const id = overrides.id ?? randomUUID();
   return {
-    id: randomUUID(),
+    id,
     tenantId: randomUUID(),
     ownerId: null,
+    name: 'a key',
     environment: 'live',
     scopes: [],
     meta: {},
@@ -15,9 +17,12 @@ export function verifiableKey(overrides: Partial<VerifiableKey> = {}): Verifiabl
     revoked: false,
     enabled: true,
     ipAllowlist: null,
+    rateLimits: [],
     rateLimit: null,
     remaining: null,
     creditsVersion: 0,
+    creditsRefill: null,
+    counterTag: id,
     ...overrides,
   };
 }

@@ -1,9 +1,10 @@
 // Writes the credits this process charged back to PostgreSQL every second, as amounts tagged with
-// the version and seed of the balance they were taken from (docs/credits.md). A PATCH of
-// `remaining` bumps the version, so charges against the balance it replaced are dropped; a batch
-// is written at most once, however often it is retried; and charges PostgreSQL reports as made
-// against an older seed than the key's current one are also taken off Redis's current balance.
-import { KeyCounters, KeyUsageRepository, type CreditsCharge, type CreditsTag } from '@keyward/keys';
+// the version, seed and refill period of the balance they were taken from (docs/credits.md). A
+// change of credits through the API bumps the version, so charges against the balance it replaced
+// are dropped; a batch is written at most once, however often it is retried; and charges PostgreSQL
+// reports as made against an older seed than the pool's current one are also taken off Redis's
+// current balance.
+import { CreditsSeeder, KeyCounters, KeyUsageRepository, refillPeriodStart, type CreditsCharge, type CreditsTag, type PoolSpec } from '@keyward/keys';
 import { ConnectionStateLog } from '@keyward/platform';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
@@ -11,17 +12,22 @@ import { VerifyMetrics } from './verify-metrics';
 
 export const CREDITS_WRITE_BACK_INTERVAL_MS = 1_000;
 
+/** A charge, with the hash tag of its pool's counters (for a late charge to reach Redis). */
+interface TaggedCharge extends CreditsCharge {
+  hashTag: string;
+}
+
 @Injectable()
 export class CreditsWriteBack implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(CreditsWriteBack.name);
   /** One line when write-backs start failing and one when they work again, not one a second (docs/failure-modes.md). */
   private readonly storeState = new ConnectionStateLog(this.logger, 'PostgreSQL (credit write-back)');
-  /** Charges not yet in a batch, summed by key, version and seed. */
-  private charges = new Map<string, CreditsCharge>();
+  /** Charges not yet in a batch, summed by pool, version, seed and period. */
+  private charges = new Map<string, TaggedCharge>();
   /** The batch being written: kept, with its id, until PostgreSQL has taken it. */
-  private batch: { id: string; charges: CreditsCharge[] } | null = null;
+  private batch: { id: string; charges: TaggedCharge[] } | null = null;
   /** Charges PostgreSQL returned as not in Redis's current balance, until Redis has taken them. */
-  private lateCharges: CreditsCharge[] = [];
+  private lateCharges: TaggedCharge[] = [];
   private timer?: NodeJS.Timeout;
   private running: Promise<void> = Promise.resolve();
 
@@ -29,15 +35,22 @@ export class CreditsWriteBack implements OnModuleInit, OnApplicationShutdown {
     private readonly counters: KeyCounters,
     private readonly usage: KeyUsageRepository,
     private readonly metrics: VerifyMetrics,
-  ) {}
+    seeder: CreditsSeeder,
+  ) {
+    // A seed reads PostgreSQL's balance: this process's own charges must be in it first.
+    seeder.beforeSeed(() => this.flush());
+  }
 
-  /** Remembers `amount` credits charged to the key's balance of `tag`, as the charge script answered. */
-  noteCharged(keyId: string, tag: CreditsTag, amount: number): void {
+  /** Remembers `amount` credits charged to the pool's balance of `tag`, as the charge script answered. */
+  noteCharged(hashTag: string, spec: PoolSpec, tag: CreditsTag, amount: number): void {
     if (amount <= 0) return;
-    const id = `${keyId}:${tag.version}:${tag.seed}`;
+    const id = `${spec.counter}:${tag.version}:${tag.seed}:${tag.period}`;
     const charge = this.charges.get(id);
     if (charge) charge.amount += amount;
-    else this.charges.set(id, { keyId, version: tag.version, seed: tag.seed, amount });
+    else {
+      const periodStart = spec.refill && tag.period >= 0 ? refillPeriodStart(spec.refill, tag.period) : null;
+      this.charges.set(id, { pool: spec.pool, ...tag, periodStart, amount, hashTag });
+    }
   }
 
   onModuleInit(): void {
@@ -63,7 +76,11 @@ export class CreditsWriteBack implements OnModuleInit, OnApplicationShutdown {
     }
     if (this.batch) {
       try {
-        this.lateCharges.push(...(await this.usage.chargeCredits(this.batch.id, this.batch.charges)));
+        const late = await this.usage.chargeCredits(this.batch.id, this.batch.charges);
+        for (const charge of late) {
+          const hashTag = this.batch.charges.find((c) => c.pool.id === charge.pool.id && c.pool.kind === charge.pool.kind)!.hashTag;
+          this.lateCharges.push({ ...charge, hashTag });
+        }
         this.batch = null;
         this.storeState.recovered();
       } catch (error) {
@@ -74,7 +91,7 @@ export class CreditsWriteBack implements OnModuleInit, OnApplicationShutdown {
     if (this.lateCharges.length > 0) {
       const lateCharges = this.lateCharges;
       this.lateCharges = [];
-      const outcomes = await Promise.allSettled(lateCharges.map((charge) => this.counters.applyCharge(charge)));
+      const outcomes = await Promise.allSettled(lateCharges.map((charge) => this.counters.applyCharge(charge.hashTag, charge)));
       outcomes.forEach((outcome, i) => outcome.status === 'rejected' && this.lateCharges.push(lateCharges[i]));
       if (this.lateCharges.length > 0) this.metrics.storeErrors.inc({ store: 'redis' });
     }

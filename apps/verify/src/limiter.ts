@@ -1,26 +1,41 @@
-// The shared counters of a key (rate window and credits) behind a short time-out, with the
-// behaviour VERIFY_LIMITS_ON_REDIS_DOWN selects when Redis does not answer in time. The checks
-// made in one turn of the event loop go to Redis as one batch (on a cluster, one per key, as a
-// script runs on one slot): under load, one script call per turn instead of one per verification.
-// A key whose credit balance Redis does not hold is seeded from PostgreSQL, then checked again.
-import { KeyCounters, type ConsumeResult, type VerifiableKey } from '@keyward/keys';
+// The shared counters of keys and owners (named limits and credit pools) behind a short time-out,
+// with the behaviour VERIFY_LIMITS_ON_REDIS_DOWN selects when Redis does not answer in time. The
+// checks made in one turn of the event loop go to Redis as one batch (on a cluster, one per hash
+// tag, as a script runs on one slot): under load, one script call per turn instead of one per
+// verification. A pool whose balance Redis does not hold is seeded from PostgreSQL, then the check
+// is made again.
+import {
+  CreditsSeeder,
+  KeyCounters,
+  SEED_TIMEOUT_MS,
+  type BatchResult,
+  type CallResult,
+  type ConsumeBatch,
+  type CounterCall,
+  type LimitState,
+} from '@keyward/keys';
 import { FixedTimeout, KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
-import { CreditsSeeder, SEED_TIMEOUT_MS } from './credits-seeder';
+import type { ChargePlan } from './charge-plan';
 import { CreditsWriteBack } from './credits-write-back';
 import { VerifyMetrics } from './verify-metrics';
 
 const REDIS_TIMEOUT_MS = 250;
 
-export interface LimitOutcome extends Omit<ConsumeResult, 'verdict' | 'creditsTag'> {
-  verdict: Exclude<ConsumeResult['verdict'], 'TOO_LATE' | 'UNSEEDED'>;
+export interface LimitOutcome {
+  verdict: 'VALID' | 'RATE_LIMITED' | 'USAGE_EXCEEDED' | 'REUSED';
+  plan: ChargePlan;
+  /** Per applied limit of the plan (null: the fallback answered). */
+  limits: LimitState[] | null;
+  /** Per pool of the plan: credits left (null: the fallback answered). */
+  balances: Array<number | null> | null;
   /** True when Redis could not be asked and the configured fallback answered. */
   fallback: boolean;
 }
 
-/** The most keys in one batch: bounds how long one script holds Redis (a few µs per key). */
-const MAX_KEYS_PER_BATCH = 64;
+/** The most hash tags (keys, or owners with their keys) in one batch: bounds how long one script holds Redis. */
+const MAX_TAGS_PER_BATCH = 64;
 
 /** How often the estimate of Redis's clock is refreshed (clocks drift slowly). */
 const CLOCK_SYNC_INTERVAL_MS = 30_000;
@@ -31,8 +46,9 @@ const CLOCK_SYNC_INTERVAL_MS = 30_000;
 const CLOCK_MARGIN_MS = 50;
 
 interface PendingCheck {
-  cost: number;
+  plan: ChargePlan;
   consume: boolean;
+  idempotency?: CounterCall['idempotency'];
   settle: (outcome: LimitOutcome) => void;
   /** When this check first found its key's balance missing (epoch ms); it waits for a seed at most SEED_TIMEOUT_MS. */
   unseededSince: number | null;
@@ -40,11 +56,8 @@ interface PendingCheck {
 
 @Injectable()
 export class Limiter implements OnModuleInit, OnModuleDestroy {
-  /**
-   * The checks waiting for this turn's batch, by key record: a record is replaced when its key
-   * changes, so the calls of one key in a batch share one limit and one seed of the balance.
-   */
-  private pending = new Map<VerifiableKey, PendingCheck[]>();
+  /** The checks waiting for this turn's batch, by hash tag (one cluster slot each). */
+  private pending = new Map<string, PendingCheck[]>();
   private flushScheduled = false;
   /** Redis's clock minus ours; null until first measured (then calls carry no deadline). */
   private clockOffset: number | null = null;
@@ -87,102 +100,127 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
-   * Checks (and with `consume`, charges) the key's window and credits; only a VALID verdict is
-   * charged, and only once, however the batch it goes in is retried. The checks of one turn are
-   * decided in the order they were made, each on the counters the ones before it left.
+   * Checks (and with `consume`, charges) every limit and pool of the plan, all or nothing; only a
+   * VALID verdict is charged, and only once, however the batch it goes in is retried. The checks
+   * of one turn are decided in the order they were made, each on the counters the ones before it left.
    */
-  check(key: VerifiableKey, cost: number, consume: boolean): Promise<LimitOutcome> {
-    return new Promise((settle) => this.enqueue(key, { cost, consume, settle, unseededSince: null }));
+  check(plan: ChargePlan, consume: boolean, idempotency?: CounterCall['idempotency']): Promise<LimitOutcome> {
+    return new Promise((settle) => this.enqueue({ plan, consume, idempotency, settle, unseededSince: null }));
   }
 
-  private enqueue(key: VerifiableKey, check: PendingCheck): void {
-    let checks = this.pending.get(key);
-    if (!checks) this.pending.set(key, (checks = []));
+  private enqueue(check: PendingCheck): void {
+    let checks = this.pending.get(check.plan.tag);
+    if (!checks) this.pending.set(check.plan.tag, (checks = []));
     checks.push(check);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      // After this turn's I/O callbacks: every request read in this turn joins its key's batch.
+      // After this turn's I/O callbacks: every request read in this turn joins its batch.
       setImmediate(this.flush);
     }
   }
 
   private readonly flush = (): void => {
     this.flushScheduled = false;
-    const pending = [...this.pending];
+    const pending = [...this.pending.values()];
     this.pending = new Map();
-    const perBatch = this.config.redis.mode === 'cluster' ? 1 : MAX_KEYS_PER_BATCH;
-    for (let i = 0; i < pending.length; i += perBatch) void this.send(pending.slice(i, i + perBatch));
+    const perBatch = this.config.redis.mode === 'cluster' ? 1 : MAX_TAGS_PER_BATCH;
+    for (let i = 0; i < pending.length; i += perBatch) void this.send(pending.slice(i, i + perBatch).flat());
   };
 
-  private async send(batch: Array<[VerifiableKey, PendingCheck[]]>): Promise<void> {
-    const request = this.counters.consumeBatch({
+  /** The batch of these checks: each limit and pool once (by its counter), each check one call. */
+  private batchOf(checks: PendingCheck[]): ConsumeBatch {
+    const batch: ConsumeBatch = {
       operationId: `${this.callPrefix}${++this.callSequence}`,
+      tag: checks[0].plan.tag,
       // Past our time-out we answer without Redis: a batch that runs later must not charge.
       deadline: this.clockOffset === null ? undefined : Date.now() + this.clockOffset + REDIS_TIMEOUT_MS - CLOCK_MARGIN_MS,
-      keys: batch.map(([key, checks]) => ({
-        keyId: key.id,
-        rateLimit: key.rateLimit,
-        credits: key.remaining === null ? null : { version: key.creditsVersion },
-        calls: checks,
-      })),
-    });
+      limits: [],
+      pools: [],
+      calls: [],
+    };
+    const limitIndex = new Map<string, number>();
+    const poolIndex = new Map<string, number>();
+    for (const { plan, consume, idempotency } of checks) {
+      const call: CounterCall = { consume, limits: [], pools: [], idempotency };
+      for (const [i, cost] of plan.limitCosts) {
+        const { spec } = plan.limits[i];
+        let index = limitIndex.get(spec.counter);
+        if (index === undefined) limitIndex.set(spec.counter, (index = batch.limits.push(spec) - 1));
+        call.limits.push([index, cost]);
+      }
+      for (const [i, cost] of plan.poolCosts) {
+        const spec = plan.pools[i];
+        let index = poolIndex.get(spec.counter);
+        if (index === undefined) poolIndex.set(spec.counter, (index = batch.pools.push(spec) - 1));
+        call.pools.push([index, cost]);
+      }
+      batch.calls.push(call);
+    }
+    return batch;
+  }
+
+  private async send(checks: PendingCheck[]): Promise<void> {
+    const batch = this.batchOf(checks);
+    const request = this.counters.consumeBatch(batch);
     // What Redis charged is written back even when it answers after our time-out.
-    request.then((results) => this.noteCharges(batch, results)).catch(() => undefined);
-    let results: ConsumeResult[][] | null;
+    request.then((result) => this.noteCharges(checks, batch, result)).catch(() => undefined);
+    let results: CallResult[] | null;
     try {
-      results = await this.timeout.bound(request);
-      if (results[0][0].verdict === 'TOO_LATE') throw new Error('Redis answered after the deadline');
+      results = (await this.timeout.bound(request)).calls;
+      if (results[0].verdict === 'TOO_LATE') throw new Error('Redis answered after the deadline');
     } catch {
       results = null;
     }
-    batch.forEach(([key, checks], k) => {
-      if (results?.[k][0].verdict === 'UNSEEDED') return this.seedThenRetry(key, checks);
-      for (let i = 0; i < checks.length; i++) {
-        const result = results?.[k][i];
-        checks[i].settle(result ? { ...result, verdict: result.verdict as LimitOutcome['verdict'], fallback: false } : this.fallback());
+    const unseeded: PendingCheck[] = [];
+    checks.forEach((check, i) => {
+      const result = results?.[i];
+      if (!result) return check.settle(this.fallback(check.plan));
+      if (result.verdict === 'UNSEEDED') return unseeded.push(check);
+      check.settle({
+        verdict: result.verdict as LimitOutcome['verdict'],
+        plan: check.plan,
+        limits: result.limits,
+        balances: result.balances,
+        fallback: false,
+      });
+    });
+    for (const check of unseeded) this.seedThenRetry(check, results![checks.indexOf(check)]);
+  }
+
+  private noteCharges(checks: PendingCheck[], batch: ConsumeBatch, result: BatchResult): void {
+    checks.forEach((check, i) => {
+      if (result.calls[i].verdict !== 'VALID' || !check.consume) return;
+      for (const [index, cost] of batch.calls[i].pools) {
+        const tag = result.pools[index];
+        if (tag) this.creditsWriteBack.noteCharged(check.plan.tag, batch.pools[index], tag, cost);
       }
     });
   }
 
-  private noteCharges(batch: Array<[VerifiableKey, PendingCheck[]]>, results: ConsumeResult[][]): void {
-    batch.forEach(([key, checks], k) => {
-      checks.forEach((check, i) => {
-        const { verdict, creditsTag } = results[k][i];
-        if (verdict === 'VALID' && check.consume && creditsTag) this.creditsWriteBack.noteCharged(key.id, creditsTag, check.cost);
-      });
-    });
-  }
-
   /**
-   * Seeds the key's balance from PostgreSQL (or waits while another process does), then asks
-   * again; a check that has waited SEED_TIMEOUT_MS in all gets the fallback answer.
+   * Seeds the pools of the plan that Redis lacks from PostgreSQL (or waits while another process
+   * does), then asks again; a check that has waited SEED_TIMEOUT_MS in all gets the fallback answer.
    */
-  private seedThenRetry(key: VerifiableKey, checks: PendingCheck[]): void {
-    const now = Date.now();
-    for (const check of checks) check.unseededSince ??= now;
-    this.seeder.seed(key).then(
+  private seedThenRetry(check: PendingCheck, result: CallResult): void {
+    check.unseededSince ??= Date.now();
+    const missing = check.plan.pools.filter((_, i) => result.balances[i] === null);
+    Promise.all(missing.map((spec) => this.seeder.seed(check.plan.tenantId, check.plan.tag, spec))).then(
       () => {
-        const late = Date.now() - SEED_TIMEOUT_MS;
-        for (const check of checks) {
-          if (check.unseededSince! < late) check.settle(this.fallback('postgres'));
-          else this.enqueue(key, check);
-        }
+        if (check.unseededSince! < Date.now() - SEED_TIMEOUT_MS) check.settle(this.fallback(check.plan, 'postgres'));
+        else this.enqueue(check);
       },
-      () => {
-        for (const check of checks) check.settle(this.fallback('postgres'));
-      },
+      () => check.settle(this.fallback(check.plan, 'postgres')),
     );
   }
 
   /** What a check answers when Redis (or, to seed a balance, PostgreSQL) could not be asked in time. */
-  private fallback(store: 'redis' | 'postgres' = 'redis'): LimitOutcome {
+  private fallback(plan: ChargePlan, store: 'redis' | 'postgres' = 'redis'): LimitOutcome {
     this.metrics.storeErrors.inc({ store });
     return {
       verdict: this.config.verifyLimitsOnRedisDown === 'allow' ? 'VALID' : 'RATE_LIMITED',
-      windowRemaining: null,
-      windowResetAt: null,
-      windowResetInMs: null,
-      balance: null,
+      plan,
+      limits: null,
+      balances: null,
       fallback: true,
     };
   }

@@ -20,12 +20,13 @@ import {
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import Ajv, { type ErrorObject } from 'ajv';
+import { hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { VerifierAuthenticator } from './verifier-authenticator';
 import { VerifyMetrics } from './verify-metrics';
 import { VERIFY_REQUEST_SCHEMA, type VerifyRequest } from './verify.schema';
 import type { VerifyOutcome } from './verify-answer';
-import { VerifyService } from './verify.service';
+import { VerifyService, type VerifyRetry } from './verify.service';
 
 const ROUTE = '/v1/verify';
 
@@ -118,6 +119,16 @@ function readBody(request: IncomingMessage, limit: number, done: (error: Error |
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 const KEY_MAY_HOLD_NUL = { nulAllowedIn: new Set(['key']) };
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
+const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
+
+/** A retried verification's Idempotency-Key (docs/api.md, Retries of a verification), with a hash of the body it came with. */
+function retryOf(request: IncomingMessage, raw: string): VerifyRetry | undefined {
+  const key = request.headers['idempotency-key'];
+  if (key === undefined) return undefined;
+  if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))
+    throw new ValidationFailedError([{ field: 'Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' }]);
+  return { key, requestHash: hash('sha256', raw, 'base64url') };
+}
 
 export function createVerifyHandler(app: INestApplication): AheadHandler {
   const config = app.get<KeywardConfig>(KEYWARD_CONFIG);
@@ -252,10 +263,12 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
         response,
         requestId,
         started,
-        verifier.then((principal) => verifyService.verify(principal, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes))),
+        verifier.then((principal) =>
+          verifyService.verify(principal, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes), retryOf(request, raw)),
+        ),
       );
     }
-    answer(response, requestId, started, verifyService.verify(verifier, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes)));
+    answer(response, requestId, started, verifyService.verify(verifier, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes), retryOf(request, raw)));
   };
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {

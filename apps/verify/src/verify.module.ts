@@ -2,11 +2,11 @@ import { CredentialsModule } from '@keyward/credentials';
 import { KeysModule } from '@keyward/keys';
 import { InvalidationSubscriber, PlatformModule, type PlatformOptions } from '@keyward/platform';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { CreditsSeeder } from './credits-seeder';
 import { CreditsWriteBack } from './credits-write-back';
 import { InvalidationLag } from './invalidation-lag';
 import { KeyCache, KeyStoreFailures } from './key-cache';
 import { Limiter } from './limiter';
+import { OwnerCache } from './owner-cache';
 import { RedisDurabilityCheck } from './redis-durability-check';
 import { UsageRecorder } from './usage-recorder';
 import { VerifierAuthenticator } from './verifier-authenticator';
@@ -30,10 +30,10 @@ export class VerifyModule {
         VerifierAuthenticator,
         KeyStoreFailures,
         KeyCache,
+        OwnerCache,
         Limiter,
         UsageRecorder,
         CreditsWriteBack,
-        CreditsSeeder,
         RedisDurabilityCheck,
         VerifyService,
         VerifyReadiness,

@@ -32,7 +32,22 @@ export const VERIFY_REQUEST_SCHEMA = {
       minimum: 1,
       maximum: 1_000_000,
       default: 1,
-      description: 'What the call costs: a VALID answer takes this much from the rate limit and from the credits (remaining)',
+      description: 'What the call costs: a VALID answer takes this much from every applied rate limit and credit pool',
+    },
+    rateLimits: {
+      type: 'array',
+      maxItems: 20,
+      description:
+        'Named limits to apply beside the always-applied ones: the on-request limits of the key or its owner that this call counts against, and a cost per named limit other than `cost`. A name neither has is a 400.',
+      items: {
+        type: 'object',
+        required: ['name'],
+        additionalProperties: false,
+        properties: {
+          name: { type: 'string', pattern: '^[a-z0-9_-]{1,32}$' },
+          cost: { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'Default: the request\'s `cost`' },
+        },
+      },
     },
   },
 } as const;
@@ -64,6 +79,7 @@ export const VERIFY_RESPONSE_SCHEMA = {
       description: `Where several apply, the first in this list wins: ${VERIFY_CODES.map((code) => `${code}: ${VERIFY_CODE_MEANINGS[code]}`).join(' ')}`,
     },
     keyId: { type: 'string', format: 'uuid', description: "The key's id" },
+    name: { type: 'string', description: "The key's name (VALID answers)" },
     ownerId: { type: 'string', nullable: true, description: "The key's ownerId (your customer or service), if set" },
     environment: { type: 'string', enum: ['live', 'test'] },
     scopes: { type: 'array', items: { type: 'string' }, description: 'The scopes the key grants' },
@@ -75,9 +91,42 @@ export const VERIFY_RESPONSE_SCHEMA = {
       minimum: 0,
       description: 'Credits left after this call (null: unlimited)',
     },
+    credits: {
+      type: 'object',
+      description: 'Credits left after this call, when the key or its owner has credits',
+      properties: {
+        remaining: { type: 'integer', nullable: true, minimum: 0, description: "The key's own (null: unlimited)" },
+        ownerRemaining: { type: 'integer', minimum: 0, description: "The owner's shared credits, when its owner has some" },
+      },
+    },
+    rateLimits: {
+      type: 'array',
+      description: 'Every limit applied to this call, the key\'s and its owner\'s',
+      items: {
+        type: 'object',
+        required: ['name', 'scope', 'limit', 'remaining', 'resetAt', 'exceeded'],
+        properties: {
+          name: { type: 'string' },
+          scope: { type: 'string', enum: ['key', 'owner'] },
+          limit: { type: 'integer', minimum: 1 },
+          remaining: { type: 'integer', minimum: 0, description: 'Units left for the next call' },
+          resetAt: { type: 'string', format: 'date-time', description: 'When the limit next has room (fixed: the window\'s end)' },
+          exceeded: { type: 'boolean', description: 'Whether this limit refused the call' },
+        },
+      },
+    },
+    owner: {
+      type: 'object',
+      description: "A VALID answer for a key whose ownerId has an owner record: the owner's name and meta",
+      properties: {
+        ownerId: { type: 'string' },
+        name: { type: 'string', nullable: true },
+        meta: { type: 'object', additionalProperties: true },
+      },
+    },
     rateLimit: {
       type: 'object',
-      description: "The key's rate limit window, when the key has a rateLimit",
+      description: "The key's rate limit window, when the key has a rateLimit (the limit named `key`)",
       required: ['limit', 'remaining', 'resetAt'],
       properties: {
         limit: { type: 'integer', minimum: 1, description: 'VALID answers allowed per window' },
@@ -93,6 +142,16 @@ export interface VerifyRequest {
   scopes?: string[];
   ip?: string;
   cost?: number;
+  rateLimits?: Array<{ name: string; cost?: number }>;
+}
+
+export interface AppliedLimitAnswer {
+  name: string;
+  scope: 'key' | 'owner';
+  limit: number;
+  remaining: number;
+  resetAt: string;
+  exceeded: boolean;
 }
 
 export interface VerifyAnswer {
@@ -100,10 +159,14 @@ export interface VerifyAnswer {
   code: VerifyCode;
   keyId?: string;
   ownerId?: string | null;
+  name?: string;
   environment?: 'live' | 'test';
   scopes?: string[];
   meta?: Record<string, unknown>;
   expiresAt?: string | null;
   remaining?: number | null;
+  credits?: { remaining: number | null; ownerRemaining?: number };
+  rateLimits?: AppliedLimitAnswer[];
+  owner?: { ownerId: string; name: string | null; meta: Record<string, unknown> };
   rateLimit?: { limit: number; remaining: number; resetAt: string };
 }

@@ -1,10 +1,19 @@
-// Orchestrates one verification: parse -> cache -> decide -> limit -> record usage.
-import { decideBeforeLimits, hasLimits, parseApiKey, type VerifiableKey, type VerifyCode } from '@keyward/keys';
-import { KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
+// Orchestrates one verification: parse -> cache (key, then its owner) -> decide -> limit -> record usage.
+import {
+  KeyCounters,
+  decideBeforeLimits,
+  parseApiKey,
+  type VerifiableKey,
+  type VerifiableOwner,
+  type VerifyCode,
+} from '@keyward/keys';
+import { DomainError, KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
+import { ChargePlans } from './charge-plan';
 import { KeyCache } from './key-cache';
 import { Limiter, type LimitOutcome } from './limiter';
+import { OwnerCache } from './owner-cache';
 import { UsageRecorder } from './usage-recorder';
 import type { VerifierPrincipal } from './verifier-authenticator';
 import { ValidAnswer, describeAnswer, type VerifyOutcome } from './verify-answer';
@@ -13,6 +22,18 @@ import type { VerifyRequest } from './verify.schema';
 
 /** How many key records' VALID answers are kept ready: the hot keys of a busy process. */
 const VALID_ANSWERS_KEPT = 10_000;
+
+/** A retried verification (docs/api.md, Retries of a verification): its Idempotency-Key and a hash of its body. */
+export interface VerifyRetry {
+  key: string;
+  requestHash: string;
+}
+
+export class VerifyIdempotencyKeyReusedError extends DomainError {
+  constructor() {
+    super('IDEMPOTENCY_KEY_REUSED', 'This Idempotency-Key was used with another verification request within the last 60 seconds.');
+  }
+}
 
 @Injectable()
 export class VerifyService {
@@ -24,41 +45,89 @@ export class VerifyService {
   private readonly validAnswers = new LRUCache<VerifiableKey, ValidAnswer>({ max: VALID_ANSWERS_KEPT });
   /** The answers without a key (MALFORMED, NOT_FOUND): one per code. */
   private readonly keylessAnswers = new Map<VerifyCode, VerifyOutcome>();
+  private readonly plans: ChargePlans;
 
   constructor(
     private readonly keys: KeyCache,
+    private readonly owners: OwnerCache,
     private readonly limiter: Limiter,
     private readonly usage: UsageRecorder,
     private readonly metrics: VerifyMetrics,
+    private readonly counters: KeyCounters,
     @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
-  ) {}
+  ) {
+    this.plans = new ChargePlans(counters);
+  }
 
   /**
-   * The answer, without a promise when no store needs asking: a cached key whose answer needs
-   * no counters (no limits, or refused before them). Every other case resolves later.
+   * The answer, without a promise when no store needs asking: a cached key (and owner) whose
+   * answer needs no counters (no limits, or refused before them). Every other case resolves later.
    */
-  verify(verifier: VerifierPrincipal, request: VerifyRequest): VerifyOutcome | Promise<VerifyOutcome> {
+  verify(verifier: VerifierPrincipal, request: VerifyRequest, retry?: VerifyRetry): VerifyOutcome | Promise<VerifyOutcome> {
     // A string found in the cache was well-formed when it was loaded; any other is checked here,
     // from the string alone (MALFORMED asks no store).
     const cached = this.keys.peek(verifier.tenantId, request.key);
-    if (cached !== undefined) return this.decide(verifier, request, cached);
-    if (!parseApiKey(request.key, this.config.keyPrefix)) return this.answer(null, 'MALFORMED', null);
-    return this.keys.load(verifier.tenantId, request.key).then((key) => this.decide(verifier, request, key));
+    if (cached !== undefined) return this.withOwner(verifier, request, cached, retry);
+    if (!parseApiKey(request.key, this.config.keyPrefix)) return this.answer(null, null, 'MALFORMED', null);
+    return this.keys.load(verifier.tenantId, request.key).then((key) => this.withOwner(verifier, request, key, retry));
   }
 
-  private decide(verifier: VerifierPrincipal, request: VerifyRequest, key: VerifiableKey | null): VerifyOutcome | Promise<VerifyOutcome> {
-    const cost = request.cost ?? 1;
+  private withOwner(
+    verifier: VerifierPrincipal,
+    request: VerifyRequest,
+    key: VerifiableKey | null,
+    retry: VerifyRetry | undefined,
+  ): VerifyOutcome | Promise<VerifyOutcome> {
+    if (key === null || key.ownerId === null) return this.decide(verifier, request, key, null, retry);
+    const owner = this.owners.peek(key.tenantId, key.ownerId);
+    if (owner !== undefined) return this.decide(verifier, request, key, owner, retry);
+    return this.owners.load(key.tenantId, key.ownerId).then((loaded) => this.decide(verifier, request, key, loaded, retry));
+  }
+
+  private decide(
+    verifier: VerifierPrincipal,
+    request: VerifyRequest,
+    key: VerifiableKey | null,
+    owner: VerifiableOwner | null,
+    retry: VerifyRetry | undefined,
+  ): VerifyOutcome | Promise<VerifyOutcome> {
     const decision = decideBeforeLimits(key, request, { now: Date.now(), tenantActive: verifier.tenantStatus === 'active' });
+    if (key === null) return this.answer(null, null, 'NOT_FOUND', null);
+    const plan = this.plans.planFor(key, owner, request);
     if (decision !== 'LIMITS') {
-      // Not VALID, so nothing is charged; a rate-limited key still reports its window.
-      if (!key?.rateLimit) return this.answer(key, decision, null);
-      return this.limiter.check(key, cost, false).then((window) => this.answer(key, decision, window));
+      // Not VALID, so nothing is charged; a rate-limited key still reports its windows.
+      if (plan === null || plan.limits.length === 0) return this.answered(verifier, key, owner, decision, null, retry);
+      return this.limiter.check(plan, false).then((limits) => this.answered(verifier, key, owner, decision, limits, retry));
     }
-    if (!hasLimits(key!)) return this.answer(key, 'VALID', null);
-    return this.limiter.check(key!, cost, true).then((limits) => this.answer(key, limits.verdict, limits));
+    if (plan === null) return this.answered(verifier, key, owner, 'VALID', null, retry);
+    const record = retry && { record: this.counters.idempotencyKey(plan.tag, verifier.credentialId, retry.key), requestHash: retry.requestHash };
+    return this.limiter.check(plan, true, record).then((limits) => {
+      if (limits.verdict === 'REUSED') throw new VerifyIdempotencyKeyReusedError();
+      return this.answer(key, owner, limits.verdict, limits);
+    });
   }
 
-  private answer(key: VerifiableKey | null, code: VerifyCode, limits: LimitOutcome | null): VerifyOutcome {
+  /**
+   * An answer decided without charging anything: with an Idempotency-Key, the first such decision
+   * within 60 s is the answer to its retries too (a decision that charged is kept by the counter
+   * script itself).
+   */
+  private answered(
+    verifier: VerifierPrincipal,
+    key: VerifiableKey,
+    owner: VerifiableOwner | null,
+    code: VerifyCode,
+    limits: LimitOutcome | null,
+    retry: VerifyRetry | undefined,
+  ): VerifyOutcome | Promise<VerifyOutcome> {
+    if (!retry) return this.answer(key, owner, code, limits);
+    return this.counters.recordDecision(key.counterTag, verifier.credentialId, retry.key, retry.requestHash, code).then((first) => {
+      if (first === null) throw new VerifyIdempotencyKeyReusedError();
+      return this.answer(key, owner, first as VerifyCode, first === code ? limits : null);
+    });
+  }
+
+  private answer(key: VerifiableKey | null, owner: VerifiableOwner | null, code: VerifyCode, limits: LimitOutcome | null): VerifyOutcome {
     this.metrics.countVerification(code);
     if (!key) {
       let keyless = this.keylessAnswers.get(code);
@@ -67,11 +136,11 @@ export class VerifyService {
     }
     this.usage.record(key.id, code, Date.now());
     if (code !== 'VALID') {
-      const { body, headers } = describeAnswer(key, code, limits);
+      const { body, headers } = describeAnswer(key, owner, code, limits);
       return { json: JSON.stringify(body), headers };
     }
     let valid = this.validAnswers.get(key);
-    if (!valid) this.validAnswers.set(key, (valid = new ValidAnswer(key)));
+    if (!valid || valid.owner !== owner) this.validAnswers.set(key, (valid = new ValidAnswer(key, owner)));
     return limits === null ? valid.unlimited : valid.withLimits(limits);
   }
 }

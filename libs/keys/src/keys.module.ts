@@ -2,7 +2,10 @@ import { AuditModule } from '@keyward/audit';
 import { PolicyModule } from '@keyward/policy';
 import { WebhooksModule } from '@keyward/webhooks';
 import { Module } from '@nestjs/common';
+import { CreditsSeeder } from './counters/credits-seeder';
 import { KeyCounters } from './counters/key-counters';
+import { OwnersRepository } from './owners/owners.repository';
+import { ChangeCreditsUseCase } from './use-cases/change-credits.use-case';
 import { KeyEscrowRepository } from './escrow/key-escrow.repository';
 import { KeysRepository } from './keys.repository';
 import { RevealKeyUseCase } from './use-cases/reveal-key.use-case';
@@ -13,7 +16,7 @@ import { KeyCountersAfterCommit } from './use-cases/key-counters-after-commit';
 import { CreateKeyUseCase } from './use-cases/create-key.use-case';
 import { KeyInvalidation } from './use-cases/key-invalidation';
 import { GetKeyUseCase, ListKeysUseCase } from './use-cases/read-keys.use-case';
-import { LookUpKeyUseCase } from './use-cases/look-up-key.use-case';
+import { LookUpKeyUseCase, LookUpOwnerUseCase } from './use-cases/look-up-key.use-case';
 import { RevokeKeyUseCase } from './use-cases/revoke-key.use-case';
 import { RotateKeyUseCase } from './use-cases/rotate-key/rotate-key.use-case';
 import { UpdateKeyUseCase } from './use-cases/update-key.use-case';
@@ -31,6 +34,8 @@ const USE_CASES = [
   RotateKeyUseCase,
   RevokeKeyUseCase,
   LookUpKeyUseCase,
+  LookUpOwnerUseCase,
+  ChangeCreditsUseCase,
   GetKeyUsageUseCase,
   RevealKeyUseCase,
   RunScheduledRotationsUseCase,
@@ -47,11 +52,13 @@ const USE_CASES = [
     KeyUsageRepository,
     KeyInvalidation,
     KeyCounters,
+    CreditsSeeder,
+    OwnersRepository,
     KeyCountersAfterCommit,
     KeyExpiryRepository,
     UnusedKeysRepository,
     ...USE_CASES,
   ],
-  exports: [KeyCounters, KeyUsageRepository, ...USE_CASES],
+  exports: [KeyCounters, CreditsSeeder, KeyUsageRepository, OwnersRepository, KeyInvalidation, ...USE_CASES],
 })
 export class KeysModule {}

@@ -1,7 +1,9 @@
 import { decodeCursor, toPage, type Page, type TenantTx } from '@keyward/platform';
 import { Injectable } from '@nestjs/common';
-import type { ApiKey, KeyMeta, KeyStatus, RateLimit, RotationSchedule } from './domain/api-key';
+import type { ApiKey, KeyMeta, KeyStatus, RotationSchedule } from './domain/api-key';
+import { refillColumns, refillOf, type CreditRefill, type CreditsSetting } from './domain/credits';
 import type { KeyEnvironment } from './domain/key-format';
+import { v1RateLimit, type NamedRateLimit } from './domain/rate-limits';
 
 interface KeyRow {
   id: string;
@@ -18,9 +20,13 @@ interface KeyRow {
   expires_at: Date | null;
   revoked_at: Date | null;
   last_used_at: Date | null;
-  rate_limit: number | null;
-  rate_limit_window_seconds: number | null;
+  rate_limits: NamedRateLimit[];
   remaining: string | null;
+  refill_interval: CreditRefill['interval'] | null;
+  refill_amount: string | null;
+  refill_day_of_month: number | null;
+  credits_period: string | null;
+  refilled_at: Date | null;
   credits_version: string;
   credits_seed: string;
   ip_allowlist: string[] | null;
@@ -30,8 +36,9 @@ interface KeyRow {
 }
 
 const COLUMNS = `id, tenant_id, name, owner_id, start, environment, scopes, meta, enabled, created_at, updated_at, expires_at,
-  revoked_at, last_used_at, rate_limit, rate_limit_window_seconds, remaining, ip_allowlist, rotation_interval_seconds,
-  rotation_grace_period_seconds, previous_key_id, credits_version, credits_seed`;
+  revoked_at, last_used_at, rate_limits, remaining, ip_allowlist, rotation_interval_seconds,
+  rotation_grace_period_seconds, previous_key_id, credits_version, credits_seed, refill_interval, refill_amount,
+  refill_day_of_month, credits_period, refilled_at`;
 
 /** The key status of docs/api.md (Keys) in SQL, for the list filter; keyStatus() is the same rule in code. */
 const STATUS_SQL = `CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN expires_at <= now() THEN 'expired'
@@ -53,8 +60,12 @@ function toKey(row: KeyRow): ApiKey {
     expiresAt: row.expires_at,
     revokedAt: row.revoked_at,
     lastUsedAt: row.last_used_at,
-    rateLimit: row.rate_limit !== null ? { limit: row.rate_limit, windowSeconds: row.rate_limit_window_seconds! } : null,
+    rateLimits: row.rate_limits,
+    rateLimit: v1RateLimit(row.rate_limits),
     remaining: row.remaining !== null ? Number(row.remaining) : null,
+    creditsRefill: refillOf(row),
+    creditsPeriod: row.credits_period !== null ? Number(row.credits_period) : null,
+    refilledAt: row.refilled_at,
     creditsVersion: Number(row.credits_version),
     creditsSeed: Number(row.credits_seed),
     ipAllowlist: row.ip_allowlist,
@@ -75,8 +86,8 @@ export interface NewKey {
   scopes: string[];
   meta: KeyMeta;
   expiresAt: Date | null;
-  rateLimit: RateLimit | null;
-  remaining: number | null;
+  rateLimits: NamedRateLimit[];
+  credits: CreditsSetting;
   ipAllowlist: string[] | null;
   rotation: RotationSchedule | null;
   previousKeyId: string | null;
@@ -88,8 +99,9 @@ export interface KeyChanges {
   scopes?: string[];
   meta?: KeyMeta;
   expiresAt?: Date | null;
-  rateLimit?: RateLimit | null;
-  remaining?: number | null;
+  rateLimits?: NamedRateLimit[];
+  /** The credits as they are to be: a new balance, version and period (docs/credits.md). */
+  credits?: CreditsSetting;
   ipAllowlist?: string[] | null;
   rotation?: RotationSchedule | null;
   enabled?: boolean;
@@ -106,10 +118,10 @@ export interface KeyListFilter {
 export class KeysRepository {
   async insert(tx: TenantTx, key: NewKey): Promise<ApiKey> {
     const [row]: KeyRow[] = await tx.manager.query(
-      `INSERT INTO api_keys (tenant_id, name, owner_id, key_hash, start, environment, scopes, meta, expires_at, rate_limit,
-                             rate_limit_window_seconds, remaining, ip_allowlist, rotation_interval_seconds,
-                             rotation_grace_period_seconds, previous_key_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)
+      `INSERT INTO api_keys (tenant_id, name, owner_id, key_hash, start, environment, scopes, meta, expires_at, rate_limits,
+                             remaining, ip_allowlist, rotation_interval_seconds, rotation_grace_period_seconds,
+                             previous_key_id, refill_interval, refill_amount, refill_day_of_month, credits_period)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
        RETURNING ${COLUMNS}`,
       [
         tx.tenantId,
@@ -121,13 +133,14 @@ export class KeysRepository {
         key.scopes,
         JSON.stringify(key.meta),
         key.expiresAt,
-        key.rateLimit?.limit ?? null,
-        key.rateLimit?.windowSeconds ?? null,
-        key.remaining,
+        JSON.stringify(key.rateLimits),
+        key.credits.remaining,
         key.ipAllowlist,
         key.rotation?.intervalSeconds ?? null,
         key.rotation?.gracePeriodSeconds ?? null,
         key.previousKeyId,
+        ...refillColumns(key.credits.refill),
+        key.credits.period,
       ],
     );
     return toKey(row);
@@ -201,12 +214,15 @@ export class KeysRepository {
     if (changes.scopes !== undefined) set('scopes', changes.scopes);
     if (changes.meta !== undefined) set('meta', JSON.stringify(changes.meta));
     if (changes.expiresAt !== undefined) set('expires_at', changes.expiresAt);
-    if (changes.rateLimit !== undefined) {
-      set('rate_limit', changes.rateLimit?.limit ?? null);
-      set('rate_limit_window_seconds', changes.rateLimit?.windowSeconds ?? null);
-    }
-    if (changes.remaining !== undefined) {
-      set('remaining', changes.remaining);
+    if (changes.rateLimits !== undefined) set('rate_limits', JSON.stringify(changes.rateLimits));
+    if (changes.credits !== undefined) {
+      // A change of credits replaces the balance: charges against the one it replaces are dropped.
+      const [interval, amount, dayOfMonth] = refillColumns(changes.credits.refill);
+      set('remaining', changes.credits.remaining);
+      set('refill_interval', interval);
+      set('refill_amount', amount);
+      set('refill_day_of_month', dayOfMonth);
+      set('credits_period', changes.credits.period);
       sets.push('credits_version = credits_version + 1');
     }
     if (changes.ipAllowlist !== undefined) set('ip_allowlist', changes.ipAllowlist);

@@ -17,6 +17,11 @@ export const AUDIT_ACTIONS = [
   'policy.updated',
   'webhook.created',
   'webhook.deleted',
+  'key.credits_changed',
+  'owner.created',
+  'owner.updated',
+  'owner.deleted',
+  'owner.credits_changed',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -1,153 +1,346 @@
-// The shared counters of a key in Redis: its rate-limit window and its credit balance, checked and
-// consumed by one Lua script, so limits are exact however many verify processes serve the key.
-// Every Redis key of one API key carries the hash tag {<keyId>}: they live in one cluster slot.
-// A balance is only ever seeded from PostgreSQL (docs/credits.md), never from a cached record.
+// The shared counters of keys and owners in Redis: named rate limits (fixed windows and exact
+// sliding logs) and credit pools, all checked and charged by one Lua script, so limits are exact
+// however many verify processes serve a key. A verification is charged to every limit and pool it
+// applies, or to none (docs/credits.md, docs/architecture.md). Every counter of a key shares one
+// hash tag: the key's id, or for a key with an owner id the owner's, so that the key's counters and
+// its owner's live in one cluster slot. A balance is only ever seeded from PostgreSQL.
 import { KEYWARD_CONFIG, REDIS_CLIENT, type KeywardConfig, type RedisClient } from '@keyward/platform';
 import { Inject, Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import type { CreditRefill } from '../domain/credits';
+import type { LimitAlgorithm } from '../domain/rate-limits';
 
 /**
- * UNSEEDED: the key has credits but Redis holds no balance for it at the record's version (first
- * use, or Redis lost it): nothing was checked or charged; seed it from PostgreSQL and ask again.
+ * UNSEEDED: a pool of the call has credits but Redis holds no balance for it at the record's
+ * version (first use, or Redis lost it): nothing of the call was charged; seed and ask again.
+ * REUSED: the call's idempotency key was used within its lifetime for another request.
  */
-export type CounterVerdict = 'VALID' | 'RATE_LIMITED' | 'USAGE_EXCEEDED' | 'UNSEEDED' | 'TOO_LATE';
+export type CounterVerdict = 'VALID' | 'RATE_LIMITED' | 'USAGE_EXCEEDED' | 'UNSEEDED' | 'TOO_LATE' | 'REUSED';
 
-/** One call's share of a batch: what it costs, and whether it is charged (VALID) or only reads. */
-export interface CounterCall {
-  cost: number;
-  /** false: only read the counters (for the RateLimit headers of an answer that is not VALID). */
-  consume: boolean;
+/** A credit pool: a key's own credits, or an owner's shared by its keys (the owner row's uuid). */
+export interface PoolRef {
+  kind: 'key' | 'owner';
+  id: string;
 }
 
-/** The calls on one key's counters in a batch, with what the key's record says of its limits. */
-export interface KeyCalls {
-  keyId: string;
-  rateLimit: { limit: number; windowSeconds: number } | null;
-  /** The record's credits version (a Redis balance of an older version is outdated); null = no credits. */
-  credits: { version: number } | null;
-  calls: CounterCall[];
+/** A limit of a batch: its counter and what it allows. */
+export interface LimitSpec {
+  /** The counter's Redis key (see KeyCounters.limitKey). */
+  counter: string;
+  algorithm: LimitAlgorithm;
+  limit: number;
+  windowSeconds: number;
+}
+
+/** A credit pool of a batch, with what the record says of it. */
+export interface PoolSpec {
+  pool: PoolRef;
+  /** The counter's Redis key (see KeyCounters.poolKey). */
+  counter: string;
+  /** The record's credits version: a Redis balance of an older version is outdated. */
+  version: number;
+  refill: CreditRefill | null;
+}
+
+/** One verification's share of a batch: the limits and pools it applies, each with its cost. */
+export interface CounterCall {
+  /** false: only read the counters (for the headers of an answer that is not VALID). */
+  consume: boolean;
+  /** [index into the batch's limits, cost]. */
+  limits: Array<[number, number]>;
+  /** [index into the batch's pools, cost]. */
+  pools: Array<[number, number]>;
+  /** A retried verification is answered from this record, not charged again (docs/api.md, Retries). */
+  idempotency?: { record: string; requestHash: string };
 }
 
 /**
- * Calls on the counters of one or more keys, checked (and charged) in one atomic step, each key's
- * calls one after the other. A cluster runs a script on one slot only: there, one key per batch.
+ * Calls checked (and charged) in one atomic step, each decided on the counters the calls before it
+ * left. A cluster runs a script on one slot only: there, every counter of a batch has one tag.
  */
 export interface ConsumeBatch {
   /** Unique per batch: a retried or duplicated batch is answered, not charged, again. */
   operationId: string;
+  /** The hash tag of the batch's marker: one of its counters'. */
+  tag: string;
   /** Epoch ms on Redis's clock after which the batch must charge nothing (see redisClockOffset). */
   deadline?: number;
-  keys: KeyCalls[];
+  /** Epoch ms the script takes as now instead of Redis's clock (tests of period boundaries). */
+  now?: number;
+  limits: LimitSpec[];
+  pools: PoolSpec[];
+  calls: CounterCall[];
 }
 
-export interface ConsumeResult {
+export interface LimitState {
+  /** Units left for the next call. */
+  remaining: number;
+  /** Epoch ms when the limit next has room again (the window's end; for a sliding log, its oldest entry's). */
+  resetAt: number;
+  /** Milliseconds until resetAt, by Redis's clock. */
+  resetInMs: number;
+  /** Whether this limit refused the call. */
+  exceeded: boolean;
+}
+
+export interface CallResult {
   verdict: CounterVerdict;
-  /** Units left in the current window (rate-limited keys). */
-  windowRemaining: number | null;
-  /** Epoch ms at which the window resets (rate-limited keys). */
-  windowResetAt: number | null;
-  /** Milliseconds until the window resets, by Redis's clock (rate-limited keys). */
-  windowResetInMs: number | null;
-  /** Credits left (keys with credits). */
-  balance: number | null;
-  /** The version and seed of the balance a charge was made against (keys with credits, seeded). */
-  creditsTag: CreditsTag | null;
+  /** Per limit of the call, in its order. */
+  limits: LimitState[];
+  /** Per pool of the call, in its order: credits left (null: unseeded). */
+  balances: Array<number | null>;
 }
 
-/** Which balance a charge was taken from: PostgreSQL's credits version and seed (docs/credits.md). */
+export interface BatchResult {
+  /** Per pool of the batch: the balance the calls were charged against (null: unseeded). */
+  pools: Array<CreditsTag | null>;
+  calls: CallResult[];
+}
+
+/** Which balance a charge was taken from (docs/credits.md): PostgreSQL's version and seed, and the refill period (-1: no refill). */
 export interface CreditsTag {
   version: number;
   seed: number;
+  period: number;
 }
 
-/** The credits a batch of checks charged to one key's balance, to write back to PostgreSQL. */
+/** Credits charged to one pool's balance of one tag, to write back to PostgreSQL (negative: a top-up). */
 export interface CreditsCharge extends CreditsTag {
-  keyId: string;
+  pool: PoolRef;
+  /** When the refill period began (null: no refill), for the pool's refilledAt. */
+  periodStart: Date | null;
   amount: number;
 }
 
-// KEYS: the batch's marker, then per key its window hash and credits hash. ARGV: marker ttl ms,
-// deadline (epoch ms on Redis's clock, 0 = none), then per key: limit (0 = none), window ms, has
-// credits (1/0), the record's credits version, number of calls, and per call its cost and consume
-// (1/0). Each call is decided on the counters as the calls before it left them, exactly as if it
-// had come alone; only VALID calls that consume are charged. A batch that reaches Redis after its
-// deadline charges nothing and answers {-1}: its caller has stopped waiting and answered without
-// it (a slow Redis must not charge late). Otherwise the answer is, per key, its window's end and
-// the time to it, the balance's version and seed (-1: no credits), then per call: verdict
-// (0 VALID, 1 RATE_LIMITED, 2 USAGE_EXCEEDED, 3 UNSEEDED), units left in the window (-1: no
-// window), balance (-1: no credits).
-// A key with credits whose balance is missing, of an older version than the record's, or without
-// a seed is UNSEEDED: none of its calls is decided or charged (its window neither), and the caller
-// seeds the balance from PostgreSQL (SEED_CREDITS) and asks again. Nothing here seeds a balance.
-// Windows are fixed and aligned on Redis's own clock (TIME), so processes with skewed clocks agree.
-// Each redis.call is a good part of the script's cost, so it makes as few as it can whatever the
-// number of calls: per key one HMGET per hash and one write per hash (an increment within a
-// window, whose expiry was set when it began); per batch one marker, as plain digits (none when
-// every key of the batch was UNSEEDED: nothing was decided, and the caller asks again anyway).
-const CONSUME = `
+// The refill period of a pool at nowMs, as refillPeriod() in domain/credits.ts computes it:
+// days since the epoch (daily, 1), or year * 12 + month0 of the month whose refill day began the
+// period (monthly, 2). Civil dates from days after H. Hinnant's public-domain algorithm.
+const PERIOD_OF = `
+local function periodOf(interval, dayOfMonth, nowMs)
+  local days = math.floor(nowMs / 86400000)
+  if interval == 1 then return days end
+  local z = days + 719468
+  local era = math.floor(z / 146097)
+  local doe = z - era * 146097
+  local yoe = math.floor((doe - math.floor(doe / 1460) + math.floor(doe / 36524) - math.floor(doe / 146096)) / 365)
+  local doy = doe - (365 * yoe + math.floor(yoe / 4) - math.floor(yoe / 100))
+  local mp = math.floor((5 * doy + 2) / 153)
+  local d = doy - math.floor((153 * mp + 2) / 5) + 1
+  local m = mp < 10 and mp + 3 or mp - 9
+  local y = yoe + era * 400
+  if m <= 2 then y = y + 1 end
+  local last = 31
+  if m == 2 then
+    last = ((y % 4 == 0 and y % 100 ~= 0) or y % 400 == 0) and 29 or 28
+  elseif m == 4 or m == 6 or m == 9 or m == 11 then
+    last = 30
+  end
+  local refillDay = math.min(dayOfMonth, last)
+  local period = y * 12 + (m - 1)
+  if d < refillDay then period = period - 1 end
+  return period
+end
+`;
+
+// KEYS[1]: the batch's marker; KEYS[2..]: counters and idempotency records, named by index.
+// ARGV: marker ttl ms, deadline (epoch ms on Redis's clock, 0: none), now (0: Redis's TIME),
+// idempotency ttl ms, operation id; then L and per limit: counter index, algorithm (0 fixed,
+// 1 sliding), limit, window ms; then P and per pool: counter index, version, refill interval
+// (0 none, 1 daily, 2 monthly), refill amount, refill day; then C and per call: consume (1/0),
+// idempotency record index (0: none), request hash, its number of limits and per limit [limit
+// number, cost], its number of pools and per pool [pool number, cost].
+// Answer: {-1} when the batch reached Redis after its deadline (it charged nothing: its caller has
+// stopped waiting). Else 0, then per pool its version, seed and period (-1 -1 -1: unseeded), then
+// per call: verdict (0 VALID, 1 RATE_LIMITED, 2 USAGE_EXCEEDED, 3 UNSEEDED, 5 REUSED), per limit of
+// the call: remaining, reset at, ms to reset, exceeded (1/0), per pool of the call: balance (-1:
+// unseeded).
+// A call is VALID only if every limit and pool it applies has room for its cost; then all of them
+// are charged, else none. A pool whose balance is missing, of an older version than the record's,
+// or without a seed makes the call UNSEEDED (nothing decided or charged). A refill due since the
+// balance's period sets the balance to the refill amount once, at the first call that reads it.
+// Fixed windows are aligned on Redis's clock; a sliding limit keeps one entry per unit charged in
+// a sorted set, so no interval of its window holds more than its limit. Counters are read once per
+// batch and written once at its end.
+const CONSUME = `${PERIOD_OF}
 local prior = redis.call('GET', KEYS[1])
 if prior then
   local answered = {}
   for field in string.gmatch(prior, '[^,]+') do answered[#answered + 1] = tonumber(field) end
   return answered
 end
-local t = redis.call('TIME')
-local nowMs = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
-local deadline = tonumber(ARGV[2])
-if deadline > 0 and nowMs > deadline then return {-1} end
-local result, consumes, decided, a = {}, false, false, 3
-for k = 2, #KEYS, 2 do
-  local limit, windowMs, calls = tonumber(ARGV[a]), tonumber(ARGV[a + 1]), tonumber(ARGV[a + 4])
-  local balance, version, seed, unseeded = -1, -1, -1, false
-  if ARGV[a + 2] == '1' then
-    local credits = redis.call('HMGET', KEYS[k + 1], 'balance', 'version', 'seed')
-    balance, version, seed = tonumber(credits[1]), tonumber(credits[2]), tonumber(credits[3])
-    if balance == nil or version == nil or seed == nil or version < tonumber(ARGV[a + 3]) then
-      balance, version, seed, unseeded = -1, -1, -1, true
-    end
-  end
-  if not unseeded then decided = true end
-  local used, index, resetAt, sameWindow = 0, 0, 0, false
-  if limit > 0 and not unseeded then
-    index = math.floor(nowMs / windowMs)
-    resetAt = (index + 1) * windowMs
-    local window = redis.call('HMGET', KEYS[k], 'w', 'n')
-    if tonumber(window[1]) == index then used, sameWindow = tonumber(window[2]), true end
-  end
-  a = a + 5
-  local usedBefore, balanceBefore = used, balance
-  result[#result + 1] = resetAt
-  result[#result + 1] = resetAt - nowMs
-  result[#result + 1] = version
-  result[#result + 1] = seed
-  for _ = 1, calls do
-    local cost, consume = tonumber(ARGV[a]), ARGV[a + 1] == '1'
-    a = a + 2
-    local verdict = 0
-    if unseeded then
-      verdict = 3
-    elseif limit > 0 and used + cost > limit then
-      verdict = 1
-    elseif balance >= 0 and balance < cost then
-      verdict = 2
-    elseif consume then
-      if limit > 0 then used = used + cost end
-      if balance >= 0 then balance = balance - cost end
-    end
-    if consume then consumes = true end
-    result[#result + 1] = verdict
-    result[#result + 1] = limit > 0 and (limit - used) or -1
-    result[#result + 1] = balance
-  end
-  if used > usedBefore then
-    if sameWindow then
-      redis.call('HINCRBY', KEYS[k], 'n', used - usedBefore)
-    else
-      redis.call('HSET', KEYS[k], 'w', index, 'n', used)
-      redis.call('PEXPIREAT', KEYS[k], resetAt + 1000)
-    end
-  end
-  if balance < balanceBefore then redis.call('HINCRBY', KEYS[k + 1], 'balance', balance - balanceBefore) end
+local now = tonumber(ARGV[3])
+if now == 0 then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
+local deadline = tonumber(ARGV[2])
+if deadline > 0 and now > deadline then return {-1} end
+local opId = ARGV[5]
+local a = 6
+local limits, pools = {}, {}
+for i = 1, tonumber(ARGV[a]) do
+  limits[i] = {key = KEYS[tonumber(ARGV[a + 1])], sliding = ARGV[a + 2] == '1', limit = tonumber(ARGV[a + 3]), windowMs = tonumber(ARGV[a + 4])}
+  a = a + 4
+end
+a = a + 1
+for i = 1, tonumber(ARGV[a]) do
+  pools[i] = {key = KEYS[tonumber(ARGV[a + 1])], version = tonumber(ARGV[a + 2]), interval = tonumber(ARGV[a + 3]),
+    amount = tonumber(ARGV[a + 4]), day = tonumber(ARGV[a + 5])}
+  a = a + 5
+end
+a = a + 1
+
+local function loadLimit(l)
+  if l.used then return end
+  if l.sliding then
+    redis.call('ZREMRANGEBYSCORE', l.key, '-inf', now - l.windowMs)
+    l.used = redis.call('ZCARD', l.key)
+    l.added = {}
+  else
+    l.index = math.floor(now / l.windowMs)
+    l.resetAt = (l.index + 1) * l.windowMs
+    local w = redis.call('HMGET', l.key, 'w', 'n')
+    l.used, l.same = 0, false
+    if tonumber(w[1]) == l.index then l.used, l.same = tonumber(w[2]), true end
+  end
+  l.before = l.used
+end
+
+-- When a sliding limit next has room for cost units: when its (used + cost - limit)-th oldest entry
+-- leaves the window (entries added by this batch are at now).
+local function slidingResetAt(l, cost)
+  local need = math.max(1, l.used + cost - l.limit)
+  local stored = l.used - #l.added
+  if need <= stored then
+    local entry = redis.call('ZRANGE', l.key, need - 1, need - 1, 'WITHSCORES')
+    if entry[2] then return tonumber(entry[2]) + l.windowMs end
+  end
+  if l.used == 0 then return now end
+  return now + l.windowMs
+end
+
+local function loadPool(p)
+  if p.loaded then return end
+  p.loaded = true
+  local c = redis.call('HMGET', p.key, 'balance', 'version', 'seed', 'period')
+  p.balance, p.held, p.seed, p.period = tonumber(c[1]), tonumber(c[2]), tonumber(c[3]), tonumber(c[4]) or -1
+  if p.balance == nil or p.held == nil or p.seed == nil or p.held < p.version then
+    p.unseeded = true
+    return
+  end
+  p.before = p.balance
+  if p.interval > 0 then
+    local current = periodOf(p.interval, p.day, now)
+    if current > p.period then p.balance, p.period, p.refilled = p.amount, current, true end
+  end
+end
+
+local calls, consumes, decided = {}, false, false
+for c = 1, tonumber(ARGV[a]) do
+  local consume, record, requestHash = ARGV[a + 1] == '1', tonumber(ARGV[a + 2]), ARGV[a + 3]
+  a = a + 4
+  local cl, cp = {}, {}
+  for j = 1, tonumber(ARGV[a]) do
+    cl[j] = {limits[tonumber(ARGV[a + 1])], tonumber(ARGV[a + 2])}
+    a = a + 2
+  end
+  a = a + 1
+  for j = 1, tonumber(ARGV[a]) do
+    cp[j] = {pools[tonumber(ARGV[a + 1])], tonumber(ARGV[a + 2])}
+    a = a + 2
+  end
+  a = a + 1
+  local out
+  if record > 0 then
+    local stored = redis.call('GET', KEYS[record])
+    if stored then
+      local bar = string.find(stored, '|', 1, true)
+      if string.sub(stored, 1, bar - 1) == requestHash then
+        out = {}
+        for field in string.gmatch(string.sub(stored, bar + 1), '[^,]+') do out[#out + 1] = tonumber(field) end
+      else
+        out = {5}
+        for _ = 1, #cl do out[#out + 1] = 0; out[#out + 1] = 0; out[#out + 1] = 0; out[#out + 1] = 0 end
+        for _ = 1, #cp do out[#out + 1] = -1 end
+      end
+    end
+  end
+  if not out then
+    local exceeded, short, unseeded = false, false, false
+    for _, entry in ipairs(cl) do
+      loadLimit(entry[1])
+      if entry[1].used + entry[2] > entry[1].limit then exceeded = true end
+    end
+    for _, entry in ipairs(cp) do
+      loadPool(entry[1])
+      if entry[1].unseeded then unseeded = true elseif entry[1].balance < entry[2] then short = true end
+    end
+    local verdict = 0
+    if unseeded then verdict = 3 elseif exceeded then verdict = 1 elseif short then verdict = 2 end
+    if consume then consumes = true end
+    if verdict ~= 3 then decided = true end
+    if verdict == 0 and consume then
+      for _, entry in ipairs(cl) do
+        local l, cost = entry[1], entry[2]
+        if l.sliding then
+          for u = 1, cost do
+            l.added[#l.added + 1] = now
+            l.added[#l.added + 1] = opId .. ':' .. c .. ':' .. u
+          end
+        end
+        l.used = l.used + cost
+      end
+      for _, entry in ipairs(cp) do entry[1].balance = entry[1].balance - entry[2] end
+    end
+    out = {verdict}
+    for _, entry in ipairs(cl) do
+      local l, cost = entry[1], entry[2]
+      local resetAt = l.resetAt
+      if l.sliding then resetAt = slidingResetAt(l, verdict == 1 and cost or 1) end
+      out[#out + 1] = math.max(0, l.limit - l.used)
+      out[#out + 1] = resetAt
+      out[#out + 1] = math.max(0, resetAt - now)
+      out[#out + 1] = (verdict == 1 and l.used + cost > l.limit) and 1 or 0
+    end
+    for _, entry in ipairs(cp) do out[#out + 1] = entry[1].unseeded and -1 or entry[1].balance end
+    if record > 0 and verdict ~= 3 then
+      local digits = {}
+      for i = 1, #out do digits[i] = string.format('%d', out[i]) end
+      redis.call('SET', KEYS[record], requestHash .. '|' .. table.concat(digits, ','), 'PX', ARGV[4])
+    end
+  end
+  for _, v in ipairs(out) do calls[#calls + 1] = v end
+end
+
+for _, l in ipairs(limits) do
+  if l.used and l.used > l.before then
+    if l.sliding then
+      for i = 1, #l.added, 1000 do
+        redis.call('ZADD', l.key, unpack(l.added, i, math.min(i + 999, #l.added)))
+      end
+      redis.call('PEXPIRE', l.key, l.windowMs + 1000)
+    elseif l.same then
+      redis.call('HINCRBY', l.key, 'n', l.used - l.before)
+    else
+      redis.call('HSET', l.key, 'w', l.index, 'n', l.used)
+      redis.call('PEXPIREAT', l.key, l.resetAt + 1000)
+    end
+  end
+end
+local result = {0}
+for _, p in ipairs(pools) do
+  if p.unseeded or not p.loaded then
+    result[#result + 1] = -1; result[#result + 1] = -1; result[#result + 1] = -1
+  else
+    if p.refilled then
+      redis.call('HSET', p.key, 'balance', p.balance, 'period', p.period)
+    elseif p.balance ~= p.before then
+      redis.call('HINCRBY', p.key, 'balance', p.balance - p.before)
+    end
+    result[#result + 1] = p.held; result[#result + 1] = p.seed; result[#result + 1] = p.period
+  end
+end
+for _, v in ipairs(calls) do result[#result + 1] = v end
 if consumes and decided then
   local digits = {}
   for i = 1, #result do digits[i] = string.format('%d', result[i]) end
@@ -155,70 +348,112 @@ if consumes and decided then
 end
 return result`;
 
-// KEYS: credits hash, the key's seed claim. ARGV: balance, version, seed, all read from PostgreSQL
-// in one statement that also bumped the seed, and the claim's token. Sets the balance unless one of
-// a newer version, or of the same version and a seed at least as new, is in place. Charges that
-// reached PostgreSQL after this seed was read but were made against an older seed wait in the hash
-// as owed:<seed> (APPLY_CHARGE) and are taken off the balance here; every other field (older owed
-// amounts) goes. Releases the claim if it is still this seeder's.
+// KEYS: pool hash, the pool's seed claim. ARGV: balance, version, seed, period (-1: none), all read
+// from PostgreSQL in one statement that also bumped the seed, and the claim's token. Sets the
+// balance unless one of a newer version, or of the same version and a seed at least as new, is in
+// place. Charges that reached PostgreSQL after this seed was read but were made against an older
+// seed wait in the hash as owed:<seed>:<period> (APPLY_CHARGE) and are taken off the balance here
+// when they belong to its period; every other field goes. Releases the claim if still this seeder's.
 const SEED_CREDITS = `
-local current = redis.call('HMGET', KEYS[1], 'version', 'seed', 'owed:' .. ARGV[3])
+local current = redis.call('HMGET', KEYS[1], 'version', 'seed', 'owed:' .. ARGV[3] .. ':' .. ARGV[4])
 local version, seed = tonumber(current[1]), tonumber(current[2])
 local newVersion, newSeed = tonumber(ARGV[2]), tonumber(ARGV[3])
-if redis.call('GET', KEYS[2]) == ARGV[4] then redis.call('DEL', KEYS[2]) end
+if redis.call('GET', KEYS[2]) == ARGV[5] then redis.call('DEL', KEYS[2]) end
 if version and seed and (version > newVersion or (version == newVersion and seed >= newSeed)) then return 0 end
 local owed = tonumber(current[3]) or 0
 redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'balance', tonumber(ARGV[1]) - owed, 'version', ARGV[2], 'seed', ARGV[3])
+redis.call('HSET', KEYS[1], 'balance', tonumber(ARGV[1]) - owed, 'version', ARGV[2], 'seed', ARGV[3], 'period', ARGV[4])
 return 1`;
 
-// KEYS: the key's seed claim. ARGV: the token. Releases the claim if it is still this seeder's.
+// KEYS: the pool's seed claim. ARGV: the token. Releases the claim if it is still this seeder's.
 const RELEASE_SEED = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`;
 
-// KEYS: credits hash. ARGV: version, seed, amount. Charges credits that PostgreSQL recorded
+// KEYS: pool hash. ARGV: version, seed, period, amount. Charges credits that PostgreSQL recorded
 // against an older seed than (version, seed), its current one, to that balance: at once if Redis
-// holds it, later (owed:<seed>, taken by SEED_CREDITS) if that seed has not reached Redis yet.
+// holds it in the same period, later (owed:<seed>:<period>, taken by SEED_CREDITS) if that seed has
+// not reached Redis yet; not at all once a refill has replaced the balance it was charged against.
 const APPLY_CHARGE = `
-local current = redis.call('HMGET', KEYS[1], 'version', 'seed')
-local version, seed = tonumber(current[1]), tonumber(current[2])
-local targetVersion, targetSeed = tonumber(ARGV[1]), tonumber(ARGV[2])
+local current = redis.call('HMGET', KEYS[1], 'version', 'seed', 'period')
+local version, seed, period = tonumber(current[1]), tonumber(current[2]), tonumber(current[3]) or -1
+local targetVersion, targetSeed, targetPeriod = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 if version == targetVersion and seed == targetSeed then
-  redis.call('HINCRBY', KEYS[1], 'balance', -tonumber(ARGV[3]))
+  if period ~= targetPeriod then return 0 end
+  redis.call('HINCRBY', KEYS[1], 'balance', -tonumber(ARGV[4]))
   return 1
 end
 if version == nil or version < targetVersion or (version == targetVersion and seed < targetSeed) then
-  redis.call('HINCRBY', KEYS[1], 'owed:' .. ARGV[2], tonumber(ARGV[3]))
+  redis.call('HINCRBY', KEYS[1], 'owed:' .. ARGV[2] .. ':' .. ARGV[3], tonumber(ARGV[4]))
   return 2
 end
 return 0`;
 
-// KEYS: credits hash. ARGV: balance (or '' to drop the balance), version, seed. Applies a PATCH of
-// `remaining` unless a newer version is already in place.
+// KEYS: pool hash. ARGV: balance (or '' to drop the balance), version, seed, period. Applies a
+// change of credits through the API unless a newer version is already in place.
 const SET_CREDITS = `
 local current = tonumber(redis.call('HGET', KEYS[1], 'version') or '-1')
 if current > tonumber(ARGV[2]) then return 0 end
 redis.call('DEL', KEYS[1])
 if ARGV[1] == '' then return 1 end
-redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'version', ARGV[2], 'seed', ARGV[3])
+redis.call('HSET', KEYS[1], 'balance', ARGV[1], 'version', ARGV[2], 'seed', ARGV[3], 'period', ARGV[4])
 return 1`;
 
-const VERDICTS: CounterVerdict[] = ['VALID', 'RATE_LIMITED', 'USAGE_EXCEEDED', 'UNSEEDED'];
-const TOO_LATE: ConsumeResult = {
-  verdict: 'TOO_LATE',
-  windowRemaining: null,
-  windowResetAt: null,
-  windowResetInMs: null,
-  balance: null,
-  creditsTag: null,
-};
+// KEYS: pool hash. ARGV: the record's version, refill interval, amount and day (as CONSUME), the
+// change (signed), now (0: Redis's TIME). Adds the change to the seeded balance (after a refill due
+// now) unless that would take it below zero. Answers {status, balance, version, seed, period}:
+// status 0 applied, 1 below zero (nothing changed), 3 unseeded.
+const ADJUST_CREDITS = `${PERIOD_OF}
+local c = redis.call('HMGET', KEYS[1], 'balance', 'version', 'seed', 'period')
+local balance, version, seed, period = tonumber(c[1]), tonumber(c[2]), tonumber(c[3]), tonumber(c[4]) or -1
+if balance == nil or version == nil or seed == nil or version < tonumber(ARGV[1]) then return {3, 0, 0, 0, 0} end
+local now = tonumber(ARGV[6])
+if now == 0 then
+  local t = redis.call('TIME')
+  now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+end
+local refilled = false
+if tonumber(ARGV[2]) > 0 then
+  local current = periodOf(tonumber(ARGV[2]), tonumber(ARGV[4]), now)
+  if current > period then balance, period, refilled = tonumber(ARGV[3]), current, true end
+end
+local change = tonumber(ARGV[5])
+if balance + change < 0 then return {1, balance, version, seed, period} end
+balance = balance + change
+redis.call('HSET', KEYS[1], 'balance', balance, 'period', period)
+return {0, balance, version, seed, period}`;
+
+// KEYS: a verification's decision record. ARGV: request hash, code, ttl ms. Answers the code first
+// recorded for this Idempotency-Key (recording this one if none was), or '' when the record holds
+// another request's.
+const RECORD_DECISION = `
+local stored = redis.call('GET', KEYS[1])
+if not stored then
+  redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[3])
+  return ARGV[2]
+end
+local bar = string.find(stored, '|', 1, true)
+if string.sub(stored, 1, bar - 1) ~= ARGV[1] then return '' end
+return string.sub(stored, bar + 1)`;
+
+const VERDICTS: Record<number, CounterVerdict> = { 0: 'VALID', 1: 'RATE_LIMITED', 2: 'USAGE_EXCEEDED', 3: 'UNSEEDED', 5: 'REUSED' };
 /**
  * How long a batch's marker answers duplicates of it. A duplicate can only come from a client
  * retry within the caller's deadline (a quarter of a second), so a few seconds cover it without
  * keeping one key per batch alive for long.
  */
 const OPERATION_TTL_MS = 5_000;
+/** How long a verification's Idempotency-Key is remembered (docs/api.md, Retries of a verification). */
+export const VERIFY_IDEMPOTENCY_TTL_MS = 60_000;
+
+const REFILL_CODES = { daily: 1, monthly: 2 } as const;
+
+function refillArgs(refill: CreditRefill | null): [number, number, number] {
+  return refill ? [REFILL_CODES[refill.interval], refill.amount, refill.dayOfMonth ?? 1] : [0, 0, 1];
+}
+
+/** What an adjustment of a pool's balance did (see adjustCredits). */
+export type AdjustOutcome = { status: 'applied' | 'below-zero'; balance: number; tag: CreditsTag } | { status: 'unseeded' };
 
 @Injectable()
 export class KeyCounters {
@@ -235,46 +470,109 @@ export class KeyCounters {
     this.redis.defineCommand('keywardReleaseSeed', { numberOfKeys: 1, lua: RELEASE_SEED });
     this.redis.defineCommand('keywardApplyCharge', { numberOfKeys: 1, lua: APPLY_CHARGE });
     this.redis.defineCommand('keywardSetCredits', { numberOfKeys: 1, lua: SET_CREDITS });
+    this.redis.defineCommand('keywardAdjustCredits', { numberOfKeys: 1, lua: ADJUST_CREDITS });
+    this.redis.defineCommand('keywardRecordDecision', { numberOfKeys: 1, lua: RECORD_DECISION });
+    this.redis.defineCommand('keywardRefillPeriod', { numberOfKeys: 0, lua: `${PERIOD_OF} return periodOf(tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))` });
   }
 
-  creditsKey(keyId: string): string {
-    return `${this.prefix}credits:{${keyId}}`;
+  /**
+   * The hash tag of a key's counters: the key's id, or for a key with an owner id one derived from
+   * the tenant and that id, shared by every key of the owner and by the owner's own counters.
+   */
+  static tagOf(key: { id: string; tenantId: string; ownerId: string | null }): string {
+    return key.ownerId === null ? key.id : KeyCounters.ownerTag(key.tenantId, key.ownerId);
   }
 
-  private seedClaimKey(keyId: string): string {
-    return `${this.prefix}seeding:{${keyId}}`;
+  static ownerTag(tenantId: string, ownerId: string): string {
+    return `o.${createHash('sha256').update(`${tenantId}\n${ownerId}`).digest('base64url').slice(0, 22)}`;
   }
 
-  /** Per key of the batch, its calls' results in their order (see CONSUME). */
-  async consumeBatch(batch: ConsumeBatch): Promise<ConsumeResult[][]> {
-    const keys: string[] = [`${this.prefix}op:{${batch.keys[0].keyId}}:${batch.operationId}`];
-    const args: Array<string | number> = [OPERATION_TTL_MS, batch.deadline ?? 0];
-    for (const { keyId, rateLimit, credits, calls } of batch.keys) {
-      keys.push(`${this.prefix}window:{${keyId}}`, this.creditsKey(keyId));
-      args.push(rateLimit?.limit ?? 0, (rateLimit?.windowSeconds ?? 1) * 1000, credits ? 1 : 0, credits?.version ?? 0, calls.length);
-      for (const call of calls) args.push(call.cost, call.consume ? 1 : 0);
+  /** A named limit's counter: of a key (`subject` its id) or of the owner (`subject` null). */
+  limitKey(tag: string, subject: string | null, name: string, algorithm: LimitAlgorithm): string {
+    return `${this.prefix}rl:{${tag}}:${subject ?? 'owner'}:${name}:${algorithm === 'sliding' ? 's' : 'f'}`;
+  }
+
+  poolKey(tag: string, pool: PoolRef): string {
+    return `${this.prefix}cr:{${tag}}:${pool.kind}:${pool.id}`;
+  }
+
+  private seedClaimKey(tag: string, pool: PoolRef): string {
+    return `${this.prefix}seeding:{${tag}}:${pool.kind}:${pool.id}`;
+  }
+
+  /** The record of a verification's Idempotency-Key, in the slot of the key's counters. */
+  idempotencyKey(tag: string, verifierId: string, idempotencyKey: string): string {
+    return `${this.prefix}videm:{${tag}}:${verifierId}:${createHash('sha256').update(idempotencyKey).digest('base64url')}`;
+  }
+
+  /**
+   * Records the decision of a verification that charged nothing under its Idempotency-Key, and
+   * answers the one first recorded (null: the key was used for another request within 60 s).
+   */
+  async recordDecision(tag: string, verifierId: string, idempotencyKey: string, requestHash: string, code: string): Promise<string | null> {
+    const record = this.idempotencyKey(tag, verifierId, idempotencyKey).replace(`${this.prefix}videm:`, `${this.prefix}vdec:`);
+    const first = (await (this.redis as unknown as CounterCommands).keywardRecordDecision(
+      record,
+      requestHash,
+      code,
+      VERIFY_IDEMPOTENCY_TTL_MS,
+    )) as string;
+    return first === '' ? null : first;
+  }
+
+  /** The batch's answers, per call in order (see CONSUME). */
+  async consumeBatch(batch: ConsumeBatch): Promise<BatchResult> {
+    const keys: string[] = [`${this.prefix}op:{${batch.tag}}:${batch.operationId}`];
+    const indexOf = new Map<string, number>();
+    const counter = (name: string): number => {
+      let index = indexOf.get(name);
+      if (index === undefined) {
+        keys.push(name);
+        indexOf.set(name, (index = keys.length));
+      }
+      return index;
+    };
+    const args: Array<string | number> = [OPERATION_TTL_MS, batch.deadline ?? 0, batch.now ?? 0, VERIFY_IDEMPOTENCY_TTL_MS, batch.operationId];
+    args.push(batch.limits.length);
+    for (const limit of batch.limits)
+      args.push(counter(limit.counter), limit.algorithm === 'sliding' ? 1 : 0, limit.limit, limit.windowSeconds * 1000);
+    args.push(batch.pools.length);
+    for (const pool of batch.pools) args.push(counter(pool.counter), pool.version, ...refillArgs(pool.refill));
+    args.push(batch.calls.length);
+    for (const call of batch.calls) {
+      args.push(call.consume ? 1 : 0, call.idempotency ? counter(call.idempotency.record) : 0, call.idempotency?.requestHash ?? '');
+      args.push(call.limits.length);
+      for (const [index, cost] of call.limits) args.push(index + 1, cost);
+      args.push(call.pools.length);
+      for (const [index, cost] of call.pools) args.push(index + 1, cost);
     }
-    const reply = (await (this.redis as unknown as CreditsCommands).keywardConsume(keys.length, ...keys, ...args)) as number[];
-    if (reply[0] === -1) return batch.keys.map(({ calls }) => calls.map(() => ({ ...TOO_LATE })));
-    let at = 0;
-    return batch.keys.map(({ rateLimit, credits, calls }) => {
-      const resetAt = reply[at];
-      const resetInMs = reply[at + 1];
-      const creditsTag = credits && reply[at + 3] >= 0 ? { version: reply[at + 2], seed: reply[at + 3] } : null;
-      at += 4;
-      return calls.map(() => {
-        const result: ConsumeResult = {
-          verdict: VERDICTS[reply[at]],
-          windowRemaining: rateLimit ? Math.max(0, reply[at + 1]) : null,
-          windowResetAt: rateLimit ? resetAt : null,
-          windowResetInMs: rateLimit ? Math.max(0, resetInMs) : null,
-          balance: creditsTag ? reply[at + 2] : null,
-          creditsTag,
-        };
-        at += 3;
-        return result;
-      });
+    const reply = (await (this.redis as unknown as CounterCommands).keywardConsume(keys.length, ...keys, ...args)) as number[];
+    if (reply[0] === -1) {
+      return {
+        pools: batch.pools.map(() => null),
+        calls: batch.calls.map((call) => ({ verdict: 'TOO_LATE', limits: [], balances: call.pools.map(() => null) })),
+      };
+    }
+    let at = 1;
+    const pools = batch.pools.map(() => {
+      const tag = reply[at] < 0 ? null : { version: reply[at], seed: reply[at + 1], period: reply[at + 2] };
+      at += 3;
+      return tag;
     });
+    const calls = batch.calls.map((call): CallResult => {
+      const verdict = VERDICTS[reply[at++]];
+      const limits = call.limits.map((): LimitState => {
+        const state = { remaining: reply[at], resetAt: reply[at + 1], resetInMs: reply[at + 2], exceeded: reply[at + 3] === 1 };
+        at += 4;
+        return state;
+      });
+      const balances = call.pools.map(() => {
+        const balance = reply[at++];
+        return balance < 0 ? null : balance;
+      });
+      return { verdict, limits, balances };
+    });
+    return { pools, calls };
   }
 
   /**
@@ -289,69 +587,95 @@ export class KeyCounters {
     return Number(seconds) * 1000 + Math.floor(Number(micros) / 1000) - (sentAt + receivedAt) / 2;
   }
 
-  /**
-   * Claims the right to seed the key's balance for `ttlMs`: one seeder at a time, so that no two
-   * seeds read PostgreSQL in one order and reach Redis in the other (docs/credits.md).
-   */
-  async claimSeed(keyId: string, token: string, ttlMs: number): Promise<boolean> {
-    return (await this.redis.set(this.seedClaimKey(keyId), token, 'PX', ttlMs, 'NX')) === 'OK';
+  /** The refill period Redis's script computes for `atMs` (tests: it must agree with refillPeriod()). */
+  async refillPeriodOnRedis(refill: Pick<CreditRefill, 'interval' | 'dayOfMonth'>, atMs: number): Promise<number> {
+    return Number(
+      await (this.redis as unknown as CounterCommands).keywardRefillPeriod(REFILL_CODES[refill.interval], refill.dayOfMonth ?? 1, atMs),
+    );
   }
 
-  /** Gives a claim back without seeding (the key turned out to have no credits). */
-  async releaseSeed(keyId: string, token: string): Promise<void> {
-    await (this.redis as unknown as CreditsCommands).keywardReleaseSeed(this.seedClaimKey(keyId), token);
+  /**
+   * Claims the right to seed the pool's balance for `ttlMs`: one seeder at a time, so that no two
+   * seeds read PostgreSQL in one order and reach Redis in the other (docs/credits.md).
+   */
+  async claimSeed(tag: string, pool: PoolRef, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.redis.set(this.seedClaimKey(tag, pool), token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  /** Gives a claim back without seeding (the pool turned out to have no credits). */
+  async releaseSeed(tag: string, pool: PoolRef, token: string): Promise<void> {
+    await (this.redis as unknown as CounterCommands).keywardReleaseSeed(this.seedClaimKey(tag, pool), token);
   }
 
   /**
    * Seeds the shared balance with one read from PostgreSQL and releases the claim `token` (see
    * SEED_CREDITS); false when a balance at least as new was already in place.
    */
-  async seedCredits(keyId: string, seed: { balance: number } & CreditsTag, token = ''): Promise<boolean> {
+  async seedCredits(tag: string, pool: PoolRef, seed: { balance: number } & CreditsTag, token = ''): Promise<boolean> {
     return (
-      (await (this.redis as unknown as CreditsCommands).keywardSeedCredits(
-        this.creditsKey(keyId),
-        this.seedClaimKey(keyId),
+      (await (this.redis as unknown as CounterCommands).keywardSeedCredits(
+        this.poolKey(tag, pool),
+        this.seedClaimKey(tag, pool),
         seed.balance,
         seed.version,
         seed.seed,
+        seed.period,
         token,
       )) !== 0
     );
   }
 
-  /** Charges what PostgreSQL recorded against an older seed to the balance of `charge`'s seed (see APPLY_CHARGE). */
-  async applyCharge(charge: CreditsCharge): Promise<void> {
-    await (this.redis as unknown as CreditsCommands).keywardApplyCharge(
-      this.creditsKey(charge.keyId),
+  /** Charges what PostgreSQL recorded against an older seed than the pool's current one to that balance (see APPLY_CHARGE). */
+  async applyCharge(tag: string, charge: CreditsCharge): Promise<void> {
+    await (this.redis as unknown as CounterCommands).keywardApplyCharge(
+      this.poolKey(tag, charge.pool),
       charge.version,
       charge.seed,
+      charge.period,
       charge.amount,
     );
   }
 
-  /** Sets the shared balance to a PATCHed `remaining` (null: no credits) at `version`, keeping the key's seed. */
-  async setCredits(keyId: string, balance: number | null, version: number, seed: number): Promise<void> {
-    await (this.redis as unknown as CreditsCommands).keywardSetCredits(
-      this.creditsKey(keyId),
+  /** Sets the shared balance to credits changed through the API (null: none) at `tag`'s version, keeping the pool's seed. */
+  async setCredits(tag: string, pool: PoolRef, balance: number | null, credits: CreditsTag): Promise<void> {
+    await (this.redis as unknown as CounterCommands).keywardSetCredits(
+      this.poolKey(tag, pool),
       balance === null ? '' : balance,
-      version,
-      seed,
+      credits.version,
+      credits.seed,
+      credits.period,
     );
   }
 
-  /** Balance, version and seed of a key's shared balance, if Redis holds one (tests and diagnostics). */
-  async readCredits(keyId: string): Promise<({ balance: number } & CreditsTag) | null> {
-    const [balance, version, seed] = await this.redis.hmget(this.creditsKey(keyId), 'balance', 'version', 'seed');
+  /** Adds `change` (negative: takes it) to a seeded balance, never below zero (see ADJUST_CREDITS). */
+  async adjustCredits(tag: string, spec: PoolSpec, change: number, now?: number): Promise<AdjustOutcome> {
+    const [status, balance, version, seed, period] = (await (this.redis as unknown as CounterCommands).keywardAdjustCredits(
+      spec.counter,
+      spec.version,
+      ...refillArgs(spec.refill),
+      change,
+      now ?? 0,
+    )) as number[];
+    if (status === 3) return { status: 'unseeded' };
+    return { status: status === 0 ? 'applied' : 'below-zero', balance, tag: { version, seed, period } };
+  }
+
+  /** Balance, version, seed and period of a pool's shared balance, if Redis holds one (tests and diagnostics). */
+  async readCredits(tag: string, pool: PoolRef): Promise<({ balance: number } & CreditsTag) | null> {
+    const [balance, version, seed, period] = await this.redis.hmget(this.poolKey(tag, pool), 'balance', 'version', 'seed', 'period');
     return balance == null || version == null || seed == null
       ? null
-      : { balance: Number(balance), version: Number(version), seed: Number(seed) };
+      : { balance: Number(balance), version: Number(version), seed: Number(seed), period: period == null ? -1 : Number(period) };
   }
 }
 
-interface CreditsCommands {
+interface CounterCommands {
   keywardConsume(...args: Array<string | number>): Promise<unknown>;
   keywardSeedCredits(...args: Array<string | number>): Promise<unknown>;
   keywardReleaseSeed(...args: Array<string | number>): Promise<unknown>;
   keywardApplyCharge(...args: Array<string | number>): Promise<unknown>;
   keywardSetCredits(...args: Array<string | number>): Promise<unknown>;
+  keywardAdjustCredits(...args: Array<string | number>): Promise<unknown>;
+  keywardRefillPeriod(...args: Array<string | number>): Promise<unknown>;
+  keywardRecordDecision(...args: Array<string | number>): Promise<unknown>;
 }

@@ -1,5 +1,7 @@
 import { DomainError, NotFoundError } from '@keyward/platform';
+import type { CreditRefill } from './credits';
 import type { KeyEnvironment } from './key-format';
+import type { NamedRateLimit } from './rate-limits';
 
 export type KeyStatus = 'active' | 'disabled' | 'expired' | 'revoked';
 
@@ -31,8 +33,16 @@ export interface ApiKey {
   expiresAt: Date | null;
   revokedAt: Date | null;
   lastUsedAt: Date | null;
+  /** Every named limit of the key (docs/api.md, Rate limits). */
+  rateLimits: NamedRateLimit[];
+  /** The v1 view of rateLimits: the fixed, always-applied limit named `key`. */
   rateLimit: RateLimit | null;
   remaining: number | null;
+  /** Credits refill; null: none. */
+  creditsRefill: CreditRefill | null;
+  /** The refill period PostgreSQL's `remaining` belongs to (docs/credits.md); null without a refill. */
+  creditsPeriod: number | null;
+  refilledAt: Date | null;
   /** Bumped by every change of `remaining` through the API; guards credit write-backs. */
   creditsVersion: number;
   /** How often Redis's balance was seeded from `remaining` (docs/credits.md); tags the charges against each seed. */

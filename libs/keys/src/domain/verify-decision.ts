@@ -1,7 +1,9 @@
 // docs/api.md, Verify codes: the codes in their order of precedence, the most permanent state first and the
 // network before the permissions. This function decides everything that needs no counter; the
 // limiter then decides RATE_LIMITED and USAGE_EXCEEDED, in that order, for a key that passed.
+import type { CreditRefill } from './credits';
 import { ipAllowed } from './ip-allowlist';
+import type { NamedRateLimit } from './rate-limits';
 import { grantsAll } from './scopes';
 
 export const VERIFY_CODES = [
@@ -24,6 +26,7 @@ export interface VerifiableKey {
   id: string;
   tenantId: string;
   ownerId: string | null;
+  name: string;
   environment: 'live' | 'test';
   scopes: string[];
   meta: Record<string, unknown>;
@@ -32,11 +35,17 @@ export interface VerifiableKey {
   revoked: boolean;
   enabled: boolean;
   ipAllowlist: string[] | null;
+  /** The key's named limits (docs/api.md, Rate limits). */
+  rateLimits: NamedRateLimit[];
+  /** The v1 view of rateLimits: the fixed, always-applied limit named `key`. */
   rateLimit: { limit: number; windowSeconds: number } | null;
   /** Credits as stored in PostgreSQL when the record was read; null = unlimited. */
   remaining: number | null;
   /** The version of `remaining` read with it: a seed of the shared balance carries it. */
   creditsVersion: number;
+  creditsRefill: CreditRefill | null;
+  /** The hash tag of the key's counters in Redis: its own id, or its owner's (KeyCounters.tagOf). */
+  counterTag: string;
 }
 
 export interface VerifyRequestFacts {
@@ -62,7 +71,7 @@ export function decideBeforeLimits(
   return 'LIMITS';
 }
 
-/** Whether a key that passed its own checks needs the shared counters at all. */
-export function hasLimits(key: VerifiableKey): boolean {
-  return key.rateLimit !== null || key.remaining !== null;
+/** Whether a key or owner that passed its own checks needs the shared counters on every verification. */
+export function hasLimits(subject: { rateLimits: readonly NamedRateLimit[]; remaining: number | null }): boolean {
+  return subject.remaining !== null || subject.rateLimits.some((limit) => limit.apply === 'always');
 }

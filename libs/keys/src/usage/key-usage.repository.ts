@@ -1,7 +1,7 @@
 import type { TenantTx } from '@keyward/platform';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import type { CreditsCharge, CreditsTag } from '../counters/key-counters';
+import type { CreditsCharge, CreditsTag, PoolRef } from '../counters/key-counters';
 
 export interface UsageCount {
   keyId: string;
@@ -42,29 +42,53 @@ export class KeyUsageRepository {
   }
 
   /**
-   * Writes back one batch of charged credits (amounts per key, version and seed), at most once per
-   * `batchId`. Returns the charges made against an older seed than the key's current one, which
-   * Redis's current balance does not include yet (docs/credits.md).
+   * Writes back one batch of charged credits (amounts per pool, version, seed and refill period), at
+   * most once per `batchId`. Returns the charges made against an older seed than the pool's current
+   * one, which Redis's current balance does not include yet (docs/credits.md). With `tx`, in that
+   * transaction (a change of credits through the API, audited with it).
    */
-  async chargeCredits(batchId: string, charges: CreditsCharge[]): Promise<CreditsCharge[]> {
+  async chargeCredits(batchId: string, charges: CreditsCharge[], tx?: TenantTx): Promise<CreditsCharge[]> {
     if (charges.length === 0) return [];
-    const rows: Array<{ key_id: string; version: string; seed: string; amount: string }> = await this.dataSource.query(
-      'SELECT key_id, version, seed, amount FROM keyward_charge_credits($1::uuid, $2::uuid[], $3::bigint[], $4::bigint[], $5::bigint[])',
-      [batchId, charges.map((c) => c.keyId), charges.map((c) => c.version), charges.map((c) => c.seed), charges.map((c) => c.amount)],
-    );
-    return rows.map((row) => ({ keyId: row.key_id, version: Number(row.version), seed: Number(row.seed), amount: Number(row.amount) }));
+    const rows: Array<{ kind: PoolRef['kind']; id: string; version: string; seed: string; period: string; amount: string }> =
+      await (tx?.manager ?? this.dataSource).query(
+        `SELECT kind, id, version, seed, period, amount
+           FROM keyward_charge_pools($1::uuid, $2::text[], $3::uuid[], $4::bigint[], $5::bigint[], $6::bigint[], $7::timestamptz[], $8::bigint[])`,
+        [
+          batchId,
+          charges.map((c) => c.pool.kind),
+          charges.map((c) => c.pool.id),
+          charges.map((c) => c.version),
+          charges.map((c) => c.seed),
+          charges.map((c) => c.period),
+          charges.map((c) => c.periodStart),
+          charges.map((c) => c.amount),
+        ],
+      );
+    return rows.map((row) => {
+      const charged = charges.find((c) => c.pool.id === row.id && c.pool.kind === row.kind);
+      return {
+        pool: { kind: row.kind, id: row.id },
+        version: Number(row.version),
+        seed: Number(row.seed),
+        period: Number(row.period),
+        periodStart: charged?.periodStart ?? null,
+        amount: Number(row.amount),
+      };
+    });
   }
 
   /**
-   * The durable balance of a key with credits, for seeding Redis's, with a new seed number; null
-   * when the key has no credits (or is gone).
+   * The durable balance of a pool with credits, for seeding Redis's, with a new seed number; null
+   * when it has no credits (or is gone).
    */
-  async seedCredits(tenantId: string, keyId: string): Promise<({ balance: number } & CreditsTag) | null> {
-    const rows: Array<{ balance: string; version: string; seed: string }> = await this.dataSource.query(
-      'SELECT balance, version, seed FROM keyward_seed_credits($1::uuid, $2::uuid)',
-      [tenantId, keyId],
+  async seedCredits(tenantId: string, pool: PoolRef): Promise<({ balance: number } & CreditsTag) | null> {
+    const rows: Array<{ balance: string; version: string; seed: string; period: string | null }> = await this.dataSource.query(
+      'SELECT balance, version, seed, period FROM keyward_seed_pool($1::uuid, $2::text, $3::uuid)',
+      [tenantId, pool.kind, pool.id],
     );
-    return rows.length === 0 ? null : { balance: Number(rows[0].balance), version: Number(rows[0].version), seed: Number(rows[0].seed) };
+    if (rows.length === 0) return null;
+    const [row] = rows;
+    return { balance: Number(row.balance), version: Number(row.version), seed: Number(row.seed), period: row.period === null ? -1 : Number(row.period) };
   }
 
   async buckets(tx: TenantTx, keyId: string, granularity: UsageGranularity, from: Date, to: Date): Promise<UsageBucketRow[]> {

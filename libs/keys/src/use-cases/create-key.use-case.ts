@@ -10,6 +10,8 @@ import {
 import { expiryWithinLifetime, PolicyRepository } from '@keyward/policy';
 import { Inject, Injectable } from '@nestjs/common';
 import type { IssuedKey, KeyMeta, RateLimit, RotationSchedule } from '../domain/api-key';
+import { creditsSetting, resolveCredits, type CreditsInput } from '../domain/credits';
+import { resolveRateLimits, type RateLimitInput } from '../domain/rate-limits';
 import { generateApiKey, keyStart, type KeyEnvironment } from '../domain/key-format';
 import { KeysRepository } from '../keys.repository';
 import { keySettings } from './key-audit-details';
@@ -24,7 +26,9 @@ export interface CreateKeyCommand {
   expiresAt?: Date;
   meta?: KeyMeta;
   rateLimit?: RateLimit;
+  rateLimits?: RateLimitInput[];
   remaining?: number;
+  credits?: CreditsInput;
   ipAllowlist?: string[];
   rotation?: RotationSchedule;
 }
@@ -46,6 +50,8 @@ export class CreateKeyUseCase {
     if (command.expiresAt && command.expiresAt.getTime() <= now.getTime()) {
       throw new ValidationFailedError([{ field: 'expiresAt', message: 'must be in the future' }]);
     }
+    const rateLimits = resolveRateLimits(command.rateLimit, command.rateLimits);
+    const credits = resolveCredits(command.remaining, command.credits, now.getTime()) ?? creditsSetting(null, null, now.getTime());
     return this.transactions.run(command.tenantId, async (tx) => {
       const policy = await this.policies.find(tx);
       const expiresAt = expiryWithinLifetime(policy, now, command.expiresAt);
@@ -60,8 +66,8 @@ export class CreateKeyUseCase {
         scopes: command.scopes ?? [],
         meta: command.meta ?? {},
         expiresAt,
-        rateLimit: command.rateLimit ?? null,
-        remaining: command.remaining ?? null,
+        rateLimits,
+        credits,
         ipAllowlist: command.ipAllowlist ?? null,
         rotation: command.rotation ?? null,
         previousKeyId: null,

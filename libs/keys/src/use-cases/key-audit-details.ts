@@ -11,8 +11,8 @@ export function keySettings(key: ApiKey): { [name: string]: JsonValue } {
     scopes: key.scopes,
     meta: key.meta as { [name: string]: JsonValue },
     expiresAt: key.expiresAt?.toISOString() ?? null,
-    rateLimit: key.rateLimit ? { ...key.rateLimit } : null,
-    remaining: key.remaining,
+    rateLimits: key.rateLimits.map((limit) => ({ ...limit })),
+    credits: key.remaining === null ? null : { remaining: key.remaining, refill: key.creditsRefill ? { ...key.creditsRefill } : null },
     ipAllowlist: key.ipAllowlist,
     rotation: key.rotation ? { ...key.rotation } : null,
   };

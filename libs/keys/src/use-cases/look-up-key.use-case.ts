@@ -1,14 +1,18 @@
 import { TenantTransactions } from '@keyward/platform';
 import { Injectable } from '@nestjs/common';
+import { KeyCounters } from '../counters/key-counters';
 import type { ApiKey } from '../domain/api-key';
+import { verifiableOwnerOf, type VerifiableOwner } from '../domain/owner';
 import type { VerifiableKey } from '../domain/verify-decision';
 import { KeysRepository } from '../keys.repository';
+import { OwnersRepository } from '../owners/owners.repository';
 
 export function verifiableOf(key: ApiKey): VerifiableKey {
   return {
     id: key.id,
     tenantId: key.tenantId,
     ownerId: key.ownerId,
+    name: key.name,
     environment: key.environment,
     scopes: key.scopes,
     meta: key.meta,
@@ -16,9 +20,12 @@ export function verifiableOf(key: ApiKey): VerifiableKey {
     revoked: key.revokedAt !== null,
     enabled: key.enabled,
     ipAllowlist: key.ipAllowlist,
+    rateLimits: key.rateLimits,
     rateLimit: key.rateLimit,
     remaining: key.remaining,
     creditsVersion: key.creditsVersion,
+    creditsRefill: key.creditsRefill,
+    counterTag: KeyCounters.tagOf(key),
   };
 }
 
@@ -33,5 +40,19 @@ export class LookUpKeyUseCase {
   async execute(tenantId: string, keyHash: Buffer): Promise<VerifiableKey | null> {
     const key = await this.transactions.run(tenantId, (tx) => this.keys.findByHash(tx, keyHash));
     return key ? verifiableOf(key) : null;
+  }
+}
+
+/** The verify service's read of an owner record by owner id, within the verifier's own tenant. */
+@Injectable()
+export class LookUpOwnerUseCase {
+  constructor(
+    private readonly transactions: TenantTransactions,
+    private readonly owners: OwnersRepository,
+  ) {}
+
+  async execute(tenantId: string, ownerId: string): Promise<VerifiableOwner | null> {
+    const owner = await this.transactions.run(tenantId, (tx) => this.owners.find(tx, ownerId));
+    return owner ? verifiableOwnerOf(owner) : null;
   }
 }

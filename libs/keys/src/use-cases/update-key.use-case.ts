@@ -3,14 +3,25 @@ import { TenantTransactions, ValidationFailedError, type ChangeContext } from '@
 import { expiryWithinLifetime, PolicyRepository } from '@keyward/policy';
 import { Injectable } from '@nestjs/common';
 import { KeyNotFoundError, KeyRevokedError, type ApiKey } from '../domain/api-key';
+import { creditsSetting, resolveCredits, type CreditsInput } from '../domain/credits';
+import { resolveRateLimits, withV1RateLimit, type RateLimitInput } from '../domain/rate-limits';
+import type { RateLimit } from '../domain/api-key';
 import { KeysRepository, type KeyChanges } from '../keys.repository';
 import { KeyCountersAfterCommit } from './key-counters-after-commit';
 import { KeyInvalidation } from './key-invalidation';
 
+/** A PATCH as the API takes it: v1 and v1.1 names of one setting may both be given when they agree. */
+export interface KeyUpdate extends Omit<KeyChanges, 'rateLimits' | 'credits'> {
+  rateLimit?: RateLimit | null;
+  rateLimits?: RateLimitInput[];
+  remaining?: number | null;
+  credits?: CreditsInput | null;
+}
+
 export interface UpdateKeyCommand {
   tenantId: string;
   keyId: string;
-  changes: KeyChanges;
+  changes: KeyUpdate;
   change: ChangeContext;
 }
 
@@ -27,23 +38,30 @@ export class UpdateKeyUseCase {
   ) {}
 
   async execute(command: UpdateKeyCommand): Promise<ApiKey> {
-    const { changes } = command;
-    if (Object.values(changes).every((value) => value === undefined)) {
+    const { rateLimit, rateLimits: namedLimits, remaining, credits: creditsInput, ...plain } = command.changes;
+    if (Object.values(command.changes).every((value) => value === undefined)) {
       throw new ValidationFailedError([{ field: 'body', message: 'must change at least one field' }]);
     }
-    if (changes.expiresAt && changes.expiresAt.getTime() <= Date.now()) {
+    if (plain.expiresAt && plain.expiresAt.getTime() <= Date.now()) {
       throw new ValidationFailedError([{ field: 'expiresAt', message: 'must be in the future' }]);
     }
     const key = await this.transactions.run(command.tenantId, async (tx) => {
       const current = await this.keys.findById(tx, command.keyId, { forUpdate: true });
       if (!current) throw new KeyNotFoundError();
       if (current.revokedAt) throw new KeyRevokedError();
+      const changes: KeyChanges = { ...plain };
+      if (namedLimits !== undefined) changes.rateLimits = resolveRateLimits(rateLimit, namedLimits);
+      else if (rateLimit !== undefined) changes.rateLimits = withV1RateLimit(current.rateLimits, rateLimit);
+      // A v1 `remaining` alone sets the balance and keeps the key's refill; `credits` replaces both.
+      const now = Date.now();
+      if (creditsInput !== undefined) changes.credits = resolveCredits(remaining, creditsInput, now);
+      else if (remaining !== undefined) changes.credits = creditsSetting(remaining, remaining === null ? null : current.creditsRefill, now);
       if (changes.expiresAt !== undefined) {
         expiryWithinLifetime(await this.policies.find(tx), current.createdAt, changes.expiresAt);
       }
       const updated = await this.keys.update(tx, current.id, changes);
 
-      const { enabled, ...settings } = changes;
+      const { enabled, ...settings } = command.changes;
       const changed = Object.entries(settings).filter(([, value]) => value !== undefined);
       if (changed.length > 0) {
         await this.audit.append(tx, command.change, {
@@ -60,7 +78,7 @@ export class UpdateKeyUseCase {
       }
       return updated;
     });
-    if (changes.remaining !== undefined) await this.counters.applyPatchedCredits(key);
+    if (remaining !== undefined || creditsInput !== undefined) await this.counters.applyPatchedCredits(key);
     await this.invalidation.announce(key);
     return key;
   }

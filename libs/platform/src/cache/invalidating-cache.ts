@@ -115,6 +115,12 @@ export class InvalidatingCache<V extends object> {
     for (const key of typeof keys === 'string' ? [keys] : [...keys]) this.entries.delete(key);
   }
 
+  /** Drops the entry of `key`, a negative one too. */
+  invalidateKey(key: string): void {
+    this.generation++;
+    this.entries.delete(key);
+  }
+
   clear(): void {
     this.generation++;
     this.entries.clear();

@@ -53,6 +53,10 @@ export const PROBLEM_CASES: Readonly<Record<ProblemCode, ProblemCaseDefaults>> =
     when: 'The resource is in a state that does not allow this.',
     detail: 'The request conflicts with the state of the resource.',
   },
+  INSUFFICIENT_CREDITS: {
+    when: 'A decrement would take the credit balance below zero; nothing was changed.',
+    detail: 'The decrement would take the balance below zero; 3 credits are left.',
+  },
   IDEMPOTENCY_KEY_IN_USE: {
     when: 'A request with the same Idempotency-Key is still in progress; retry shortly to get its answer.',
     detail: 'A request with this Idempotency-Key is still in progress.',
