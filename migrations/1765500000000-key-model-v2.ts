@@ -131,7 +131,9 @@ export class KeyModelV21765500000000 implements MigrationInterface {
 
   async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP FUNCTION IF EXISTS keyward_seed_pool(uuid, text, uuid)`);
-    await q.query(`DROP FUNCTION IF EXISTS keyward_charge_pools(uuid, text[], uuid[], bigint[], bigint[], bigint[], timestamptz[], bigint[])`);
+    await q.query(
+      `DROP FUNCTION IF EXISTS keyward_charge_pools(uuid, text[], uuid[], bigint[], bigint[], bigint[], timestamptz[], bigint[])`,
+    );
     await q.query(`DROP TABLE IF EXISTS owners`);
     await q.query(`
       ALTER TABLE api_keys

@@ -2,8 +2,15 @@
 // PostgreSQL, with this process's charges written back first; charges another process made against
 // the lost balance are taken off the new one when they are written back; a batch of charges is
 // written at most once. The verify service's credit parts on the run's real PostgreSQL and Redis.
+import { refillPeriod, refillPeriodStart, type VerifiableKey } from '@keyward/keys';
 import { randomUUID } from 'node:crypto';
-import { creditComponents, durableCredits, insertCreditedKey, type CreditComponents } from './support/credit-components';
+import {
+  creditComponents,
+  durableCredits,
+  insertCreditedKey,
+  insertCreditedOwner,
+  type CreditComponents,
+} from './support/credit-components';
 import { sql } from './support/database';
 import { testConfig } from './support/test-config';
 
@@ -23,11 +30,10 @@ describe('credits (PostgreSQL and Redis)', () => {
   });
 
   /** What Redis loses on eviction, FLUSHDB or a failover to a replica that had not caught up. */
-  const loseBalance = (keyId: string) => one.redis.del(one.counters.creditsKey(keyId));
-  const verdicts = async (parts: CreditComponents, key: Parameters<CreditComponents['limiter']['check']>[0], count: number) =>
-    Promise.all(Array.from({ length: count }, () => parts.limiter.check(key, 1, true))).then((outcomes) =>
-      outcomes.map((outcome) => outcome.verdict),
-    );
+  const loseBalance = (keyId: string) => one.redis.del(one.counters.poolKey(keyId, { kind: 'key', id: keyId }));
+  const balanceOf = (keyId: string) => one.counters.readCredits(keyId, { kind: 'key', id: keyId });
+  const verdicts = async (parts: CreditComponents, key: VerifiableKey, count: number) =>
+    Promise.all(Array.from({ length: count }, () => parts.check(key))).then((outcomes) => outcomes.map((outcome) => outcome.verdict));
   const countValid = (list: string[]) => list.filter((verdict) => verdict === 'VALID').length;
 
   it('seeds a balance on first use from PostgreSQL, and writes back what was charged', async () => {
@@ -60,10 +66,10 @@ describe('credits (PostgreSQL and Redis)', () => {
     await loseBalance(key.id);
     // The other process seeds from PostgreSQL (10: the first process has not written back yet).
     expect(countValid(await verdicts(other, key, 2))).toBe(2);
-    expect(await one.counters.readCredits(key.id)).toMatchObject({ balance: 8 });
+    expect(await balanceOf(key.id)).toMatchObject({ balance: 8 });
     // The first process's write-back lands after that seed: its 3 are taken off Redis's balance too.
     await one.writeBack.flush();
-    expect(await one.counters.readCredits(key.id)).toMatchObject({ balance: 5 });
+    expect(await balanceOf(key.id)).toMatchObject({ balance: 5 });
     await other.writeBack.flush();
     expect((await durableCredits(key.id)).remaining).toBe(5);
     expect(await verdicts(other, key, 7)).toEqual([...Array(5).fill('VALID'), 'USAGE_EXCEEDED', 'USAGE_EXCEEDED']);
@@ -86,9 +92,7 @@ describe('credits (PostgreSQL and Redis)', () => {
     let fallbacks = 0;
     let atRisk = 0;
     for (let round = 0; refused === 0 && round < 200; round++) {
-      const outcomes = await Promise.all(
-        processes.map((parts) => Promise.all(Array.from({ length: 40 }, () => parts.limiter.check(key, 1, true)))),
-      );
+      const outcomes = await Promise.all(processes.map((parts) => Promise.all(Array.from({ length: 40 }, () => parts.check(key)))));
       outcomes.forEach((each, p) => {
         const charged = each.filter((outcome) => !outcome.fallback && outcome.verdict === 'VALID').length;
         unwritten[p] += charged;
@@ -129,17 +133,16 @@ describe('credits (PostgreSQL and Redis)', () => {
   it('writes a batch of charges at most once, and drops charges against a balance a PATCH replaced', async () => {
     const key = await insertCreditedKey(100);
     const batch = randomUUID();
-    const charge = { keyId: key.id, version: 0, seed: 0, amount: 7 };
+    const pool = { kind: 'key' as const, id: key.id };
+    const charge = { pool, version: 0, seed: 0, period: -1, periodStart: null, amount: 7 };
     expect(await one.usage.chargeCredits(batch, [charge])).toEqual([]);
     // A retry of a batch whose first try committed (its answer lost) charges nothing again.
     expect(await one.usage.chargeCredits(batch, [charge])).toEqual([]);
     expect((await durableCredits(key.id)).remaining).toBe(93);
 
     // Seeded since (seed 1): a charge of seed 0 is returned, to be taken off Redis's balance too.
-    await one.usage.seedCredits(key.tenantId, key.id);
-    expect(await one.usage.chargeCredits(randomUUID(), [{ ...charge, amount: 3 }])).toEqual([
-      { keyId: key.id, version: 0, seed: 1, amount: 3 },
-    ]);
+    await one.usage.seedCredits(key.tenantId, pool);
+    expect(await one.usage.chargeCredits(randomUUID(), [{ ...charge, amount: 3 }])).toEqual([{ ...charge, seed: 1, amount: 3 }]);
     expect((await durableCredits(key.id)).remaining).toBe(90);
 
     // A PATCH of remaining (version 1): charges against version 0 no longer count.
@@ -148,14 +151,54 @@ describe('credits (PostgreSQL and Redis)', () => {
     expect(await durableCredits(key.id)).toEqual({ remaining: 50, version: 1, seed: 1 });
   });
 
-  it('gives the app role nothing but the two functions: no read or write of the write-back ledger', async () => {
+  it('applies a refill in PostgreSQL when a charge of a later period is written back, and drops charges of an earlier period', async () => {
+    const key = await insertCreditedKey(5);
+    const refill = { interval: 'daily' as const, amount: 100, dayOfMonth: null };
+    const period = refillPeriod(refill, Date.now());
+    await sql('owner', `UPDATE api_keys SET refill_interval = 'daily', refill_amount = 100, credits_period = $2 WHERE id = $1`, [
+      key.id,
+      period - 1,
+    ]);
+    const pool = { kind: 'key' as const, id: key.id };
+    const charge = { pool, version: 0, seed: 0, period, periodStart: refillPeriodStart(refill, period), amount: 3 };
+    expect(await one.usage.chargeCredits(randomUUID(), [charge])).toEqual([]);
+    const [after] = await sql<{ remaining: string; credits_period: string; refilled_at: Date }>(
+      'owner',
+      `SELECT remaining, credits_period, refilled_at FROM api_keys WHERE id = $1`,
+      [key.id],
+    );
+    expect(after).toEqual({ remaining: '97', credits_period: String(period), refilled_at: refillPeriodStart(refill, period) });
+    // A charge made in the period before, written back late: its balance was replaced by the refill.
+    await one.usage.chargeCredits(randomUUID(), [{ ...charge, period: period - 1, amount: 50 }]);
+    // A top-up (a negative charge) of the current period adds.
+    await one.usage.chargeCredits(randomUUID(), [{ ...charge, amount: -10 }]);
+    expect((await durableCredits(key.id)).remaining).toBe(107);
+  });
+
+  it("shares an owner's credits among its keys, seeded from and written back to the owner record", async () => {
+    const { owner, keys } = await insertCreditedOwner(10, 3);
+    const outcomes = await Promise.all(Array.from({ length: 15 }, (_, i) => one.check(keys[i % 3], 1, true, owner)));
+    expect(outcomes.filter((outcome) => outcome.verdict === 'VALID')).toHaveLength(10);
+    expect(outcomes.filter((outcome) => outcome.verdict === 'USAGE_EXCEEDED')).toHaveLength(5);
+    // From the other process too: nothing is left.
+    expect((await other.check(keys[0], 1, true, owner)).verdict).toBe('USAGE_EXCEEDED');
+    await one.writeBack.flush();
+    const [row] = await sql<{ remaining: string; credits_seed: string }>(
+      'owner',
+      `SELECT remaining, credits_seed FROM owners WHERE id = $1`,
+      [owner.id],
+    );
+    expect(row).toEqual({ remaining: '0', credits_seed: '1' });
+  });
+
+  it('gives the app role nothing but the functions: no read or write of the write-back ledger', async () => {
     await expect(sql('app', 'SELECT * FROM credit_write_backs')).rejects.toMatchObject({ code: '42501' });
     await expect(sql('app', `INSERT INTO credit_write_backs (id) VALUES ($1)`, [randomUUID()])).rejects.toMatchObject({ code: '42501' });
   });
 
   it('seeds only within the key’s own tenant', async () => {
     const key = await insertCreditedKey(9);
-    expect(await one.usage.seedCredits(randomUUID(), key.id)).toBeNull();
-    expect(await one.usage.seedCredits(key.tenantId, key.id)).toEqual({ balance: 9, version: 0, seed: 1 });
+    expect(await one.usage.seedCredits(randomUUID(), { kind: 'key', id: key.id })).toBeNull();
+    expect(await one.usage.seedCredits(key.tenantId, { kind: 'key', id: key.id })).toEqual({ balance: 9, version: 0, seed: 1, period: -1 });
   });
 });

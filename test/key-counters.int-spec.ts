@@ -1,7 +1,19 @@
-// The shared counters of a key (its rate window and credits), on the run's real Redis: what the
-// script charges, when it refuses, and that a duplicated or late call charges nothing.
-import { KeyCounters, type ConsumeBatch, type ConsumeResult, type CounterCall, type KeyCalls } from '@keyward/keys';
+// The shared counters of keys and owners (named limits, fixed and sliding, and credit pools), on the
+// run's real Redis: what the script charges, that a call is charged everywhere or nowhere, exact
+// sliding logs, refills at period boundaries (with the script's clock injected), and that a
+// duplicated, retried or late call charges nothing more.
+import {
+  KeyCounters,
+  refillPeriod,
+  type CallResult,
+  type ConsumeBatch,
+  type CreditRefill,
+  type LimitSpec,
+  type PoolRef,
+  type PoolSpec,
+} from '@keyward/keys';
 import { createRedisConnection, type RedisClient } from '@keyward/platform';
+import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
 import { testConfig } from './support/test-config';
 
@@ -19,64 +31,100 @@ describe('key counters (Redis)', () => {
 
   afterAll(() => redis.quit());
 
-  /** One call alone: a batch of one key and one call. */
-  type ConsumeRequest = Omit<KeyCalls, 'calls'> & CounterCall & Pick<ConsumeBatch, 'operationId' | 'deadline'>;
-  const consumeOnce = async ({ operationId, deadline, cost, consume: charges, ...key }: ConsumeRequest): Promise<ConsumeResult> =>
-    (await counters.consumeBatch({ operationId, deadline, keys: [{ ...key, calls: [{ cost, consume: charges }] }] }))[0][0];
-  /** A call on a key whose balance, if it has credits, is in Redis: seeded first (here from the test's record) if missing. */
-  const consume = async (request: ConsumeRequest): Promise<ConsumeResult> => {
-    if (request.credits && !(await counters.readCredits(request.keyId))) await seed(request.keyId, request.credits as Credits);
-    return consumeOnce(request);
-  };
-  /** A key's balance as PostgreSQL would give it to a seed. */
-  type Credits = { version: number; seedBalance: number };
   let seeds = 0;
-  const seed = (keyId: string, { seedBalance, version }: Credits) =>
-    counters.seedCredits(keyId, { balance: seedBalance, version, seed: ++seeds });
-
-  /** A consume of one unit by a new call, for a key with a window of `limit` per hour and/or credits. */
-  const call = (keyId: string, overrides: Partial<ConsumeRequest> = {}): ConsumeRequest => ({
-    keyId,
-    operationId: randomUUID(),
-    cost: 1,
-    rateLimit: null,
-    credits: null,
-    consume: true,
-    ...overrides,
-  });
-  const hour = { limit: 3, windowSeconds: 3600 };
-  const credits = (seedBalance: number, version = 1): Credits => ({ seedBalance, version });
-
-  it('charges the window and the credits together, and only for VALID', async () => {
+  /** A tag of its own per test subject, and specs of its counters. */
+  const subject = () => {
+    const tag = randomUUID();
     const keyId = randomUUID();
-    const limited = { rateLimit: hour, credits: credits(10) };
-    const verdicts = [];
-    for (let i = 0; i < 4; i++) verdicts.push(await consume(call(keyId, limited)));
-    expect(verdicts.map(({ verdict, windowRemaining, balance }) => [verdict, windowRemaining, balance])).toEqual([
-      ['VALID', 2, 9],
-      ['VALID', 1, 8],
-      ['VALID', 0, 7],
-      // Refused by the window: the credits are not charged either.
-      ['RATE_LIMITED', 0, 7],
+    const limit = (
+      name: string,
+      limit: number,
+      windowSeconds: number,
+      algorithm: 'fixed' | 'sliding' = 'fixed',
+      owner = false,
+    ): LimitSpec => ({
+      counter: counters.limitKey(tag, owner ? null : keyId, name, algorithm),
+      algorithm,
+      limit,
+      windowSeconds,
+    });
+    const pool = (kind: PoolRef['kind'] = 'key', version = 1, refill: CreditRefill | null = null): PoolSpec => {
+      const ref = { kind, id: kind === 'key' ? keyId : randomUUID() };
+      return { pool: ref, counter: counters.poolKey(tag, ref), version, refill };
+    };
+    const seed = (spec: PoolSpec, balance: number, period = -1) =>
+      counters.seedCredits(tag, spec.pool, { balance, version: spec.version, seed: ++seeds, period });
+    return { tag, keyId, limit, pool, seed };
+  };
+
+  interface Call {
+    cost?: number;
+    consume?: boolean;
+    idempotency?: { record: string; requestHash: string };
+  }
+  /** One batch of calls, each applying every limit and pool given, with its cost. */
+  const batch = (
+    tag: string,
+    limits: LimitSpec[],
+    pools: PoolSpec[],
+    calls: Call[],
+    options: Partial<Pick<ConsumeBatch, 'now' | 'deadline' | 'operationId'>> = {},
+  ): ConsumeBatch => ({
+    operationId: options.operationId ?? randomUUID(),
+    tag,
+    now: options.now,
+    deadline: options.deadline,
+    limits,
+    pools,
+    calls: calls.map(({ cost = 1, consume = true, idempotency }) => ({
+      consume,
+      idempotency,
+      limits: limits.map((_, i): [number, number] => [i, cost]),
+      pools: pools.map((_, i): [number, number] => [i, cost]),
+    })),
+  });
+  const run = async (...args: Parameters<typeof batch>): Promise<CallResult[]> => (await counters.consumeBatch(batch(...args))).calls;
+  const summary = (results: CallResult[]) =>
+    results.map(({ verdict, limits, balances }) => [verdict, ...limits.map((l) => l.remaining), ...balances]);
+
+  it('charges every limit and pool of a VALID call, and nothing anywhere for a refused one', async () => {
+    const { tag, limit, pool, seed } = subject();
+    const keyLimit = limit('key', 3, 3600);
+    const ownerLimit = limit('burst', 100, 3600, 'fixed', true);
+    const keyPool = pool('key');
+    const ownerPool = pool('owner');
+    await seed(keyPool, 10);
+    await seed(ownerPool, 2);
+    const results = await run(tag, [keyLimit, ownerLimit], [keyPool, ownerPool], [{}, {}, {}, {}]);
+    expect(summary(results)).toEqual([
+      ['VALID', 2, 99, 9, 1],
+      ['VALID', 1, 98, 8, 0],
+      // The owner's credits are spent: nothing else is charged either.
+      ['USAGE_EXCEEDED', 1, 98, 8, 0],
+      ['USAGE_EXCEEDED', 1, 98, 8, 0],
     ]);
-    const resetAt = verdicts[0].windowResetAt!;
+    // Refused by the key's limit: neither pool is charged.
+    await counters.setCredits(tag, ownerPool.pool, 50, { version: 2, seed: 1, period: -1 });
+    const more = await run(tag, [keyLimit, ownerLimit], [keyPool, { ...ownerPool, version: 2 }], [{}, {}]);
+    expect(summary(more)).toEqual([
+      ['VALID', 0, 97, 7, 49],
+      ['RATE_LIMITED', 0, 97, 7, 49],
+    ]);
+    expect(more[1].limits.map((l) => l.exceeded)).toEqual([true, false]);
+    const resetAt = more[0].limits[0].resetAt;
     expect(resetAt % 3_600_000).toBe(0);
-    expect(verdicts.every((each) => each.windowResetAt === resetAt)).toBe(true);
-    expect(verdicts[0].windowResetInMs).toBeGreaterThan(0);
-    expect(verdicts[0].windowResetInMs).toBeLessThanOrEqual(3_600_000);
+    expect(more[0].limits[0].resetInMs).toBeGreaterThan(0);
     // The window's hash lives until just after the window ends, set when the window began.
-    const ttl = await redis.pttl(`${config.redisKeyPrefix}window:{${keyId}}`);
-    expect(ttl).toBeGreaterThan(verdicts[0].windowResetInMs! - 5_000);
-    expect(ttl).toBeLessThanOrEqual(verdicts[0].windowResetInMs! + 1_000);
+    const ttl = await redis.pttl(keyLimit.counter);
+    expect(ttl).toBeLessThanOrEqual(more[0].limits[0].resetInMs + 1_000);
+    expect(ttl).toBeGreaterThan(more[0].limits[0].resetInMs - 5_000);
   });
 
   it('refuses a cost larger than the balance, charges nothing then, and charges the whole cost when it fits', async () => {
-    const keyId = randomUUID();
-    const first = await consume(call(keyId, { credits: credits(5), cost: 3 }));
-    const refused = await consume(call(keyId, { credits: credits(5), cost: 3 }));
-    const last = await consume(call(keyId, { credits: credits(5), cost: 2 }));
-    const none = await consume(call(keyId, { credits: credits(5), cost: 1 }));
-    expect([first, refused, last, none].map(({ verdict, balance }) => [verdict, balance])).toEqual([
+    const { tag, pool, seed } = subject();
+    const credits = pool();
+    await seed(credits, 5);
+    expect(summary(await run(tag, [], [credits], [{ cost: 3 }, { cost: 3 }, { cost: 2 }, { cost: 1 }]))).toEqual([
       ['VALID', 2],
       ['USAGE_EXCEEDED', 2],
       ['VALID', 0],
@@ -84,251 +132,268 @@ describe('key counters (Redis)', () => {
     ]);
   });
 
-  it('answers a duplicated call as the first time, without charging it again', async () => {
-    const keyId = randomUUID();
-    // Balances and window ends beyond 2^32 come back from the marker unchanged.
-    const request = call(keyId, { rateLimit: hour, credits: credits(987_654_321_012) });
-    const first = await consume(request);
-    const again = await consume(request);
-    const twice = await consume({ ...request });
-    expect(first).toMatchObject({ verdict: 'VALID', windowRemaining: 2, balance: 987_654_321_011 });
-    expect(again).toEqual(first);
-    expect(twice).toEqual(first);
-    const next = await consume(call(keyId, { rateLimit: hour, credits: credits(987_654_321_012) }));
-    expect(next).toMatchObject({ verdict: 'VALID', windowRemaining: 1, balance: 987_654_321_010 });
-
-    // A refusal is remembered as well: its duplicate is refused even once the window has room.
-    const tight = randomUUID();
-    const one = { rateLimit: { limit: 1, windowSeconds: 3600 } };
-    await consume(call(tight, one));
-    const refused = call(tight, one);
-    expect((await consume(refused)).verdict).toBe('RATE_LIMITED');
-    await redis.del(`${config.redisKeyPrefix}window:{${tight}}`);
-    expect((await consume(refused)).verdict).toBe('RATE_LIMITED');
-    expect((await consume(call(tight, one))).verdict).toBe('VALID');
-  });
-
-  it('charges nothing for a call that reaches Redis after its deadline', async () => {
-    const keyId = randomUUID();
-    const late = await consume(call(keyId, { rateLimit: hour, credits: credits(10), deadline: Date.now() - 60_000 }));
-    expect(late.verdict).toBe('TOO_LATE');
-    const inTime = await consume(call(keyId, { rateLimit: hour, credits: credits(10), deadline: Date.now() + 60_000 }));
-    expect(inTime).toMatchObject({ verdict: 'VALID', windowRemaining: 2, balance: 9 });
-  });
-
-  it('only reads the counters when not consuming', async () => {
-    const keyId = randomUUID();
-    const limited = { rateLimit: hour, credits: credits(10) };
-    await consume(call(keyId, limited));
-    const read = await consume(call(keyId, { ...limited, consume: false }));
-    expect(read).toMatchObject({ verdict: 'VALID', windowRemaining: 2, balance: 9 });
-    expect(await consume(call(keyId, limited))).toMatchObject({ windowRemaining: 1, balance: 8 });
-  });
-
-  it('starts a new window when the old one ends', async () => {
-    const keyId = randomUUID();
-    const second = { rateLimit: { limit: 2, windowSeconds: 1 } };
-    // Begin just after a window boundary on Redis's clock, so that both calls fall in one window.
-    const offset = await counters.redisClockOffset();
-    await new Promise((resolve) => setTimeout(resolve, 1_000 - ((Date.now() + offset) % 1_000) + 20));
-    const inFirst = [await consume(call(keyId, second)), await consume(call(keyId, second))];
-    const refused = await consume(call(keyId, second));
-    await new Promise((resolve) => setTimeout(resolve, refused.windowResetInMs! + 20));
-    const inNext = await consume(call(keyId, second));
-    expect([...inFirst, refused, inNext].map(({ verdict, windowRemaining }) => [verdict, windowRemaining])).toEqual([
-      ['VALID', 1],
-      ['VALID', 0],
-      ['RATE_LIMITED', 0],
-      ['VALID', 1],
-    ]);
-    expect(inNext.windowResetAt).toBe(inFirst[0].windowResetAt! + 1_000);
-  });
-
-  const summary = (results: ConsumeResult[]) => results.map(({ verdict, windowRemaining, balance }) => [verdict, windowRemaining, balance]);
-
-  it('decides the calls of a batch one after the other, key by key, exactly as if each had come alone', async () => {
-    const windowed = { keyId: randomUUID(), rateLimit: { limit: 5, windowSeconds: 3600 }, credits: credits(4) };
-    const credited = { keyId: randomUUID(), rateLimit: null, credits: credits(3) };
-    const calls = [
-      { cost: 2, consume: true },
-      { cost: 1, consume: false }, // reads: charges nothing
-      { cost: 3, consume: true }, // over the balance left (2): USAGE_EXCEEDED
-      { cost: 2, consume: true },
-      { cost: 1, consume: true }, // the balance is spent: USAGE_EXCEEDED
-    ];
-    await seed(windowed.keyId, windowed.credits);
-    await seed(credited.keyId, credited.credits);
-    const [first, second] = await counters.consumeBatch({
-      operationId: randomUUID(),
-      keys: [
-        { ...windowed, calls },
-        { ...credited, calls: calls.slice(0, 3) },
-      ],
-    });
-    expect(summary(first)).toEqual([
-      ['VALID', 3, 2],
-      ['VALID', 3, 2],
-      ['USAGE_EXCEEDED', 3, 2],
-      ['VALID', 1, 0],
-      ['USAGE_EXCEEDED', 1, 0],
-    ]);
-    // Each key has its own counters: the second key's calls start from its own balance.
-    expect(summary(second)).toEqual([
-      ['VALID', null, 1],
-      ['VALID', null, 1],
-      ['USAGE_EXCEEDED', null, 1],
-    ]);
-    // The same calls one by one on other keys give the same answers.
-    for (const [key, results] of [
-      [windowed, first],
-      [credited, second],
-    ] as const) {
-      const alone = randomUUID();
-      const oneByOne = [];
-      for (const each of calls.slice(0, results.length))
-        oneByOne.push(await consume(call(alone, { rateLimit: key.rateLimit, credits: key.credits, ...each })));
-      expect(summary(oneByOne)).toEqual(summary(results));
+  it('keeps a sliding log exact: no interval of the window holds more than the limit, with no burst at a window edge', async () => {
+    const { tag, limit } = subject();
+    const sliding = limit('sliding', 5, 2, 'sliding');
+    const start = Date.now();
+    const valid: number[] = [];
+    // Calls at random moments over 10 s of the script's clock (injected), several per moment.
+    const moments = fc.sample(fc.integer({ min: 0, max: 10_000 }), { numRuns: 300, seed: 7 }).sort((a, b) => a - b);
+    for (const at of moments) {
+      const [result] = await run(tag, [sliding], [], [{}], { now: start + at });
+      if (result.verdict === 'VALID') valid.push(at);
+      else {
+        expect(result.verdict).toBe('RATE_LIMITED');
+        expect(result.limits[0]).toMatchObject({ remaining: 0, exceeded: true });
+        expect(result.limits[0].resetAt).toBeGreaterThan(start + at);
+      }
     }
-    // What the batch charged is in Redis: the window holds 4 of 5, and the next call is refused by it.
-    await counters.setCredits(windowed.keyId, 10, 2, 1);
-    const [next] = await counters.consumeBatch({
-      operationId: randomUUID(),
-      keys: [
-        {
-          ...windowed,
-          credits: credits(10, 2),
-          calls: [
-            { cost: 2, consume: true },
-            { cost: 1, consume: true },
-          ],
-        },
-      ],
-    });
-    expect(summary(next)).toEqual([
-      ['RATE_LIMITED', 1, 10],
-      ['VALID', 0, 9],
+    for (let i = 0; i + 5 < valid.length; i++) expect(valid[i + 5] - valid[i]).toBeGreaterThanOrEqual(2_000);
+    // And it is not merely strict: after a quiet window all 5 are available again.
+    const quiet = start + 20_000;
+    expect(summary(await run(tag, [sliding], [], [{}, {}, {}, {}, {}, {}], { now: quiet })).map(([v]) => v)).toEqual([
+      ...Array(5).fill('VALID'),
+      'RATE_LIMITED',
     ]);
+    // Room returns when the oldest entry leaves: exactly one more, 2 s after the first.
+    const [next] = await run(tag, [sliding], [], [{}], { now: quiet + 2_001 });
+    expect(next.verdict).toBe('VALID');
+    expect(await redis.zcard(sliding.counter)).toBeLessThanOrEqual(5);
+  });
+
+  it('refills a balance at the period boundary by setting it (not adding), once, and not before', async () => {
+    const { tag, pool, seed } = subject();
+    const refill: CreditRefill = { interval: 'daily', amount: 100, dayOfMonth: null };
+    const credits = pool('key', 1, refill);
+    const day = Date.UTC(2027, 2, 10);
+    await seed(credits, 30, refillPeriod(refill, day));
+    const before = await run(tag, [], [credits], [{ cost: 5 }], { now: day + 86_400_000 - 1 });
+    expect(summary(before)).toEqual([['VALID', 25]]);
+    // The first call after midnight finds the balance set to 100, and is charged from it.
+    const after = await run(tag, [], [credits], [{ cost: 5 }, {}], { now: day + 86_400_000 });
+    expect(summary(after)).toEqual([
+      ['VALID', 95],
+      ['VALID', 94],
+    ]);
+    // Later calls of the same day do not refill again.
+    expect(summary(await run(tag, [], [credits], [{}], { now: day + 2 * 86_400_000 - 1 }))).toEqual([['VALID', 93]]);
+    expect(await counters.readCredits(tag, credits.pool)).toMatchObject({ balance: 93, period: refillPeriod(refill, day + 86_400_000) });
+    // A read (not consuming) is enough to apply a due refill.
+    expect(summary(await run(tag, [], [credits], [{ consume: false }], { now: day + 3 * 86_400_000 }))).toEqual([['VALID', 100]]);
+  });
+
+  it('refills exactly once when two processes race across the boundary', async () => {
+    const other = createRedisConnection(config.redis, 'key-counters-other');
+    if (other.status !== 'ready') await new Promise((resolve) => other.once('ready', resolve));
+    const second = new KeyCounters(other, config);
+    try {
+      const { tag, pool, seed } = subject();
+      const refill: CreditRefill = { interval: 'daily', amount: 50, dayOfMonth: null };
+      const credits = pool('key', 1, refill);
+      const midnight = Date.UTC(2027, 5, 1);
+      await seed(credits, 3, refillPeriod(refill, midnight - 1));
+      const from = (i: number) => (i % 2 === 0 ? counters : second);
+      // Until midnight: 3 left, then nothing.
+      const before = [];
+      for (let i = 0; i < 5; i++)
+        before.push((await from(i).consumeBatch(batch(tag, [], [credits], [{}], { now: midnight - 5 + i }))).calls[0].verdict);
+      expect(before).toEqual(['VALID', 'VALID', 'VALID', 'USAGE_EXCEEDED', 'USAGE_EXCEEDED']);
+      // Past midnight, 40 calls from both processes at once: one refill to 50, which they share.
+      const after = await Promise.all(
+        Array.from({ length: 40 }, (_, i) => from(i).consumeBatch(batch(tag, [], [credits], [{}], { now: midnight + i }))),
+      );
+      expect(after.every((result) => result.calls[0].verdict === 'VALID')).toBe(true);
+      expect(await counters.readCredits(tag, credits.pool)).toMatchObject({ balance: 10, period: refillPeriod(refill, midnight) });
+    } finally {
+      await other.quit();
+    }
+  });
+
+  it('refills monthly on the day of month, or on the last day of a shorter month', async () => {
+    const { tag, pool, seed } = subject();
+    const refill: CreditRefill = { interval: 'monthly', amount: 31, dayOfMonth: 31 };
+    const credits = pool('key', 1, refill);
+    await seed(credits, 1, refillPeriod(refill, Date.UTC(2027, 0, 31)));
+    const at = async (now: number) => (await run(tag, [], [credits], [{}], { now }))[0].balances[0];
+    expect(await at(Date.UTC(2027, 1, 27, 23, 59))).toBe(0); // 27 February: no refill yet
+    expect(await at(Date.UTC(2027, 1, 28))).toBe(30); // 28 February is February's last day
+    expect(await at(Date.UTC(2027, 2, 30, 12))).toBe(29); // 30 March: not yet
+    expect(await at(Date.UTC(2027, 2, 31))).toBe(30); // 31 March
+    expect(await at(Date.UTC(2027, 3, 30))).toBe(30); // 30 April is April's last day
+  });
+
+  it('computes refill periods in the script exactly as the domain does', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2300, 0, 1) }),
+        fc.constantFrom<CreditRefill['interval']>('daily', 'monthly'),
+        fc.integer({ min: 1, max: 31 }),
+        async (at, interval, dayOfMonth) => {
+          const refill = { interval, dayOfMonth };
+          expect(await counters.refillPeriodOnRedis(refill, at)).toBe(refillPeriod(refill, at));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    // And at every day boundary of two leap-year Februaries and Marches.
+    for (const start of [Date.UTC(2028, 1, 27), Date.UTC(2100, 1, 27)]) {
+      for (let day = 0; day < 35; day++) {
+        for (const at of [start + day * 86_400_000 - 1, start + day * 86_400_000]) {
+          const refill = { interval: 'monthly' as const, dayOfMonth: 29 };
+          expect(await counters.refillPeriodOnRedis(refill, at)).toBe(refillPeriod(refill, at));
+        }
+      }
+    }
+  });
+
+  it('answers a retried call with the same Idempotency-Key from its record, charging nothing more; another request with it is REUSED', async () => {
+    const { tag, limit, pool, seed } = subject();
+    const window = limit('key', 5, 3600);
+    const credits = pool();
+    await seed(credits, 10);
+    const record = counters.idempotencyKey(tag, 'verifier', 'retry-1');
+    const idempotency = { record, requestHash: 'hash-of-body' };
+    const first = await run(tag, [window], [credits], [{ idempotency }]);
+    const retries = await Promise.all(Array.from({ length: 20 }, () => run(tag, [window], [credits], [{ idempotency }])));
+    expect(retries.every(([retry]) => JSON.stringify(retry) === JSON.stringify(first[0]))).toBe(true);
+    expect(summary(first)).toEqual([['VALID', 4, 9]]);
+    expect(await counters.readCredits(tag, credits.pool)).toMatchObject({ balance: 9 });
+    const [reused] = await run(tag, [window], [credits], [{ idempotency: { record, requestHash: 'another body' } }]);
+    expect(reused.verdict).toBe('REUSED');
+    expect(summary(await run(tag, [window], [credits], [{}]))).toEqual([['VALID', 3, 8]]);
+    expect(await redis.pttl(record)).toBeGreaterThan(55_000);
   });
 
   it('answers a duplicated batch as the first time and charges none of its calls again; a late batch charges none', async () => {
-    const keyIds = [randomUUID(), randomUUID()];
-    const twoCalls = [
-      { cost: 1, consume: true },
-      { cost: 1, consume: true },
-    ];
-    const batch = {
-      operationId: randomUUID(),
-      keys: [
-        { keyId: keyIds[0], rateLimit: hour, credits: credits(9_007_199_254_740_991), calls: twoCalls },
-        { keyId: keyIds[1], rateLimit: hour, credits: null, calls: twoCalls },
-      ],
-    };
-    await seed(keyIds[0], batch.keys[0].credits!);
-    const first = await counters.consumeBatch(batch);
-    expect(first.map((results) => results.map(({ windowRemaining, balance }) => [windowRemaining, balance]))).toEqual([
-      [
-        [2, 9_007_199_254_740_990],
-        [1, 9_007_199_254_740_989],
-      ],
-      [
-        [2, null],
-        [1, null],
-      ],
+    const { tag, limit, pool, seed } = subject();
+    const window = limit('key', 3, 3600);
+    const credits = pool();
+    // Balances beyond 2^32 come back from the marker unchanged.
+    await seed(credits, 9_007_199_254_740_991);
+    const twice = batch(tag, [window], [credits], [{}, {}]);
+    const first = await counters.consumeBatch(twice);
+    expect(summary(first.calls)).toEqual([
+      ['VALID', 2, 9_007_199_254_740_990],
+      ['VALID', 1, 9_007_199_254_740_989],
     ]);
-    expect(await counters.consumeBatch({ ...batch })).toEqual(first);
-    const late = await counters.consumeBatch({ ...batch, operationId: randomUUID(), deadline: Date.now() - 60_000 });
-    expect(late.map((results) => results.map(({ verdict }) => verdict))).toEqual([
-      ['TOO_LATE', 'TOO_LATE'],
-      ['TOO_LATE', 'TOO_LATE'],
+    expect(await counters.consumeBatch({ ...twice })).toEqual(first);
+    const late = await counters.consumeBatch({ ...twice, operationId: randomUUID(), deadline: Date.now() - 60_000 });
+    expect(late.calls.map((c) => c.verdict)).toEqual(['TOO_LATE', 'TOO_LATE']);
+    expect(summary(await run(tag, [window], [credits], [{}]))).toEqual([['VALID', 0, 9_007_199_254_740_988]]);
+  });
+
+  it('only reads the counters when not consuming', async () => {
+    const { tag, limit, pool, seed } = subject();
+    const window = limit('key', 3, 3600);
+    const credits = pool();
+    await seed(credits, 10);
+    expect(summary(await run(tag, [window], [credits], [{}, { consume: false }, {}]))).toEqual([
+      ['VALID', 2, 9],
+      ['VALID', 2, 9],
+      ['VALID', 1, 8],
     ]);
-    expect(await consume(call(keyIds[0], { rateLimit: hour, credits: credits(0, 0) }))).toMatchObject({
-      verdict: 'VALID',
-      windowRemaining: 0,
-      balance: 9_007_199_254_740_988,
-    });
-    expect(await consume(call(keyIds[1], { rateLimit: hour }))).toMatchObject({ verdict: 'VALID', windowRemaining: 0 });
   });
 
   it('seeds nothing itself: a missing balance, one older than the record or one without a seed is UNSEEDED, and nothing is charged', async () => {
-    const keyId = randomUUID();
-    const limited = { rateLimit: hour, credits: credits(10, 1) };
-    const unseeded = await consumeOnce(call(keyId, limited));
-    expect(unseeded).toMatchObject({ verdict: 'UNSEEDED', balance: null, creditsTag: null });
-    // Neither the window nor the balance was touched.
-    expect(await redis.exists(`${config.redisKeyPrefix}window:{${keyId}}`, counters.creditsKey(keyId))).toBe(0);
-    await counters.seedCredits(keyId, { balance: 10, version: 1, seed: 4 });
-    expect(await consumeOnce(call(keyId, limited))).toMatchObject({
-      verdict: 'VALID',
-      windowRemaining: 2,
-      balance: 9,
-      creditsTag: { version: 1, seed: 4 },
-    });
-    // The record knows of a PATCH (version 2) that Redis missed: UNSEEDED, and the window is not charged.
-    expect(await consumeOnce(call(keyId, { rateLimit: hour, credits: credits(50, 2) }))).toMatchObject({ verdict: 'UNSEEDED' });
+    const { tag, limit, pool } = subject();
+    const window = limit('key', 3, 3600);
+    const credits = pool('key', 1);
+    const [unseeded] = await run(tag, [window], [credits], [{}]);
+    expect(unseeded).toMatchObject({ verdict: 'UNSEEDED', balances: [null] });
+    expect(await redis.exists(window.counter, credits.counter)).toBe(0);
+    await counters.seedCredits(tag, credits.pool, { balance: 10, version: 1, seed: 4, period: -1 });
+    const seeded = await counters.consumeBatch(batch(tag, [window], [credits], [{}]));
+    expect(seeded.pools).toEqual([{ version: 1, seed: 4, period: -1 }]);
+    expect(summary(seeded.calls)).toEqual([['VALID', 2, 9]]);
+    // The record knows of a change (version 2) that Redis missed: UNSEEDED, and the window is not charged.
+    expect((await run(tag, [window], [{ ...credits, version: 2 }], [{}]))[0].verdict).toBe('UNSEEDED');
     // A record older than Redis's balance: Redis's stands.
-    expect(await consumeOnce(call(keyId, { rateLimit: hour, credits: credits(50, 0) }))).toMatchObject({
-      verdict: 'VALID',
-      windowRemaining: 1,
-      balance: 8,
-    });
+    expect(summary(await run(tag, [window], [{ ...credits, version: 0 }], [{}]))).toEqual([['VALID', 1, 8]]);
     // A balance written by an earlier version of Keyward, without a seed, is not trusted.
-    const legacy = randomUUID();
-    await redis.hset(counters.creditsKey(legacy), 'balance', 5, 'version', 1);
-    expect((await consumeOnce(call(legacy, { credits: credits(5, 1) }))).verdict).toBe('UNSEEDED');
+    const legacy = pool('owner', 1);
+    await redis.hset(legacy.counter, 'balance', 5, 'version', 1);
+    expect((await run(tag, [], [legacy], [{}]))[0].verdict).toBe('UNSEEDED');
   });
 
   it('keeps the newest seed: an older seed or version never replaces a balance, a newer one does', async () => {
-    const keyId = randomUUID();
-    expect(await counters.seedCredits(keyId, { balance: 10, version: 1, seed: 5 })).toBe(true);
-    expect(await counters.seedCredits(keyId, { balance: 99, version: 1, seed: 4 })).toBe(false);
-    expect(await counters.seedCredits(keyId, { balance: 99, version: 1, seed: 5 })).toBe(false);
-    expect(await counters.seedCredits(keyId, { balance: 99, version: 0, seed: 9 })).toBe(false);
-    expect(await counters.readCredits(keyId)).toEqual({ balance: 10, version: 1, seed: 5 });
-    expect(await counters.seedCredits(keyId, { balance: 8, version: 1, seed: 6 })).toBe(true);
-    expect(await counters.readCredits(keyId)).toEqual({ balance: 8, version: 1, seed: 6 });
+    const { tag, keyId } = subject();
+    const ref = { kind: 'key' as const, id: keyId };
+    const at = (balance: number, version: number, seed: number) => counters.seedCredits(tag, ref, { balance, version, seed, period: -1 });
+    expect(await at(10, 1, 5)).toBe(true);
+    expect(await at(99, 1, 4)).toBe(false);
+    expect(await at(99, 1, 5)).toBe(false);
+    expect(await at(99, 0, 9)).toBe(false);
+    expect(await counters.readCredits(tag, ref)).toEqual({ balance: 10, version: 1, seed: 5, period: -1 });
+    expect(await at(8, 1, 6)).toBe(true);
+    expect(await counters.readCredits(tag, ref)).toEqual({ balance: 8, version: 1, seed: 6, period: -1 });
   });
 
-  it('lets one seeder at a time claim a key, until it seeds, gives the claim back, or the claim expires', async () => {
-    const keyId = randomUUID();
-    expect(await counters.claimSeed(keyId, 'first', 60_000)).toBe(true);
-    expect(await counters.claimSeed(keyId, 'second', 60_000)).toBe(false);
-    // Only the holder's seed or release frees the key.
-    await counters.releaseSeed(keyId, 'second');
-    expect(await counters.claimSeed(keyId, 'second', 60_000)).toBe(false);
-    await counters.seedCredits(keyId, { balance: 5, version: 0, seed: 1 }, 'first');
-    expect(await counters.claimSeed(keyId, 'second', 60_000)).toBe(true);
-    await counters.releaseSeed(keyId, 'second');
-    expect(await counters.claimSeed(keyId, 'third', 50)).toBe(true);
+  it('lets one seeder at a time claim a pool, until it seeds, gives the claim back, or the claim expires', async () => {
+    const { tag, keyId } = subject();
+    const ref = { kind: 'key' as const, id: keyId };
+    expect(await counters.claimSeed(tag, ref, 'first', 60_000)).toBe(true);
+    expect(await counters.claimSeed(tag, ref, 'second', 60_000)).toBe(false);
+    // Only the holder's seed or release frees the pool.
+    await counters.releaseSeed(tag, ref, 'second');
+    expect(await counters.claimSeed(tag, ref, 'second', 60_000)).toBe(false);
+    await counters.seedCredits(tag, ref, { balance: 5, version: 0, seed: 1, period: -1 }, 'first');
+    expect(await counters.claimSeed(tag, ref, 'second', 60_000)).toBe(true);
+    await counters.releaseSeed(tag, ref, 'second');
+    expect(await counters.claimSeed(tag, ref, 'third', 50)).toBe(true);
     await new Promise((resolve) => setTimeout(resolve, 80));
-    expect(await counters.claimSeed(keyId, 'fourth', 60_000)).toBe(true);
+    expect(await counters.claimSeed(tag, ref, 'fourth', 60_000)).toBe(true);
   });
 
   it('takes charges made against an older seed off the current balance, or off the seed that has yet to arrive', async () => {
-    const keyId = randomUUID();
-    await counters.seedCredits(keyId, { balance: 100, version: 1, seed: 2 });
+    const { tag, keyId } = subject();
+    const pool = { kind: 'key' as const, id: keyId };
+    const charge = (seed: number, amount: number, version = 1, period = -1) =>
+      counters.applyCharge(tag, { pool, version, seed, period, periodStart: null, amount });
+    await counters.seedCredits(tag, pool, { balance: 100, version: 1, seed: 2, period: -1 });
     // PostgreSQL is at seed 2: the charge of 3 made against seed 1 is taken off at once.
-    await counters.applyCharge({ keyId, version: 1, seed: 2, amount: 3 });
-    expect(await counters.readCredits(keyId)).toEqual({ balance: 97, version: 1, seed: 2 });
+    await charge(2, 3);
+    expect(await counters.readCredits(tag, pool)).toMatchObject({ balance: 97, seed: 2 });
     // PostgreSQL is at seed 3, whose balance has not reached Redis yet: owed until it does.
-    await counters.applyCharge({ keyId, version: 1, seed: 3, amount: 4 });
-    expect(await counters.readCredits(keyId)).toEqual({ balance: 97, version: 1, seed: 2 });
-    await counters.seedCredits(keyId, { balance: 90, version: 1, seed: 3 });
-    expect(await counters.readCredits(keyId)).toEqual({ balance: 86, version: 1, seed: 3 });
-    expect(await redis.hkeys(counters.creditsKey(keyId))).toEqual(expect.not.arrayContaining(['owed:3']));
-    // A charge for a balance already replaced (an older seed, or an older version) changes nothing.
-    await counters.applyCharge({ keyId, version: 1, seed: 2, amount: 50 });
-    await counters.applyCharge({ keyId, version: 0, seed: 9, amount: 50 });
-    expect(await counters.readCredits(keyId)).toEqual({ balance: 86, version: 1, seed: 3 });
+    await charge(3, 4);
+    expect(await counters.readCredits(tag, pool)).toMatchObject({ balance: 97, seed: 2 });
+    await counters.seedCredits(tag, pool, { balance: 90, version: 1, seed: 3, period: -1 });
+    expect(await counters.readCredits(tag, pool)).toMatchObject({ balance: 86, seed: 3 });
+    expect(await redis.hkeys(counters.poolKey(tag, pool))).toEqual(expect.not.arrayContaining(['owed:3:-1']));
+    // A charge for a balance already replaced (an older seed, an older version, an earlier refill period) changes nothing.
+    await charge(2, 50);
+    await charge(9, 50, 0);
+    await charge(3, 50, 1, 5);
+    expect(await counters.readCredits(tag, pool)).toEqual({ balance: 86, version: 1, seed: 3, period: -1 });
   });
 
-  it('applies a PATCH of the balance unless a newer version is in place, keeping the seed it is given', async () => {
-    const keyId = randomUUID();
-    await counters.seedCredits(keyId, { balance: 10, version: 1, seed: 1 });
-    await counters.setCredits(keyId, 7, 3, 1);
-    await counters.setCredits(keyId, 100, 2, 1);
-    expect(await consume(call(keyId, { credits: credits(50, 2) }))).toMatchObject({ balance: 6, creditsTag: { version: 3, seed: 1 } });
-    expect(await counters.readCredits(keyId)).toEqual({ balance: 6, version: 3, seed: 1 });
-    await counters.setCredits(keyId, null, 4, 1);
-    expect(await counters.readCredits(keyId)).toBeNull();
+  it('applies a change of the balance through the API unless a newer version is in place, keeping the seed it is given', async () => {
+    const { tag, pool, seed } = subject();
+    const credits = pool('key', 1);
+    await seed(credits, 10);
+    await counters.setCredits(tag, credits.pool, 7, { version: 3, seed: 1, period: -1 });
+    await counters.setCredits(tag, credits.pool, 100, { version: 2, seed: 1, period: -1 });
+    const after = await counters.consumeBatch(batch(tag, [], [{ ...credits, version: 2 }], [{}]));
+    expect(after.pools).toEqual([{ version: 3, seed: 1, period: -1 }]);
+    expect(summary(after.calls)).toEqual([['VALID', 6]]);
+    await counters.setCredits(tag, credits.pool, null, { version: 4, seed: 1, period: -1 });
+    expect(await counters.readCredits(tag, credits.pool)).toBeNull();
+  });
+
+  it('adjusts a seeded balance atomically, never below zero, after a refill that is due', async () => {
+    const { tag, pool, seed } = subject();
+    const refill: CreditRefill = { interval: 'daily', amount: 20, dayOfMonth: null };
+    const credits = pool('key', 1, refill);
+    expect(await counters.adjustCredits(tag, credits, 5)).toEqual({ status: 'unseeded' });
+    const day = Date.UTC(2027, 0, 5);
+    await seed(credits, 4, refillPeriod(refill, day));
+    expect(await counters.adjustCredits(tag, credits, 100, day + 10)).toMatchObject({ status: 'applied', balance: 104 });
+    expect(await counters.adjustCredits(tag, credits, -105, day + 20)).toMatchObject({ status: 'below-zero', balance: 104 });
+    expect(await counters.adjustCredits(tag, credits, -104, day + 30)).toMatchObject({ status: 'applied', balance: 0 });
+    // Past midnight the refill (20) comes first, then the change.
+    expect(await counters.adjustCredits(tag, credits, -15, day + 86_400_000)).toMatchObject({
+      status: 'applied',
+      balance: 5,
+      tag: { period: refillPeriod(refill, day + 86_400_000) },
+    });
   });
 });

@@ -1,10 +1,16 @@
-// The verify service's limiter on the run's real Redis: the checks of one key made in one turn of
-// the event loop go to Redis as one batch, and each gets the answer it would have got alone.
+// The verify service's limiter on the run's real Redis: the checks made in one turn of the event
+// loop go to Redis as one batch, and each gets the answer it would have got alone.
 import { type KeyCounters } from '@keyward/keys';
+import { ChargePlans } from '../apps/verify/src/charge-plan';
 import { Limiter } from '../apps/verify/src/limiter';
 import { creditComponents, insertCreditedKey, type CreditComponents } from './support/credit-components';
 import { testConfig } from './support/test-config';
 import { verifiableKey } from './support/verifiable-key';
+import { withV1RateLimit } from '@keyward/keys';
+
+/** A key record with the v1 limit `limit` per `windowSeconds` (the limit named `key`). */
+const windowedKey = (limit: number, windowSeconds: number) =>
+  verifiableKey({ rateLimits: withV1RateLimit([], { limit, windowSeconds }), rateLimit: { limit, windowSeconds } });
 
 describe('limiter (Redis)', () => {
   const config = testConfig();
@@ -20,61 +26,56 @@ describe('limiter (Redis)', () => {
   afterAll(() => parts.close());
 
   it('sends the checks made in one turn as one batch, those of each key decided in the order they were made', async () => {
-    const windowed = verifiableKey({ rateLimit: { limit: 30, windowSeconds: 3600 } });
+    const windowed = windowedKey(30, 3600);
     const credited = await insertCreditedKey(12);
     // Seeded before: the batches counted are the checks' own.
-    await parts.seeder.seed(credited);
+    await parts.check(credited, 1, false);
     const batches = jest.spyOn(counters, 'consumeBatch');
     try {
       const checks = [
-        ...Array.from({ length: 40 }, () => limiter.check(windowed, 1, true)),
-        ...Array.from({ length: 15 }, () => limiter.check(credited, 1, true)),
-        limiter.check(windowed, 1, false),
+        ...Array.from({ length: 40 }, () => parts.check(windowed)),
+        ...Array.from({ length: 15 }, () => parts.check(credited)),
+        parts.check(windowed, 1, false),
       ];
       const outcomes = await Promise.all(checks);
-      expect(batches.mock.calls.map(([batch]) => batch.keys.map(({ keyId, calls }) => [keyId, calls.length]))).toEqual([
-        [
-          [windowed.id, 41],
-          [credited.id, 15],
-        ],
-      ]);
+      // One batch: each counter once, each check one call.
+      expect(batches.mock.calls.map(([batch]) => [batch.limits.length, batch.pools.length, batch.calls.length])).toEqual([[1, 1, 56]]);
       expect(outcomes.slice(0, 40).map((outcome) => outcome.verdict)).toEqual([
         ...Array(30).fill('VALID'),
         ...Array(10).fill('RATE_LIMITED'),
       ]);
-      expect(outcomes.slice(0, 40).map((outcome) => outcome.windowRemaining)).toEqual([
+      expect(outcomes.slice(0, 40).map((outcome) => outcome.limits![0].remaining)).toEqual([
         ...Array.from({ length: 30 }, (_, i) => 29 - i),
         ...Array(10).fill(0),
       ]);
-      expect(outcomes.slice(40, 55).map((outcome) => [outcome.verdict, outcome.balance])).toEqual([
+      expect(outcomes.slice(40, 55).map((outcome) => [outcome.verdict, outcome.balances![0]])).toEqual([
         ...Array.from({ length: 12 }, (_, i) => ['VALID', 11 - i]),
         ...Array(3).fill(['USAGE_EXCEEDED', 0]),
       ]);
-      expect(outcomes[55]).toMatchObject({ verdict: 'RATE_LIMITED', windowRemaining: 0, fallback: false });
+      expect(outcomes[55]).toMatchObject({ verdict: 'RATE_LIMITED', limits: [{ remaining: 0 }], fallback: false });
 
       // Checks made in a later turn go in a batch of their own.
-      const later = await limiter.check(credited, 1, true);
-      expect(later).toMatchObject({ verdict: 'USAGE_EXCEEDED', balance: 0 });
+      const later = await parts.check(credited);
+      expect(later).toMatchObject({ verdict: 'USAGE_EXCEEDED', balances: [0] });
       expect(batches).toHaveBeenCalledTimes(2);
     } finally {
       batches.mockRestore();
     }
   });
 
-  it('sends one batch per key when Redis is a cluster (a script runs on one slot)', async () => {
+  it('sends one batch per hash tag when Redis is a cluster (a script runs on one slot)', async () => {
     // Configured as a cluster, talking to the run's Redis: only the grouping differs.
     const clustered = new Limiter(counters, parts.seeder, parts.writeBack, parts.metrics, {
       ...config,
       redis: { mode: 'cluster', nodes: [], tls: false },
     });
-    const keys = [await insertCreditedKey(5), await insertCreditedKey(5), verifiableKey({ rateLimit: { limit: 1, windowSeconds: 60 } })];
-    for (const key of keys.slice(0, 2)) await parts.seeder.seed(key);
+    const keys = [await insertCreditedKey(5), await insertCreditedKey(5), windowedKey(1, 60)];
+    for (const key of keys.slice(0, 2)) await parts.check(key, 1, false);
+    const plans = new ChargePlans(counters);
     const batches = jest.spyOn(counters, 'consumeBatch');
     try {
-      const outcomes = await Promise.all([...keys, ...keys].map((key) => clustered.check(key, 1, true)));
-      expect(batches.mock.calls.map(([batch]) => batch.keys.map(({ keyId, calls }) => [keyId, calls.length]))).toEqual(
-        keys.map((key) => [[key.id, 2]]),
-      );
+      const outcomes = await Promise.all([...keys, ...keys].map((key) => clustered.check(plans.planFor(key, null, { key: '' })!, true)));
+      expect(batches.mock.calls.map(([batch]) => [batch.tag, batch.calls.length])).toEqual(keys.map((key) => [key.counterTag, 2]));
       expect(outcomes.map((outcome) => outcome.verdict)).toEqual(['VALID', 'VALID', 'VALID', 'VALID', 'VALID', 'RATE_LIMITED']);
     } finally {
       batches.mockRestore();

@@ -5,11 +5,18 @@
 // the admin API is in force on every verify process within 1 second; VERIFY_WORKERS runs several
 // processes on one port with no change in any answer, and stops gracefully. The first three
 // scenarios are shared with the scale suites (support/scale-scenarios.ts, test/scale/).
+import { KeyCounters } from '@keyward/keys';
 import { createRedisConnection } from '@keyward/platform';
 import { Agent, request as httpRequest } from 'node:http';
 import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { createTenant, type TestTenant } from './support/builders';
 import { createKey } from './support/key-builders';
+import {
+  ownerLimitIsSharedExactly,
+  retriedVerificationIsChargedOnce,
+  severalLimitsAndCreditsAreExact,
+  slidingLimitIsExact,
+} from './support/key-model-scenarios';
 import { startAdminApi, type RunningHttpApp } from './support/running-apps';
 import {
   changesReachEveryProcessWithinASecond,
@@ -215,7 +222,7 @@ describe('verify in processes of its own', () => {
     const config = testConfig();
     const redis = createRedisConnection(config.redis, 'keyward-test', { patient: true });
     try {
-      return Number(await redis.hget(`${config.redisKeyPrefix}credits:{${id}}`, 'balance'));
+      return Number((await new KeyCounters(redis, config).readCredits(id, { kind: 'key', id }))?.balance);
     } finally {
       redis.disconnect();
     }
@@ -237,6 +244,16 @@ describe('verify in processes of its own', () => {
 
   it('puts revoke, disable, a patch of scopes and tenant suspension in force on both processes within a second', () =>
     withDiagnostics(() => changesReachEveryProcessWithinASecond(fleet())));
+
+  it("shares an owner's limit exactly among its keys across two processes", () =>
+    withDiagnostics(() => ownerLimitIsSharedExactly(fleet())));
+
+  it('keeps several limits and credits exact together, and a refused verification charges nothing', () =>
+    withDiagnostics(() => severalLimitsAndCreditsAreExact(fleet())));
+
+  it('keeps a sliding limit exact under load', () => withDiagnostics(() => slidingLimitIsExact(fleet())), 20_000);
+
+  it('charges a retried verification once, across processes', () => withDiagnostics(() => retriedVerificationIsChargedOnce(fleet())));
 
   describe('with VERIFY_WORKERS=2', () => {
     it('runs a primary and two worker processes, all from the verify main', () =>

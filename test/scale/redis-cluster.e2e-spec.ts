@@ -8,6 +8,7 @@
 // together in one slot. Last, a worker stopped mid-run still records the run before its connection
 // to the cluster (shared by its BullMQ workers, closed by Keyward) closes.
 import { BullConnection, bullQueuePrefix, RUN_JOB } from '@keyward/jobs';
+import { KeyCounters } from '@keyward/keys';
 import { createRedisConnection, keysUnder, loadRedisTarget, masterConnections, type RedisClient } from '@keyward/platform';
 import { Queue } from 'bullmq';
 import { randomUUID } from 'node:crypto';
@@ -15,6 +16,13 @@ import { createTenant } from '../support/builders';
 import { sql, useOwnDatabase } from '../support/database';
 import { onDemandJobsEnv } from '../support/jobs';
 import { createKey, inBatches } from '../support/key-builders';
+import { client } from '../support/http-client';
+import {
+  ownerLimitIsSharedExactly,
+  retriedVerificationIsChargedOnce,
+  severalLimitsAndCreditsAreExact,
+  slidingLimitIsExact,
+} from '../support/key-model-scenarios';
 import { startRedisCluster, type RedisClusterUnderTest } from '../support/redis-cluster';
 import { startAdminApi, type RunningHttpApp } from '../support/running-apps';
 import {
@@ -96,6 +104,16 @@ describe('on a Redis Cluster of three masters', () => {
   it('puts revoke, disable, a patch and tenant suspension in force on both verify processes within a second', () =>
     withDiagnostics(() => changesReachEveryProcessWithinASecond(fleet())));
 
+  it("shares an owner's limit exactly among its keys across two verify processes", () =>
+    withDiagnostics(() => ownerLimitIsSharedExactly(fleet())));
+
+  it('keeps several limits and credits exact together, and a refused verification charges nothing', () =>
+    withDiagnostics(() => severalLimitsAndCreditsAreExact(fleet())));
+
+  it('keeps a sliding limit exact under load', () => withDiagnostics(() => slidingLimitIsExact(fleet())), 20_000);
+
+  it('charges a retried verification once', () => withDiagnostics(() => retriedVerificationIsChargedOnce(fleet())));
+
   it('writes back the balances of many keys charged in the same second, whatever their slots', () =>
     withDiagnostics(async () => {
       // A write-back reads every balance a process charged since the last one; the keys' balances
@@ -138,9 +156,35 @@ describe('on a Redis Cluster of three masters', () => {
     const holding = (wanted: (key: string) => boolean) =>
       [...byMaster].flatMap(([port, keys]) => keys.filter(wanted).map((each) => ({ port, key: each })));
     const counters = holding((each) => each.includes(`{${id}}`));
-    expect(counters.map((each) => each.key.slice(env.REDIS_KEY_PREFIX.length).split(':')[0]).sort()).toEqual(['credits', 'op', 'window']);
+    expect(counters.map((each) => each.key.slice(env.REDIS_KEY_PREFIX.length).split(':')[0]).sort()).toEqual(['cr', 'op', 'rl']);
     expect(new Set(counters.map((each) => each.port)).size).toBe(1);
     expect(new Set(await Promise.all(counters.map((each) => slotOf(each.key)))).size).toBe(1);
+
+    // A key of an owner: its counters and the owner's share the owner's tag, so one script charges all.
+    const ownerId = `cus_${randomUUID().slice(0, 8)}`;
+    const ownerPut = await client(admin.url, tenant.admin).put(`/v1/owners/${ownerId}`, {
+      rateLimits: [{ name: 'burst', limit: 100, windowSeconds: 1, algorithm: 'sliding' }],
+      credits: { remaining: 50 },
+    });
+    expect(ownerPut.status).toBe(200);
+    const owned = await createKey(admin.url, tenant.admin, { ownerId, rateLimit: { limit: 10, windowSeconds: 3600 }, remaining: 5 });
+    expect((await verifyOn(verifyA, tenant.verifier, { key: owned.key })).body).toMatchObject({
+      code: 'VALID',
+      credits: { ownerRemaining: 49 },
+    });
+    const tag = KeyCounters.ownerTag(tenant.id, ownerId);
+    const shared = (await keysByMaster(redis, [env.REDIS_KEY_PREFIX])).entries();
+    const ownerCounters = [...shared].flatMap(([port, keys]) =>
+      keys.filter((each) => each.includes(`{${tag}}`)).map((each) => ({ port, key: each })),
+    );
+    expect(ownerCounters.map((each) => each.key.slice(env.REDIS_KEY_PREFIX.length).split(':')[0]).sort()).toEqual([
+      'cr',
+      'cr',
+      'op',
+      'rl',
+      'rl',
+    ]);
+    expect(new Set(await Promise.all(ownerCounters.map((each) => slotOf(each.key)))).size).toBe(1);
 
     // Each BullMQ prefix is one hash tag: every key of its queues in one slot, as its scripts need.
     for (const prefix of [env.REDIS_KEY_PREFIX, scheduleEnv.REDIS_KEY_PREFIX]) {

@@ -1,13 +1,13 @@
 // The verify service's credit parts wired as the verify module wires them, on the run's real
 // PostgreSQL (as the app role) and Redis, for tests below HTTP: the limiter, the seeder and the
 // write-back, with keys that have rows in PostgreSQL (insertCreditedKey).
-import { KeyCounters, KeyUsageRepository } from '@keyward/keys';
+import { CreditsSeeder, KeyCounters, KeyUsageRepository, type VerifiableOwner } from '@keyward/keys';
 import { Metrics, createRedisConnection, type KeywardConfig, type RedisClient } from '@keyward/platform';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { CreditsSeeder } from '../../apps/verify/src/credits-seeder';
+import { ChargePlans } from '../../apps/verify/src/charge-plan';
 import { CreditsWriteBack } from '../../apps/verify/src/credits-write-back';
-import { Limiter } from '../../apps/verify/src/limiter';
+import { Limiter, type LimitOutcome } from '../../apps/verify/src/limiter';
 import { VerifyMetrics } from '../../apps/verify/src/verify-metrics';
 import { sql } from './database';
 import { verifiableKey } from './verifiable-key';
@@ -22,6 +22,8 @@ export interface CreditComponents {
   seeder: CreditsSeeder;
   limiter: Limiter;
   metrics: VerifyMetrics;
+  /** A check of the key (and owner) as verify makes it: its plan for `cost`, through the limiter. */
+  check(key: VerifiableKey, cost?: number, consume?: boolean, owner?: VerifiableOwner | null): Promise<LimitOutcome>;
   close(): Promise<void>;
 }
 
@@ -32,9 +34,10 @@ export async function creditComponents(config: KeywardConfig, name: string): Pro
   const metrics = new VerifyMetrics(new Metrics(`${name}-${randomUUID()}`));
   const counters = new KeyCounters(redis, config);
   const usage = new KeyUsageRepository(dataSource);
-  const writeBack = new CreditsWriteBack(counters, usage, metrics);
-  const seeder = new CreditsSeeder(counters, usage, writeBack);
+  const seeder = new CreditsSeeder(counters, usage);
+  const writeBack = new CreditsWriteBack(counters, usage, metrics, seeder);
   const limiter = new Limiter(counters, seeder, writeBack, metrics, config);
+  const plans = new ChargePlans(counters);
   return {
     redis,
     dataSource,
@@ -44,6 +47,7 @@ export async function creditComponents(config: KeywardConfig, name: string): Pro
     seeder,
     limiter,
     metrics,
+    check: (key, cost = 1, consume = true, owner = null) => limiter.check(plans.planFor(key, owner, { key: '', cost })!, consume),
     close: async () => {
       limiter.onModuleDestroy();
       await dataSource.destroy();
@@ -73,4 +77,38 @@ export async function durableCredits(keyId: string): Promise<{ remaining: number
     [keyId],
   );
   return { remaining: Number(row.remaining), version: Number(row.credits_version), seed: Number(row.credits_seed) };
+}
+
+/** An owner record with `remaining` shared credits in a new tenant, and `keys` keys of it without credits of their own. */
+export async function insertCreditedOwner(remaining: number, keys: number): Promise<{ owner: VerifiableOwner; keys: VerifiableKey[] }> {
+  const [tenant] = await sql<{ id: string }>('owner', `INSERT INTO tenants (name) VALUES ($1) RETURNING id`, [
+    `owner-credits-${randomUUID().slice(0, 8)}`,
+  ]);
+  const ownerId = `cus_${randomUUID().slice(0, 8)}`;
+  const [row] = await sql<{ id: string }>('owner', `INSERT INTO owners (tenant_id, owner_id, remaining) VALUES ($1, $2, $3) RETURNING id`, [
+    tenant.id,
+    ownerId,
+    remaining,
+  ]);
+  const owner: VerifiableOwner = {
+    id: row.id,
+    tenantId: tenant.id,
+    ownerId,
+    name: null,
+    meta: {},
+    rateLimits: [],
+    remaining,
+    creditsVersion: 0,
+    creditsRefill: null,
+  };
+  const records: VerifiableKey[] = [];
+  for (let i = 0; i < keys; i++) {
+    const [key] = await sql<{ id: string }>(
+      'owner',
+      `INSERT INTO api_keys (tenant_id, name, owner_id, key_hash, start, environment) VALUES ($1, 'shared', $2, $3, 'kw_test', 'test') RETURNING id`,
+      [tenant.id, ownerId, randomBytes(32)],
+    );
+    records.push(verifiableKey({ id: key.id, tenantId: tenant.id, ownerId, counterTag: KeyCounters.ownerTag(tenant.id, ownerId) }));
+  }
+  return { owner, keys: records };
 }

@@ -4,7 +4,15 @@
 // are dropped; a batch is written at most once, however often it is retried; and charges PostgreSQL
 // reports as made against an older seed than the pool's current one are also taken off Redis's
 // current balance.
-import { CreditsSeeder, KeyCounters, KeyUsageRepository, refillPeriodStart, type CreditsCharge, type CreditsTag, type PoolSpec } from '@keyward/keys';
+import {
+  CreditsSeeder,
+  KeyCounters,
+  KeyUsageRepository,
+  refillPeriodStart,
+  type CreditsCharge,
+  type CreditsTag,
+  type PoolSpec,
+} from '@keyward/keys';
 import { ConnectionStateLog } from '@keyward/platform';
 import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';

@@ -156,7 +156,10 @@ export class ValidAnswer {
     const { plan } = limits;
     let json = `${this.head}${remaining}`;
     if (plan.pools.length > 0) {
-      json += ownerRemaining === undefined ? `,"credits":{"remaining":${remaining}}` : `,"credits":{"remaining":${remaining},"ownerRemaining":${ownerRemaining}}`;
+      json +=
+        ownerRemaining === undefined
+          ? `,"credits":{"remaining":${remaining}}`
+          : `,"credits":{"remaining":${remaining},"ownerRemaining":${ownerRemaining}}`;
     }
     if (limits.limits === null || plan.limits.length === 0) return { json: `${json}}`, headers: limitHeaders(limits, 'VALID') };
     let list = '';

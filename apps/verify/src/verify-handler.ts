@@ -268,7 +268,12 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
         ),
       );
     }
-    answer(response, requestId, started, verifyService.verify(verifier, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes), retryOf(request, raw)));
+    answer(
+      response,
+      requestId,
+      started,
+      verifyService.verify(verifier, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes), retryOf(request, raw)),
+    );
   };
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {

@@ -45,7 +45,7 @@ export const VERIFY_REQUEST_SCHEMA = {
         additionalProperties: false,
         properties: {
           name: { type: 'string', pattern: '^[a-z0-9_-]{1,32}$' },
-          cost: { type: 'integer', minimum: 1, maximum: 1_000_000, description: 'Default: the request\'s `cost`' },
+          cost: { type: 'integer', minimum: 1, maximum: 1_000_000, description: "Default: the request's `cost`" },
         },
       },
     },
@@ -101,7 +101,7 @@ export const VERIFY_RESPONSE_SCHEMA = {
     },
     rateLimits: {
       type: 'array',
-      description: 'Every limit applied to this call, the key\'s and its owner\'s',
+      description: "Every limit applied to this call, the key's and its owner's",
       items: {
         type: 'object',
         required: ['name', 'scope', 'limit', 'remaining', 'resetAt', 'exceeded'],
@@ -110,7 +110,7 @@ export const VERIFY_RESPONSE_SCHEMA = {
           scope: { type: 'string', enum: ['key', 'owner'] },
           limit: { type: 'integer', minimum: 1 },
           remaining: { type: 'integer', minimum: 0, description: 'Units left for the next call' },
-          resetAt: { type: 'string', format: 'date-time', description: 'When the limit next has room (fixed: the window\'s end)' },
+          resetAt: { type: 'string', format: 'date-time', description: "When the limit next has room (fixed: the window's end)" },
           exceeded: { type: 'boolean', description: 'Whether this limit refused the call' },
         },
       },

@@ -1,12 +1,5 @@
 // Orchestrates one verification: parse -> cache (key, then its owner) -> decide -> limit -> record usage.
-import {
-  KeyCounters,
-  decideBeforeLimits,
-  parseApiKey,
-  type VerifiableKey,
-  type VerifiableOwner,
-  type VerifyCode,
-} from '@keyward/keys';
+import { KeyCounters, decideBeforeLimits, parseApiKey, type VerifiableKey, type VerifiableOwner, type VerifyCode } from '@keyward/keys';
 import { DomainError, KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
@@ -100,7 +93,10 @@ export class VerifyService {
       return this.limiter.check(plan, false).then((limits) => this.answered(verifier, key, owner, decision, limits, retry));
     }
     if (plan === null) return this.answered(verifier, key, owner, 'VALID', null, retry);
-    const record = retry && { record: this.counters.idempotencyKey(plan.tag, verifier.credentialId, retry.key), requestHash: retry.requestHash };
+    const record = retry && {
+      record: this.counters.idempotencyKey(plan.tag, verifier.credentialId, retry.key),
+      requestHash: retry.requestHash,
+    };
     return this.limiter.check(plan, true, record).then((limits) => {
       if (limits.verdict === 'REUSED') throw new VerifyIdempotencyKeyReusedError();
       return this.answer(key, owner, limits.verdict, limits);

@@ -176,19 +176,25 @@ end
 local deadline = tonumber(ARGV[2])
 if deadline > 0 and now > deadline then return {-1} end
 local opId = ARGV[5]
-local a = 6
+local at = 5
+local function nextArg()
+  at = at + 1
+  return ARGV[at]
+end
 local limits, pools = {}, {}
-for i = 1, tonumber(ARGV[a]) do
-  limits[i] = {key = KEYS[tonumber(ARGV[a + 1])], sliding = ARGV[a + 2] == '1', limit = tonumber(ARGV[a + 3]), windowMs = tonumber(ARGV[a + 4])}
-  a = a + 4
+for i = 1, tonumber(nextArg()) do
+  local key = KEYS[tonumber(nextArg())]
+  local sliding = nextArg() == '1'
+  local limit = tonumber(nextArg())
+  limits[i] = {key = key, sliding = sliding, limit = limit, windowMs = tonumber(nextArg())}
 end
-a = a + 1
-for i = 1, tonumber(ARGV[a]) do
-  pools[i] = {key = KEYS[tonumber(ARGV[a + 1])], version = tonumber(ARGV[a + 2]), interval = tonumber(ARGV[a + 3]),
-    amount = tonumber(ARGV[a + 4]), day = tonumber(ARGV[a + 5])}
-  a = a + 5
+for i = 1, tonumber(nextArg()) do
+  local key = KEYS[tonumber(nextArg())]
+  local version = tonumber(nextArg())
+  local interval = tonumber(nextArg())
+  local amount = tonumber(nextArg())
+  pools[i] = {key = key, version = version, interval = interval, amount = amount, day = tonumber(nextArg())}
 end
-a = a + 1
 
 local function loadLimit(l)
   if l.used then return end
@@ -236,20 +242,19 @@ local function loadPool(p)
 end
 
 local calls, consumes, decided = {}, false, false
-for c = 1, tonumber(ARGV[a]) do
-  local consume, record, requestHash = ARGV[a + 1] == '1', tonumber(ARGV[a + 2]), ARGV[a + 3]
-  a = a + 4
+for c = 1, tonumber(nextArg()) do
+  local consume = nextArg() == '1'
+  local record = tonumber(nextArg())
+  local requestHash = nextArg()
   local cl, cp = {}, {}
-  for j = 1, tonumber(ARGV[a]) do
-    cl[j] = {limits[tonumber(ARGV[a + 1])], tonumber(ARGV[a + 2])}
-    a = a + 2
+  for j = 1, tonumber(nextArg()) do
+    local limit = limits[tonumber(nextArg())]
+    cl[j] = {limit, tonumber(nextArg())}
   end
-  a = a + 1
-  for j = 1, tonumber(ARGV[a]) do
-    cp[j] = {pools[tonumber(ARGV[a + 1])], tonumber(ARGV[a + 2])}
-    a = a + 2
+  for j = 1, tonumber(nextArg()) do
+    local pool = pools[tonumber(nextArg())]
+    cp[j] = {pool, tonumber(nextArg())}
   end
-  a = a + 1
   local out
   if record > 0 then
     local stored = redis.call('GET', KEYS[record])
@@ -472,7 +477,10 @@ export class KeyCounters {
     this.redis.defineCommand('keywardSetCredits', { numberOfKeys: 1, lua: SET_CREDITS });
     this.redis.defineCommand('keywardAdjustCredits', { numberOfKeys: 1, lua: ADJUST_CREDITS });
     this.redis.defineCommand('keywardRecordDecision', { numberOfKeys: 1, lua: RECORD_DECISION });
-    this.redis.defineCommand('keywardRefillPeriod', { numberOfKeys: 0, lua: `${PERIOD_OF} return periodOf(tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))` });
+    this.redis.defineCommand('keywardRefillPeriod', {
+      numberOfKeys: 0,
+      lua: `${PERIOD_OF} return periodOf(tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))`,
+    });
   }
 
   /**
@@ -532,7 +540,13 @@ export class KeyCounters {
       }
       return index;
     };
-    const args: Array<string | number> = [OPERATION_TTL_MS, batch.deadline ?? 0, batch.now ?? 0, VERIFY_IDEMPOTENCY_TTL_MS, batch.operationId];
+    const args: Array<string | number> = [
+      OPERATION_TTL_MS,
+      batch.deadline ?? 0,
+      batch.now ?? 0,
+      VERIFY_IDEMPOTENCY_TTL_MS,
+      batch.operationId,
+    ];
     args.push(batch.limits.length);
     for (const limit of batch.limits)
       args.push(counter(limit.counter), limit.algorithm === 'sliding' ? 1 : 0, limit.limit, limit.windowSeconds * 1000);

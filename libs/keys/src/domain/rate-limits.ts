@@ -34,7 +34,10 @@ export function v1RateLimit(limits: readonly NamedRateLimit[]): RateLimit | null
 export function withV1RateLimit(limits: readonly NamedRateLimit[], rateLimit: RateLimit | null): NamedRateLimit[] {
   const others = limits.filter((limit) => limit.name !== KEY_LIMIT_NAME);
   if (rateLimit === null) return others;
-  return [{ name: KEY_LIMIT_NAME, limit: rateLimit.limit, windowSeconds: rateLimit.windowSeconds, algorithm: 'fixed', apply: 'always' }, ...others];
+  return [
+    { name: KEY_LIMIT_NAME, limit: rateLimit.limit, windowSeconds: rateLimit.windowSeconds, algorithm: 'fixed', apply: 'always' },
+    ...others,
+  ];
 }
 
 /** Fills the defaults of a limit given through the API. */
@@ -78,7 +81,10 @@ export function resolveRateLimits(rateLimit: RateLimit | null | undefined, rateL
   });
   if (rateLimit !== undefined && rateLimits !== undefined) {
     const v1 = v1RateLimit(named);
-    const agree = rateLimit === null ? !seen.has(KEY_LIMIT_NAME) : v1 !== null && v1.limit === rateLimit.limit && v1.windowSeconds === rateLimit.windowSeconds;
+    const agree =
+      rateLimit === null
+        ? !seen.has(KEY_LIMIT_NAME)
+        : v1 !== null && v1.limit === rateLimit.limit && v1.windowSeconds === rateLimit.windowSeconds;
     if (!agree) errors.push({ field: 'rateLimit', message: `must agree with the limit named "${KEY_LIMIT_NAME}" in rateLimits` });
   }
   if (errors.length > 0) throw new ValidationFailedError(errors);

@@ -49,21 +49,22 @@ export class KeyUsageRepository {
    */
   async chargeCredits(batchId: string, charges: CreditsCharge[], tx?: TenantTx): Promise<CreditsCharge[]> {
     if (charges.length === 0) return [];
-    const rows: Array<{ kind: PoolRef['kind']; id: string; version: string; seed: string; period: string; amount: string }> =
-      await (tx?.manager ?? this.dataSource).query(
-        `SELECT kind, id, version, seed, period, amount
+    const rows: Array<{ kind: PoolRef['kind']; id: string; version: string; seed: string; period: string; amount: string }> = await (
+      tx?.manager ?? this.dataSource
+    ).query(
+      `SELECT kind, id, version, seed, period, amount
            FROM keyward_charge_pools($1::uuid, $2::text[], $3::uuid[], $4::bigint[], $5::bigint[], $6::bigint[], $7::timestamptz[], $8::bigint[])`,
-        [
-          batchId,
-          charges.map((c) => c.pool.kind),
-          charges.map((c) => c.pool.id),
-          charges.map((c) => c.version),
-          charges.map((c) => c.seed),
-          charges.map((c) => c.period),
-          charges.map((c) => c.periodStart),
-          charges.map((c) => c.amount),
-        ],
-      );
+      [
+        batchId,
+        charges.map((c) => c.pool.kind),
+        charges.map((c) => c.pool.id),
+        charges.map((c) => c.version),
+        charges.map((c) => c.seed),
+        charges.map((c) => c.period),
+        charges.map((c) => c.periodStart),
+        charges.map((c) => c.amount),
+      ],
+    );
     return rows.map((row) => {
       const charged = charges.find((c) => c.pool.id === row.id && c.pool.kind === row.kind);
       return {
@@ -88,7 +89,12 @@ export class KeyUsageRepository {
     );
     if (rows.length === 0) return null;
     const [row] = rows;
-    return { balance: Number(row.balance), version: Number(row.version), seed: Number(row.seed), period: row.period === null ? -1 : Number(row.period) };
+    return {
+      balance: Number(row.balance),
+      version: Number(row.version),
+      seed: Number(row.seed),
+      period: row.period === null ? -1 : Number(row.period),
+    };
   }
 
   async buckets(tx: TenantTx, keyId: string, granularity: UsageGranularity, from: Date, to: Date): Promise<UsageBucketRow[]> {

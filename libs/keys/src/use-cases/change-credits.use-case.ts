@@ -112,7 +112,8 @@ export class ChangeCreditsUseCase {
         for (const lateCharge of late) await this.counters.applyCharge(found.tag, lateCharge);
         return { remaining: outcome.balance };
       }
-      if (attempt === ATTEMPTS) throw new DomainError('SERVICE_UNAVAILABLE', 'The credit balance could not be loaded; retry shortly.', [], 1);
+      if (attempt === ATTEMPTS)
+        throw new DomainError('SERVICE_UNAVAILABLE', 'The credit balance could not be loaded; retry shortly.', [], 1);
       await this.seeder.seed(command.tenantId, found.tag, found.spec);
     }
   }
