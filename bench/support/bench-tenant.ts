@@ -1,5 +1,5 @@
 // The tenant the benchmarks verify against, made through the admin API as a user would.
-import { post } from './http-load';
+import { post, put } from './http-load';
 
 export interface BenchTenant {
   id: string;
@@ -11,6 +11,8 @@ export interface BenchTenant {
   plain: string;
   /** A key with a rate limit and credits, both too large to run out during a run. */
   limited: string;
+  /** A key with two named limits and credits, of an owner with a limit and credits of its own: five counters per verification. */
+  owned: string;
 }
 
 export async function createBenchTenant(adminUrl: string, platformToken: string, name: string): Promise<BenchTenant> {
@@ -29,7 +31,23 @@ export async function createBenchTenant(adminUrl: string, platformToken: string,
       remaining: 1_000_000_000_000,
     })
   ).key;
-  return { id: tenant.id, adminToken, verifier, plain, limited };
+  await put(`${adminUrl}/v1/owners/bench-owner`, adminToken, {
+    name: 'Bench owner',
+    rateLimits: [{ name: 'shared', limit: 1_000_000_000, windowSeconds: 3600 }],
+    credits: { remaining: 1_000_000_000_000 },
+  });
+  const owned = (
+    await post(`${adminUrl}/v1/keys`, adminToken, {
+      name: 'owned',
+      ownerId: 'bench-owner',
+      rateLimits: [
+        { name: 'key', limit: 1_000_000_000, windowSeconds: 3600 },
+        { name: 'daily', limit: 1_000_000_000, windowSeconds: 86_400 },
+      ],
+      credits: { remaining: 1_000_000_000_000 },
+    })
+  ).key;
+  return { id: tenant.id, adminToken, verifier, plain, limited, owned };
 }
 
 /**

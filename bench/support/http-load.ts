@@ -14,13 +14,17 @@ export interface Sample {
   requests: number;
 }
 
-export async function post(url: string, token: string, body: unknown): Promise<any> {
+export async function post(url: string, token: string, body: unknown, method = 'POST'): Promise<any> {
   const response = await fetch(url, {
-    method: 'POST',
+    method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     body: JSON.stringify(body),
   });
   return response.json();
+}
+
+export function put(url: string, token: string, body: unknown): Promise<any> {
+  return post(url, token, body, 'PUT');
 }
 
 /**
