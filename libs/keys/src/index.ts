@@ -21,3 +21,4 @@ export * from './use-cases/audit-unused-keys/audit-unused-keys.use-case';
 export * from './use-cases/audit-unused-keys/get-unused-key-report.use-case';
 export * from './use-cases/audit-unused-keys/unused-key-policy';
 export * from './use-cases/audit-unused-keys/unused-key-report';
+export * from './domain/scope-query';
