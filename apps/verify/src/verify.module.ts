@@ -8,6 +8,7 @@ import { InvalidationLag } from './invalidation-lag';
 import { KeyCache, KeyStoreFailures } from './key-cache';
 import { Limiter } from './limiter';
 import { RedisDurabilityCheck } from './redis-durability-check';
+import { RoleCache } from './role-cache';
 import { UsageRecorder } from './usage-recorder';
 import { VerifierAuthenticator } from './verifier-authenticator';
 import { VerifyMetrics } from './verify-metrics';
@@ -30,6 +31,7 @@ export class VerifyModule {
         VerifierAuthenticator,
         KeyStoreFailures,
         KeyCache,
+        RoleCache,
         Limiter,
         UsageRecorder,
         CreditsWriteBack,

@@ -1,10 +1,20 @@
 // Orchestrates one verification: parse -> cache -> decide -> limit -> record usage.
-import { decideBeforeLimits, hasLimits, parseApiKey, type VerifiableKey, type VerifyCode } from '@keyward/keys';
-import { KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
+import {
+  decideBeforeLimits,
+  hasLimits,
+  parseApiKey,
+  ScopeQueryCache,
+  ScopeQueryError,
+  type VerifiableKey,
+  type VerifyCode,
+  type VerifyRequestFacts,
+} from '@keyward/keys';
+import { KEYWARD_CONFIG, ValidationFailedError, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { KeyCache } from './key-cache';
 import { Limiter, type LimitOutcome } from './limiter';
+import { RoleCache } from './role-cache';
 import { UsageRecorder } from './usage-recorder';
 import type { VerifierPrincipal } from './verifier-authenticator';
 import { ValidAnswer, describeAnswer, type VerifyOutcome } from './verify-answer';
@@ -24,9 +34,12 @@ export class VerifyService {
   private readonly validAnswers = new LRUCache<VerifiableKey, ValidAnswer>({ max: VALID_ANSWERS_KEPT });
   /** The answers without a key (MALFORMED, NOT_FOUND): one per code. */
   private readonly keylessAnswers = new Map<VerifyCode, VerifyOutcome>();
+  /** Each distinct scopeQuery parsed once while it is in use. */
+  private readonly scopeQueries = new ScopeQueryCache();
 
   constructor(
     private readonly keys: KeyCache,
+    private readonly roles: RoleCache,
     private readonly limiter: Limiter,
     private readonly usage: UsageRecorder,
     private readonly metrics: VerifyMetrics,
@@ -38,24 +51,55 @@ export class VerifyService {
    * no counters (no limits, or refused before them). Every other case resolves later.
    */
   verify(verifier: VerifierPrincipal, request: VerifyRequest): VerifyOutcome | Promise<VerifyOutcome> {
+    // A bad scopeQuery is the caller's mistake whatever the key: 400 before any store is asked.
+    const facts: VerifyRequestFacts = request.scopeQuery === undefined ? request : this.withParsedQuery(request);
     // A string found in the cache was well-formed when it was loaded; any other is checked here,
     // from the string alone (MALFORMED asks no store).
     const cached = this.keys.peek(verifier.tenantId, request.key);
-    if (cached !== undefined) return this.decide(verifier, request, cached);
+    if (cached !== undefined) return this.decideWithRoles(verifier, request, facts, cached);
     if (!parseApiKey(request.key, this.config.keyPrefix)) return this.answer(null, 'MALFORMED', null);
-    return this.keys.load(verifier.tenantId, request.key).then((key) => this.decide(verifier, request, key));
+    return this.keys.load(verifier.tenantId, request.key).then((key) => this.decideWithRoles(verifier, request, facts, key));
   }
 
-  private decide(verifier: VerifierPrincipal, request: VerifyRequest, key: VerifiableKey | null): VerifyOutcome | Promise<VerifyOutcome> {
+  private withParsedQuery(request: VerifyRequest): VerifyRequestFacts {
+    try {
+      return { scopes: request.scopes, ip: request.ip, parsedScopeQuery: this.scopeQueries.get(request.scopeQuery!) };
+    } catch (error) {
+      if (!(error instanceof ScopeQueryError)) throw error;
+      throw new ValidationFailedError([{ field: 'scopeQuery', message: error.message }]);
+    }
+  }
+
+  /** A key with roles is decided on its effective scopes (its own and its roles'), resolved by the role cache. */
+  private decideWithRoles(
+    verifier: VerifierPrincipal,
+    request: VerifyRequest,
+    facts: VerifyRequestFacts,
+    key: VerifiableKey | null,
+  ): VerifyOutcome | Promise<VerifyOutcome> {
+    if (key === null || key.roles.length === 0) return this.decide(verifier, request, facts, key, key);
+    const effective = this.roles.withRoles(key);
+    if (effective instanceof Promise) return effective.then((resolved) => this.decide(verifier, request, facts, key, resolved));
+    return this.decide(verifier, request, facts, key, effective);
+  }
+
+  /** `key` is the record the counters know; `view` the same key with its effective scopes, which is decided and answered. */
+  private decide(
+    verifier: VerifierPrincipal,
+    request: VerifyRequest,
+    facts: VerifyRequestFacts,
+    key: VerifiableKey | null,
+    view: VerifiableKey | null,
+  ): VerifyOutcome | Promise<VerifyOutcome> {
     const cost = request.cost ?? 1;
-    const decision = decideBeforeLimits(key, request, { now: Date.now(), tenantActive: verifier.tenantStatus === 'active' });
+    const decision = decideBeforeLimits(view, facts, { now: Date.now(), tenantActive: verifier.tenantStatus === 'active' });
     if (decision !== 'LIMITS') {
       // Not VALID, so nothing is charged; a rate-limited key still reports its window.
-      if (!key?.rateLimit) return this.answer(key, decision, null);
-      return this.limiter.check(key, cost, false).then((window) => this.answer(key, decision, window));
+      if (!key?.rateLimit) return this.answer(view, decision, null);
+      return this.limiter.check(key, cost, false).then((window) => this.answer(view, decision, window));
     }
-    if (!hasLimits(key!)) return this.answer(key, 'VALID', null);
-    return this.limiter.check(key!, cost, true).then((limits) => this.answer(key, limits.verdict, limits));
+    if (!hasLimits(key!)) return this.answer(view, 'VALID', null);
+    return this.limiter.check(key!, cost, true).then((limits) => this.answer(view, limits.verdict, limits));
   }
 
   private answer(key: VerifiableKey | null, code: VerifyCode, limits: LimitOutcome | null): VerifyOutcome {

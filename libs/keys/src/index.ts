@@ -22,3 +22,8 @@ export * from './use-cases/audit-unused-keys/get-unused-key-report.use-case';
 export * from './use-cases/audit-unused-keys/unused-key-policy';
 export * from './use-cases/audit-unused-keys/unused-key-report';
 export * from './domain/scope-query';
+export * from './domain/role';
+export * from './roles/roles.repository';
+export * from './use-cases/roles/put-role.use-case';
+export * from './use-cases/roles/delete-role.use-case';
+export * from './use-cases/roles/read-roles.use-case';

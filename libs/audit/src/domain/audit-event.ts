@@ -17,6 +17,8 @@ export const AUDIT_ACTIONS = [
   'policy.updated',
   'webhook.created',
   'webhook.deleted',
+  'role.updated',
+  'role.deleted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -12,6 +12,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { IssuedKey, KeyMeta, RateLimit, RotationSchedule } from '../domain/api-key';
 import { generateApiKey, keyStart, type KeyEnvironment } from '../domain/key-format';
 import { KeysRepository } from '../keys.repository';
+import { RolesRepository } from '../roles/roles.repository';
+import { assertRolesExist } from './roles/key-roles';
 import { keySettings } from './key-audit-details';
 
 export interface CreateKeyCommand {
@@ -20,6 +22,7 @@ export interface CreateKeyCommand {
   name: string;
   ownerId?: string;
   scopes?: string[];
+  roles?: string[];
   environment?: KeyEnvironment;
   expiresAt?: Date;
   meta?: KeyMeta;
@@ -35,6 +38,7 @@ export class CreateKeyUseCase {
   constructor(
     private readonly transactions: TenantTransactions,
     private readonly keys: KeysRepository,
+    private readonly roles: RolesRepository,
     private readonly policies: PolicyRepository,
     private readonly audit: AuditAppender,
     private readonly hasher: KeyedHasher,
@@ -47,6 +51,7 @@ export class CreateKeyUseCase {
       throw new ValidationFailedError([{ field: 'expiresAt', message: 'must be in the future' }]);
     }
     return this.transactions.run(command.tenantId, async (tx) => {
+      await assertRolesExist(this.roles, tx, command.roles);
       const policy = await this.policies.find(tx);
       const expiresAt = expiryWithinLifetime(policy, now, command.expiresAt);
       const environment = command.environment ?? 'live';
@@ -58,6 +63,7 @@ export class CreateKeyUseCase {
         start: keyStart(plaintext, this.config.keyPrefix, environment),
         environment,
         scopes: command.scopes ?? [],
+        roles: command.roles ?? [],
         meta: command.meta ?? {},
         expiresAt,
         rateLimit: command.rateLimit ?? null,

@@ -4,6 +4,8 @@ import { expiryWithinLifetime, PolicyRepository } from '@keyward/policy';
 import { Injectable } from '@nestjs/common';
 import { KeyNotFoundError, KeyRevokedError, type ApiKey } from '../domain/api-key';
 import { KeysRepository, type KeyChanges } from '../keys.repository';
+import { RolesRepository } from '../roles/roles.repository';
+import { assertRolesExist } from './roles/key-roles';
 import { KeyCountersAfterCommit } from './key-counters-after-commit';
 import { KeyInvalidation } from './key-invalidation';
 
@@ -20,6 +22,7 @@ export class UpdateKeyUseCase {
   constructor(
     private readonly transactions: TenantTransactions,
     private readonly keys: KeysRepository,
+    private readonly roles: RolesRepository,
     private readonly policies: PolicyRepository,
     private readonly audit: AuditAppender,
     private readonly invalidation: KeyInvalidation,
@@ -38,6 +41,7 @@ export class UpdateKeyUseCase {
       const current = await this.keys.findById(tx, command.keyId, { forUpdate: true });
       if (!current) throw new KeyNotFoundError();
       if (current.revokedAt) throw new KeyRevokedError();
+      await assertRolesExist(this.roles, tx, changes.roles);
       if (changes.expiresAt !== undefined) {
         expiryWithinLifetime(await this.policies.find(tx), current.createdAt, changes.expiresAt);
       }

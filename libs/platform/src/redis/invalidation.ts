@@ -8,7 +8,10 @@ import type { RedisClient } from './redis-connection';
 import { REDIS_CLIENT } from './redis.tokens';
 
 export type InvalidationMessage = (
-  { kind: 'credential'; id: string } | { kind: 'tenant'; id: string } | { kind: 'key'; id: string; tenantId: string }
+  | { kind: 'credential'; id: string }
+  | { kind: 'tenant'; id: string }
+  | { kind: 'key'; id: string; tenantId: string }
+  | { kind: 'role'; tenantId: string; name: string }
 ) & {
   /** Epoch ms at which the publisher sent it (subscribers measure the lag). */
   sentAt?: number;

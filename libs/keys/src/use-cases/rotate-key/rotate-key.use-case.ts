@@ -79,6 +79,7 @@ export class RotateKeyUseCase {
           start: keyStart(plaintext, this.config.keyPrefix, old.environment),
           environment: old.environment,
           scopes: old.scopes,
+          roles: old.roles,
           meta: old.meta,
           expiresAt,
           rateLimit: old.rateLimit,
