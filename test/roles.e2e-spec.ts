@@ -178,6 +178,33 @@ describe('roles', () => {
     });
   });
 
+  it('never leaves a key with a role that is gone, however a deletion and keys given the role interleave', async () => {
+    const own = await createTenant(admin.url);
+    for (let round = 0; round < 5; round++) {
+      const name = `contested-${round}`;
+      await putRole(name, { scopes: ['c'] }, own);
+      const [deleted, ...created] = await Promise.all([
+        api(own).delete(`/v1/roles/${name}`),
+        ...Array.from({ length: 4 }, () => api(own).post('/v1/keys', { name: 'k', roles: [name] })),
+      ]);
+      const keysWithRole = created.filter((answer) => answer.status === 201).length;
+      const roleExists = (await api(own).get(`/v1/roles/${name}`)).status === 200;
+      // Either the deletion went first (every key refused, naming the role) or a key did (ROLE_IN_USE).
+      expect({ deleted: deleted.status, code: deleted.body?.code, keysWithRole, roleExists }).toEqual(
+        deleted.status === 204
+          ? { deleted: 204, code: undefined, keysWithRole: 0, roleExists: false }
+          : { deleted: 409, code: 'ROLE_IN_USE', keysWithRole: expect.any(Number), roleExists: true },
+      );
+      for (const answer of created)
+        if (answer.status !== 201) expect(answer.body.errors).toEqual([{ field: 'roles[0]', message: 'is not a role of this tenant' }]);
+      const [{ count }] = await sql('owner', `SELECT count(*)::int AS count FROM api_keys WHERE tenant_id = $1 AND $2 = ANY(roles)`, [
+        own.id,
+        name,
+      ]);
+      expect(count).toBe(keysWithRole);
+    }
+  });
+
   describe('verify', () => {
     it('decides on the effective scopes and answers the name, the roles and the effective scopes', async () => {
       await putRole('billing-reader', { scopes: ['billing:read', 'reports:*'] });
