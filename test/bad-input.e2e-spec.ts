@@ -108,6 +108,7 @@ async function writeCounts(): Promise<WriteCounts> {
             (SELECT count(*) FROM idempotency_records)::int AS "idempotencyRecords",
             (SELECT count(*) FROM api_keys)::int AS "keys",
             (SELECT count(*) FROM webhook_subscriptions)::int AS "webhooks",
+            (SELECT count(*) FROM roles)::int AS "roles",
             (SELECT count(*) FROM audit_events)::int AS "auditEvents"`,
   );
   return row;
@@ -146,7 +147,9 @@ function credentialBodyMightBeValid(body: Json): boolean {
 
 function verifyBodyMightBeValid(body: Json): boolean {
   return (
-    isPlainObject(body) && Object.keys(body).every((name) => ['key', 'scopes', 'ip', 'cost'].includes(name)) && typeof body.key === 'string'
+    isPlainObject(body) &&
+    Object.keys(body).every((name) => ['key', 'scopes', 'scopeQuery', 'ip', 'cost'].includes(name)) &&
+    typeof body.key === 'string'
   );
 }
 
@@ -694,6 +697,19 @@ describe('malformed input (property-based)', () => {
   });
 
   describe('path ids', () => {
+    it('GET and DELETE /v1/roles/{name} answer 404 NOT_FOUND for any name that is not a role, and delete nothing', async () => {
+      await assertRefusedWithoutWrites(
+        fc.asyncProperty(
+          fc.oneof(anyPathId.map(encodeURIComponent), percentEncodedBytes),
+          fc.constantFrom('GET', 'DELETE'),
+          async (segment, method) => {
+            const response = await request(admin.url, method, `/v1/roles/${segment}`, { token: tenant.admin });
+            expectProblem(response, 404, 'NOT_FOUND', `${method} /v1/roles/${segment}`);
+          },
+        ),
+      );
+    });
+
     it('GET /v1/tenants/{id} answers 404 NOT_FOUND for any id that is not a tenant', async () => {
       await assertRefusedWithoutWrites(
         fc.asyncProperty(anyPathId, async (id) => {
@@ -1036,6 +1052,15 @@ describe('malformed input (property-based)', () => {
         strings: ['url'],
       },
       {
+        name: 'PUT /v1/roles/{name}',
+        base: () => admin.url,
+        method: 'PUT',
+        path: () => '/v1/roles/hostile-role',
+        token: () => tenant.admin,
+        valid: () => ({ scopes: ['a'], description: 'd' }),
+        strings: ['description'],
+      },
+      {
         name: 'POST /v1/jobs/{name}/run',
         base: () => admin.url,
         method: 'POST',
@@ -1051,8 +1076,8 @@ describe('malformed input (property-based)', () => {
         method: 'POST',
         path: () => '/v1/verify',
         token: () => tenant.verifier,
-        valid: () => ({ key: 'kw_live_x', scopes: ['a'], ip: '10.0.0.1', cost: 1 }),
-        strings: ['ip'],
+        valid: () => ({ key: 'kw_live_x', scopes: ['a'], scopeQuery: 'a OR b', ip: '10.0.0.1', cost: 1 }),
+        strings: ['ip', 'scopeQuery'],
       },
     ];
 
@@ -1179,6 +1204,7 @@ describe('malformed input (property-based)', () => {
       { base: admin.url, path: '/v1/audit-events/verify', token: tenant.admin, params: [] },
       { base: admin.url, path: '/v1/reports/unused-keys', token: tenant.admin, params: [] },
       { base: admin.url, path: '/v1/webhooks', token: tenant.admin, params: ['limit', 'cursor'] },
+      { base: admin.url, path: '/v1/roles', token: tenant.admin, params: ['limit', 'cursor'] },
       { base: admin.url, path: `/v1/webhooks/${webhookId}/deliveries`, token: tenant.admin, params: ['limit', 'cursor'] },
       { base: admin.url, path: '/v1/jobs', token: TEST_PLATFORM_TOKEN, params: [] },
       { base: admin.url, path: '/healthz', token: '', params: [] },

@@ -57,6 +57,7 @@ describe('keys', () => {
         start: created.body.key.slice(0, HEAD_LENGTH + 4),
         environment: 'test',
         scopes: body.scopes,
+        roles: [],
         meta: body.meta,
         status: 'active',
         createdAt: expect.any(String),

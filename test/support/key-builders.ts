@@ -21,6 +21,7 @@ export const KEY_RESOURCE_FIELDS = [
   'previousKeyId',
   'rateLimit',
   'remaining',
+  'roles',
   'rotation',
   'scopes',
   'start',

@@ -1,5 +1,5 @@
 // A key record as verify caches it, for tests of the verify path below HTTP: a live key with no
-// limits, scopes, expiry or allowlist, unless `overrides` says otherwise.
+// limits, scopes, roles, expiry or allowlist, unless `overrides` says otherwise.
 import type { VerifiableKey } from '@keyward/keys';
 import { randomUUID } from 'node:crypto';
 
@@ -8,10 +8,11 @@ export function verifiableKey(overrides: Partial<VerifiableKey> = {}): Verifiabl
   return {
     id,
     tenantId: randomUUID(),
+    name: 'test key',
     ownerId: null,
-    name: 'a key',
     environment: 'live',
     scopes: [],
+    roles: [],
     meta: {},
     expiresAt: null,
     revoked: false,

@@ -19,6 +19,7 @@ import { JobsController } from './jobs/jobs.controller';
 import { KeysController } from './keys/keys.controller';
 import { PolicyController } from './policy/policy.controller';
 import { ReportsController } from './reports/reports.controller';
+import { RolesController } from './roles/roles.controller';
 import { TenantsController } from './tenants/tenants.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
@@ -50,6 +51,7 @@ export class AdminApiModule {
         ReportsController,
         WebhooksController,
         JobsController,
+        RolesController,
       ],
       providers: [
         // Global guards run in this order: who is calling, how often, and may they.

@@ -19,6 +19,7 @@ export const ADMIN_API_OPENAPI: OpenApiOptions = {
     { name: 'audit', description: 'The hash-chained audit log: list, export, verify (tenant admin, auditor)' },
     { name: 'reports', description: 'What the scheduled jobs found (tenant admin, auditor)' },
     { name: 'webhooks', description: 'Webhook subscriptions and their deliveries (tenant admin)' },
+    { name: 'roles', description: 'Named sets of scopes that keys take by name (tenant admin; auditors read)' },
     { name: 'jobs', description: 'The scheduled jobs and their queues: run now, follow a run, retry (platform operator)' },
   ],
   schemes: [PLATFORM_OPERATOR_AUTH, TENANT_CREDENTIAL_AUTH],

@@ -46,6 +46,19 @@ export class KeyStoreUnavailableError extends DomainError {
   }
 }
 
+/**
+ * A read from PostgreSQL for one of verify's caches, bounded by LOAD_TIMEOUT_MS; any failure is counted
+ * and becomes KeyStoreUnavailableError (503, or the record last loaded while the store is failing).
+ */
+export async function readStore<T>(read: () => Promise<T>, what: string, metrics: VerifyMetrics): Promise<T> {
+  try {
+    return await withTimeout(read(), LOAD_TIMEOUT_MS, what);
+  } catch {
+    metrics.storeErrors.inc({ store: 'postgres' });
+    throw new KeyStoreUnavailableError();
+  }
+}
+
 @Injectable()
 export class KeyCache implements InvalidationListener {
   private readonly cache: InvalidatingCache<VerifiableKey>;
@@ -102,11 +115,6 @@ export class KeyCache implements InvalidationListener {
   }
 
   private async loadFromStore(tenantId: string, plaintextKey: string): Promise<{ value: VerifiableKey | null }> {
-    try {
-      return { value: await withTimeout(this.lookUpKey.execute(tenantId, this.hasher.hash(plaintextKey)), LOAD_TIMEOUT_MS, 'key look-up') };
-    } catch {
-      this.metrics.storeErrors.inc({ store: 'postgres' });
-      throw new KeyStoreUnavailableError();
-    }
+    return { value: await readStore(() => this.lookUpKey.execute(tenantId, this.hasher.hash(plaintextKey)), 'key look-up', this.metrics) };
   }
 }

@@ -63,7 +63,7 @@ export class VerifierAuthenticator implements InvalidationListener {
   }
 
   onInvalidation(message: InvalidationMessage): void {
-    if (message.kind === 'key') return;
+    if (message.kind !== 'credential' && message.kind !== 'tenant') return;
     this.cache.invalidate(
       (principal) =>
         principal.kind === 'credential' &&

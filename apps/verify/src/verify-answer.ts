@@ -98,16 +98,15 @@ export function describeAnswer(
     valid: code === 'VALID',
     code,
     keyId: key.id,
+    name: key.name,
     ownerId: key.ownerId,
     environment: key.environment,
     scopes: key.scopes,
+    roles: key.roles,
     meta: key.meta,
     expiresAt: key.expiresAt === null ? null : new Date(key.expiresAt).toISOString(),
   };
-  if (code === 'VALID') {
-    body.name = key.name;
-    if (owner) body.owner = { ownerId: owner.ownerId, name: owner.name, meta: owner.meta };
-  }
+  if (code === 'VALID' && owner) body.owner = { ownerId: owner.ownerId, name: owner.name, meta: owner.meta };
   // In this order, the order ValidAnswer writes them in.
   body.remaining = remaining;
   if (!limits) return { body, headers: {} };

@@ -8,6 +8,7 @@ import { KeyCache, KeyStoreFailures } from './key-cache';
 import { Limiter } from './limiter';
 import { OwnerCache } from './owner-cache';
 import { RedisDurabilityCheck } from './redis-durability-check';
+import { RoleCache } from './role-cache';
 import { UsageRecorder } from './usage-recorder';
 import { VerifierAuthenticator } from './verifier-authenticator';
 import { VerifyMetrics } from './verify-metrics';
@@ -31,6 +32,7 @@ export class VerifyModule {
         KeyStoreFailures,
         KeyCache,
         OwnerCache,
+        RoleCache,
         Limiter,
         UsageRecorder,
         CreditsWriteBack,

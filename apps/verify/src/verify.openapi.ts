@@ -29,13 +29,19 @@ const REQUEST_EXAMPLES: Record<string, { summary: string; value: VerifyRequest }
     summary: 'With the scopes the call needs, the caller address and a cost',
     value: { key: EXAMPLE_KEY, scopes: ['billing:read'], ip: '203.0.113.7', cost: 1 },
   },
+  scopeQuery: {
+    summary: 'With a scope query: AND binds tighter than OR',
+    value: { key: EXAMPLE_KEY, scopeQuery: 'billing:read AND (orders:write OR orders:admin)' },
+  },
 };
 
 const EXAMPLE_KEY_FIELDS = {
   keyId: '8d5e3c2a-4b1f-4a6e-9c7d-0e2f1a3b5c7d',
+  name: 'Checkout service',
   ownerId: 'cus_4711',
   environment: 'live',
-  scopes: ['billing:*', 'reports:read'],
+  scopes: ['billing:*', 'reports:read', 'orders:admin'],
+  roles: ['support'],
   meta: { plan: 'pro' },
   expiresAt: '2035-01-01T00:00:00.000Z',
 } as const;
@@ -51,6 +57,7 @@ function answerExample(code: VerifyCode): VerifyAnswer {
     code,
     ...EXAMPLE_KEY_FIELDS,
     scopes: [...EXAMPLE_KEY_FIELDS.scopes],
+    roles: [...EXAMPLE_KEY_FIELDS.roles],
     meta: { ...EXAMPLE_KEY_FIELDS.meta },
     remaining: code === 'USAGE_EXCEEDED' ? 0 : charged ? 9958 : 9959,
     rateLimit: { limit: 100, remaining: code === 'RATE_LIMITED' ? 0 : charged ? 41 : 42, resetAt: RESET_AT },
@@ -60,8 +67,8 @@ function answerExample(code: VerifyCode): VerifyAnswer {
 const VERIFY_PROBLEMS: Array<ProblemCode | ProblemCase> = [
   {
     code: 'VALIDATION_FAILED',
-    when: 'The body is not an object with a `key` string, or another field is invalid or unknown; `errors` names each one.',
-    errors: [{ field: 'key', message: "must have required property 'key'" }],
+    when: 'The body is not an object with a `key` string, or another field is invalid or unknown (a `scopeQuery` that does not parse, say); `errors` names each one.',
+    errors: [{ field: 'scopeQuery', message: 'expected a scope or `(`, found the end of the query at character 17' }],
   },
   'MALFORMED_JSON',
   'BAD_REQUEST',

@@ -21,6 +21,14 @@ export const VERIFY_REQUEST_SCHEMA = {
       description:
         'Scopes the call needs: every one must be granted by the key (a grant ending in `*` covers what begins with what precedes it), else INSUFFICIENT_SCOPE',
     },
+    scopeQuery: {
+      type: 'string',
+      maxLength: 1_000,
+      description:
+        'Scopes the call needs, as a query: scope names combined with AND, OR and parentheses, AND binding tighter than OR ' +
+        '(`billing:read AND (orders:write OR orders:admin)`); at most 1,000 characters and 100 scopes. Grants apply as for ' +
+        '`scopes` (both may be sent: both must be satisfied), else INSUFFICIENT_SCOPE. A query that does not parse is a 400 naming `scopeQuery`.',
+    },
     ip: {
       type: 'string',
       maxLength: 64,
@@ -61,7 +69,7 @@ export const VERIFY_CODE_MEANINGS: Readonly<Record<VerifyCode, string>> = {
   EXPIRED: 'The key is past its expiresAt (a rotated key past its grace period too).',
   DISABLED: 'The key is disabled, or its tenant is suspended.',
   IP_NOT_ALLOWED: 'The key has an ipAllowlist, and `ip` was not sent or is outside it.',
-  INSUFFICIENT_SCOPE: 'Some of the requested `scopes` are not granted by the key.',
+  INSUFFICIENT_SCOPE: 'Some of the requested `scopes` are not granted by the key, or its scopes do not satisfy `scopeQuery`.',
   RATE_LIMITED: "The key's rate limit has no room for `cost` in this window; Retry-After says when to try again.",
   USAGE_EXCEEDED: "The key's credits (remaining) are fewer than `cost`.",
 };
@@ -79,10 +87,15 @@ export const VERIFY_RESPONSE_SCHEMA = {
       description: `Where several apply, the first in this list wins: ${VERIFY_CODES.map((code) => `${code}: ${VERIFY_CODE_MEANINGS[code]}`).join(' ')}`,
     },
     keyId: { type: 'string', format: 'uuid', description: "The key's id" },
-    name: { type: 'string', description: "The key's name (VALID answers)" },
+    name: { type: 'string', description: "The key's name" },
     ownerId: { type: 'string', nullable: true, description: "The key's ownerId (your customer or service), if set" },
     environment: { type: 'string', enum: ['live', 'test'] },
-    scopes: { type: 'array', items: { type: 'string' }, description: 'The scopes the key grants' },
+    scopes: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'The scopes the key grants: its own, then those of its roles (its effective scopes)',
+    },
+    roles: { type: 'array', items: { type: 'string' }, description: "The names of the key's roles" },
     meta: { type: 'object', additionalProperties: true, description: "The key's meta, as set through the admin API" },
     expiresAt: { type: 'string', format: 'date-time', nullable: true },
     remaining: {
@@ -140,6 +153,7 @@ export const VERIFY_RESPONSE_SCHEMA = {
 export interface VerifyRequest {
   key: string;
   scopes?: string[];
+  scopeQuery?: string;
   ip?: string;
   cost?: number;
   rateLimits?: Array<{ name: string; cost?: number }>;
@@ -158,10 +172,11 @@ export interface VerifyAnswer {
   valid: boolean;
   code: VerifyCode;
   keyId?: string;
-  ownerId?: string | null;
   name?: string;
+  ownerId?: string | null;
   environment?: 'live' | 'test';
   scopes?: string[];
+  roles?: string[];
   meta?: Record<string, unknown>;
   expiresAt?: string | null;
   remaining?: number | null;

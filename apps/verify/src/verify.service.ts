@@ -1,12 +1,23 @@
 // Orchestrates one verification: parse -> cache (key, then its owner) -> decide -> limit -> record usage.
-import { KeyCounters, decideBeforeLimits, parseApiKey, type VerifiableKey, type VerifiableOwner, type VerifyCode } from '@keyward/keys';
-import { DomainError, KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
+import {
+  KeyCounters,
+  ScopeQueryCache,
+  ScopeQueryError,
+  decideBeforeLimits,
+  parseApiKey,
+  type VerifiableKey,
+  type VerifiableOwner,
+  type VerifyCode,
+  type VerifyRequestFacts,
+} from '@keyward/keys';
+import { DomainError, KEYWARD_CONFIG, ValidationFailedError, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { LRUCache } from 'lru-cache';
 import { ChargePlans } from './charge-plan';
 import { KeyCache } from './key-cache';
 import { Limiter, type LimitOutcome } from './limiter';
 import { OwnerCache } from './owner-cache';
+import { RoleCache } from './role-cache';
 import { UsageRecorder } from './usage-recorder';
 import type { VerifierPrincipal } from './verifier-authenticator';
 import { ValidAnswer, describeAnswer, type VerifyOutcome } from './verify-answer';
@@ -39,10 +50,13 @@ export class VerifyService {
   /** The answers without a key (MALFORMED, NOT_FOUND): one per code. */
   private readonly keylessAnswers = new Map<VerifyCode, VerifyOutcome>();
   private readonly plans: ChargePlans;
+  /** Each distinct scopeQuery parsed once while it is in use. */
+  private readonly scopeQueries = new ScopeQueryCache();
 
   constructor(
     private readonly keys: KeyCache,
     private readonly owners: OwnerCache,
+    private readonly roles: RoleCache,
     private readonly limiter: Limiter,
     private readonly usage: UsageRecorder,
     private readonly metrics: VerifyMetrics,
@@ -57,49 +71,83 @@ export class VerifyService {
    * answer needs no counters (no limits, or refused before them). Every other case resolves later.
    */
   verify(verifier: VerifierPrincipal, request: VerifyRequest, retry?: VerifyRetry): VerifyOutcome | Promise<VerifyOutcome> {
+    // A bad scopeQuery is the caller's mistake whatever the key: 400 before any store is asked.
+    const facts: VerifyRequestFacts = request.scopeQuery === undefined ? request : this.withParsedQuery(request);
     // A string found in the cache was well-formed when it was loaded; any other is checked here,
     // from the string alone (MALFORMED asks no store).
     const cached = this.keys.peek(verifier.tenantId, request.key);
-    if (cached !== undefined) return this.withOwner(verifier, request, cached, retry);
+    if (cached !== undefined) return this.withOwner(verifier, request, facts, cached, retry);
     if (!parseApiKey(request.key, this.config.keyPrefix)) return this.answer(null, null, 'MALFORMED', null);
-    return this.keys.load(verifier.tenantId, request.key).then((key) => this.withOwner(verifier, request, key, retry));
+    return this.keys.load(verifier.tenantId, request.key).then((key) => this.withOwner(verifier, request, facts, key, retry));
   }
 
+  private withParsedQuery(request: VerifyRequest): VerifyRequestFacts {
+    try {
+      return { scopes: request.scopes, ip: request.ip, parsedScopeQuery: this.scopeQueries.get(request.scopeQuery!) };
+    } catch (error) {
+      if (!(error instanceof ScopeQueryError)) throw error;
+      throw new ValidationFailedError([{ field: 'scopeQuery', message: error.message }]);
+    }
+  }
+
+  /** A key with an owner id is decided with its owner record (null: none), from the owner cache. */
   private withOwner(
     verifier: VerifierPrincipal,
     request: VerifyRequest,
+    facts: VerifyRequestFacts,
     key: VerifiableKey | null,
     retry: VerifyRetry | undefined,
   ): VerifyOutcome | Promise<VerifyOutcome> {
-    if (key === null || key.ownerId === null) return this.decide(verifier, request, key, null, retry);
+    if (key === null || key.ownerId === null) return this.withRoles(verifier, request, facts, key, null, retry);
     const owner = this.owners.peek(key.tenantId, key.ownerId);
-    if (owner !== undefined) return this.decide(verifier, request, key, owner, retry);
-    return this.owners.load(key.tenantId, key.ownerId).then((loaded) => this.decide(verifier, request, key, loaded, retry));
+    if (owner !== undefined) return this.withRoles(verifier, request, facts, key, owner, retry);
+    return this.owners.load(key.tenantId, key.ownerId).then((loaded) => this.withRoles(verifier, request, facts, key, loaded, retry));
   }
 
-  private decide(
+  /** A key with roles is decided on its effective scopes (its own and its roles'), resolved by the role cache. */
+  private withRoles(
     verifier: VerifierPrincipal,
     request: VerifyRequest,
+    facts: VerifyRequestFacts,
     key: VerifiableKey | null,
     owner: VerifiableOwner | null,
     retry: VerifyRetry | undefined,
   ): VerifyOutcome | Promise<VerifyOutcome> {
-    const decision = decideBeforeLimits(key, request, { now: Date.now(), tenantActive: verifier.tenantStatus === 'active' });
-    if (key === null) return this.answer(null, null, 'NOT_FOUND', null);
+    if (key === null || key.roles.length === 0) return this.decide(verifier, request, facts, key, key, owner, retry);
+    const effective = this.roles.withRoles(key);
+    if (effective instanceof Promise) return effective.then((view) => this.decide(verifier, request, facts, key, view, owner, retry));
+    return this.decide(verifier, request, facts, key, effective, owner, retry);
+  }
+
+  /**
+   * `key` is the record the counters know (its charge plan is kept per record); `view` the same key
+   * with its effective scopes, which is decided and answered.
+   */
+  private decide(
+    verifier: VerifierPrincipal,
+    request: VerifyRequest,
+    facts: VerifyRequestFacts,
+    key: VerifiableKey | null,
+    view: VerifiableKey | null,
+    owner: VerifiableOwner | null,
+    retry: VerifyRetry | undefined,
+  ): VerifyOutcome | Promise<VerifyOutcome> {
+    const decision = decideBeforeLimits(view, facts, { now: Date.now(), tenantActive: verifier.tenantStatus === 'active' });
+    if (key === null || view === null) return this.answer(null, null, 'NOT_FOUND', null);
     const plan = this.plans.planFor(key, owner, request);
     if (decision !== 'LIMITS') {
       // Not VALID, so nothing is charged; a rate-limited key still reports its windows.
-      if (plan === null || plan.limits.length === 0) return this.answered(verifier, key, owner, decision, null, retry);
-      return this.limiter.check(plan, false).then((limits) => this.answered(verifier, key, owner, decision, limits, retry));
+      if (plan === null || plan.limits.length === 0) return this.answered(verifier, view, owner, decision, null, retry);
+      return this.limiter.check(plan, false).then((limits) => this.answered(verifier, view, owner, decision, limits, retry));
     }
-    if (plan === null) return this.answered(verifier, key, owner, 'VALID', null, retry);
+    if (plan === null) return this.answered(verifier, view, owner, 'VALID', null, retry);
     const record = retry && {
       record: this.counters.idempotencyKey(plan.tag, verifier.credentialId, retry.key),
       requestHash: retry.requestHash,
     };
     return this.limiter.check(plan, true, record).then((limits) => {
       if (limits.verdict === 'REUSED') throw new VerifyIdempotencyKeyReusedError();
-      return this.answer(key, owner, limits.verdict, limits);
+      return this.answer(view, owner, limits.verdict, limits);
     });
   }
 

@@ -23,6 +23,11 @@ import { UpdateKeyUseCase } from './use-cases/update-key.use-case';
 import { AuditUnusedKeysUseCase } from './use-cases/audit-unused-keys/audit-unused-keys.use-case';
 import { GetUnusedKeyReportUseCase } from './use-cases/audit-unused-keys/get-unused-key-report.use-case';
 import { UnusedKeysRepository } from './use-cases/audit-unused-keys/unused-keys.repository';
+import { RolesRepository } from './roles/roles.repository';
+import { DeleteRoleUseCase } from './use-cases/roles/delete-role.use-case';
+import { PutRoleUseCase } from './use-cases/roles/put-role.use-case';
+import { GetRoleUseCase, ListRolesUseCase, LookUpRoleUseCase } from './use-cases/roles/read-roles.use-case';
+import { RoleInvalidation } from './use-cases/roles/role-invalidation';
 import { ExpireKeysUseCase } from './use-cases/expire-keys/expire-keys.use-case';
 import { KeyExpiryRepository } from './use-cases/expire-keys/key-expiry.repository';
 
@@ -42,6 +47,11 @@ const USE_CASES = [
   ExpireKeysUseCase,
   AuditUnusedKeysUseCase,
   GetUnusedKeyReportUseCase,
+  PutRoleUseCase,
+  GetRoleUseCase,
+  ListRolesUseCase,
+  DeleteRoleUseCase,
+  LookUpRoleUseCase,
 ];
 
 @Module({
@@ -57,6 +67,8 @@ const USE_CASES = [
     KeyCountersAfterCommit,
     KeyExpiryRepository,
     UnusedKeysRepository,
+    RolesRepository,
+    RoleInvalidation,
     ...USE_CASES,
   ],
   exports: [KeyCounters, CreditsSeeder, KeyUsageRepository, OwnersRepository, KeyInvalidation, ...USE_CASES],

@@ -13,6 +13,7 @@ interface KeyRow {
   start: string;
   environment: KeyEnvironment;
   scopes: string[];
+  roles: string[];
   meta: KeyMeta;
   enabled: boolean;
   created_at: Date;
@@ -38,7 +39,7 @@ interface KeyRow {
 const COLUMNS = `id, tenant_id, name, owner_id, start, environment, scopes, meta, enabled, created_at, updated_at, expires_at,
   revoked_at, last_used_at, rate_limits, remaining, ip_allowlist, rotation_interval_seconds,
   rotation_grace_period_seconds, previous_key_id, credits_version, credits_seed, refill_interval, refill_amount,
-  refill_day_of_month, credits_period, refilled_at`;
+  refill_day_of_month, credits_period, refilled_at, roles`;
 
 /** The key status of docs/api.md (Keys) in SQL, for the list filter; keyStatus() is the same rule in code. */
 const STATUS_SQL = `CASE WHEN revoked_at IS NOT NULL THEN 'revoked' WHEN expires_at <= now() THEN 'expired'
@@ -53,6 +54,7 @@ function toKey(row: KeyRow): ApiKey {
     start: row.start,
     environment: row.environment,
     scopes: row.scopes,
+    roles: row.roles,
     meta: row.meta,
     enabled: row.enabled,
     createdAt: row.created_at,
@@ -84,6 +86,7 @@ export interface NewKey {
   start: string;
   environment: KeyEnvironment;
   scopes: string[];
+  roles: string[];
   meta: KeyMeta;
   expiresAt: Date | null;
   rateLimits: NamedRateLimit[];
@@ -97,6 +100,7 @@ export interface NewKey {
 export interface KeyChanges {
   name?: string;
   scopes?: string[];
+  roles?: string[];
   meta?: KeyMeta;
   expiresAt?: Date | null;
   rateLimits?: NamedRateLimit[];
@@ -120,8 +124,8 @@ export class KeysRepository {
     const [row]: KeyRow[] = await tx.manager.query(
       `INSERT INTO api_keys (tenant_id, name, owner_id, key_hash, start, environment, scopes, meta, expires_at, rate_limits,
                              remaining, ip_allowlist, rotation_interval_seconds, rotation_grace_period_seconds,
-                             previous_key_id, refill_interval, refill_amount, refill_day_of_month, credits_period)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
+                             previous_key_id, refill_interval, refill_amount, refill_day_of_month, credits_period, roles)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)
        RETURNING ${COLUMNS}`,
       [
         tx.tenantId,
@@ -141,6 +145,7 @@ export class KeysRepository {
         key.previousKeyId,
         ...refillColumns(key.credits.refill),
         key.credits.period,
+        key.roles,
       ],
     );
     return toKey(row);
@@ -212,6 +217,7 @@ export class KeysRepository {
     };
     if (changes.name !== undefined) set('name', changes.name);
     if (changes.scopes !== undefined) set('scopes', changes.scopes);
+    if (changes.roles !== undefined) set('roles', changes.roles);
     if (changes.meta !== undefined) set('meta', JSON.stringify(changes.meta));
     if (changes.expiresAt !== undefined) set('expires_at', changes.expiresAt);
     if (changes.rateLimits !== undefined) set('rate_limits', JSON.stringify(changes.rateLimits));

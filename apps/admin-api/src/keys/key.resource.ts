@@ -12,6 +12,8 @@ export class KeyResource {
   start: string;
   @ApiProperty({ enum: KEY_ENVIRONMENTS, example: 'live' }) environment: KeyEnvironment;
   @ApiProperty({ type: [String], example: ['billing:*', 'reports:read'] }) scopes: string[];
+  @ApiProperty({ type: [String], description: "The tenant's roles the key has: it is granted their scopes too", example: ['support'] })
+  roles: string[];
   @ApiProperty({ type: 'object', additionalProperties: true, example: { plan: 'pro' } }) meta: Record<string, unknown>;
   @ApiProperty({
     enum: ['active', 'disabled', 'expired', 'revoked'],
@@ -76,6 +78,7 @@ export function toKeyResource(key: ApiKey, now = new Date()): KeyResource {
     start: key.start,
     environment: key.environment,
     scopes: key.scopes,
+    roles: key.roles,
     meta: key.meta,
     status: keyStatus(key, now),
     createdAt: key.createdAt.toISOString(),

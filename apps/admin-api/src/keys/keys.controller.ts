@@ -191,7 +191,7 @@ export class KeysController {
     operationId: 'rotateKey',
     summary: 'Rotate a key',
     description:
-      'Issues a successor with the same name, owner, scopes, meta and limits; the old key keeps working until its grace ' +
+      'Issues a successor with the same name, owner, scopes, roles, meta and limits; the old key keeps working until its grace ' +
       "period ends (then it is EXPIRED). The successor's plaintext `key` is in this response only. The body may be left " +
       'out. Audited as key.rotated.',
   })

@@ -22,6 +22,8 @@ export const AUDIT_ACTIONS = [
   'owner.updated',
   'owner.deleted',
   'owner.credits_changed',
+  'role.updated',
+  'role.deleted',
 ] as const;
 
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

@@ -26,6 +26,8 @@ export interface ApiKey {
   start: string;
   environment: KeyEnvironment;
   scopes: string[];
+  /** Names of the tenant's roles the key has: their scopes are granted too (docs/api.md, Roles). */
+  roles: string[];
   meta: KeyMeta;
   enabled: boolean;
   createdAt: Date;

@@ -16,7 +16,12 @@ function grantsOne(granted: string, requested: string): boolean {
   return granted.endsWith('*') ? requested.startsWith(granted.slice(0, -1)) : granted === requested;
 }
 
+/** True when `requested` is granted by some granted scope. */
+export function grantsScope(granted: readonly string[], requested: string): boolean {
+  return granted.some((grant) => grantsOne(grant, requested));
+}
+
 /** True when every requested scope is granted by some granted scope. */
 export function grantsAll(granted: readonly string[], requested: readonly string[]): boolean {
-  return requested.every((scope) => granted.some((grant) => grantsOne(grant, scope)));
+  return requested.every((scope) => grantsScope(granted, scope));
 }

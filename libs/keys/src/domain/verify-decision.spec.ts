@@ -1,5 +1,6 @@
 import { verifiableKey } from '../../../../test/support/verifiable-key';
-import { decideBeforeLimits, hasLimits, type VerifiableKey } from './verify-decision';
+import { parseScopeQuery } from './scope-query';
+import { decideBeforeLimits, hasLimits, type VerifiableKey, type VerifyRequestFacts } from './verify-decision';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -19,12 +20,13 @@ describe('verify decision before limits', () => {
   });
 
   // Every pair of failing checks: the earlier code in the list of docs/api.md (Verify codes) wins.
-  const failures: Array<[string, Partial<VerifiableKey>, { scopes?: string[]; ip?: string }, boolean]> = [
+  const failures: Array<[string, Partial<VerifiableKey>, VerifyRequestFacts, boolean]> = [
     ['REVOKED', { revoked: true }, {}, true],
     ['EXPIRED', { expiresAt: NOW }, {}, true],
     ['DISABLED', { enabled: false }, {}, true],
     ['IP_NOT_ALLOWED', { ipAllowlist: ['10.0.0.0/8'] }, { ip: '192.0.2.1' }, true],
     ['INSUFFICIENT_SCOPE', {}, { scopes: ['admin:write'] }, true],
+    ['INSUFFICIENT_SCOPE', {}, { parsedScopeQuery: parseScopeQuery('admin:write OR admin:read') }, true],
   ];
   for (let i = 0; i < failures.length; i++) {
     for (let j = i + 1; j < failures.length; j++) {
@@ -61,6 +63,14 @@ describe('verify decision before limits', () => {
     expect(decideBeforeLimits(key(), { scopes: ['reports:write'] }, active)).toBe('INSUFFICIENT_SCOPE');
     expect(decideBeforeLimits(key({ scopes: ['*'] }), { scopes: ['anything:at:all'] }, active)).toBe('LIMITS');
     expect(decideBeforeLimits(key(), { scopes: [] }, active)).toBe('LIMITS');
+  });
+
+  it('checks a scope query on the same scopes, after `scopes`; both must hold', () => {
+    const query = (text: string) => parseScopeQuery(text);
+    expect(decideBeforeLimits(key(), { parsedScopeQuery: query('billing:read AND (reports:read OR admin)') }, active)).toBe('LIMITS');
+    expect(decideBeforeLimits(key(), { parsedScopeQuery: query('billing:read AND admin') }, active)).toBe('INSUFFICIENT_SCOPE');
+    expect(decideBeforeLimits(key(), { scopes: ['admin'], parsedScopeQuery: query('billing:read') }, active)).toBe('INSUFFICIENT_SCOPE');
+    expect(decideBeforeLimits(key({ enabled: false }), { parsedScopeQuery: query('admin') }, active)).toBe('DISABLED');
   });
 
   it('says which keys need the shared counters', () => {

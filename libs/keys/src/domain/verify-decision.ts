@@ -4,6 +4,7 @@
 import type { CreditRefill } from './credits';
 import { ipAllowed } from './ip-allowlist';
 import type { NamedRateLimit } from './rate-limits';
+import { satisfiesScopeQuery, type ScopeQuery } from './scope-query';
 import { grantsAll } from './scopes';
 
 export const VERIFY_CODES = [
@@ -25,10 +26,13 @@ export type VerifyCode = (typeof VERIFY_CODES)[number];
 export interface VerifiableKey {
   id: string;
   tenantId: string;
-  ownerId: string | null;
   name: string;
+  ownerId: string | null;
   environment: 'live' | 'test';
+  /** The key's own scopes; in a record of effective scopes (see roles), its own and its roles'. */
   scopes: string[];
+  /** The key's roles (docs/api.md, Roles); their scopes are added where verify resolves them. */
+  roles: string[];
   meta: Record<string, unknown>;
   /** Epoch ms, or null for no expiry. */
   expiresAt: number | null;
@@ -51,6 +55,8 @@ export interface VerifiableKey {
 export interface VerifyRequestFacts {
   scopes?: string[];
   ip?: string;
+  /** The request's scopeQuery, parsed (scope-query.ts). */
+  parsedScopeQuery?: ScopeQuery;
 }
 
 /**
@@ -68,6 +74,7 @@ export function decideBeforeLimits(
   if (!key.enabled || !context.tenantActive) return 'DISABLED';
   if (key.ipAllowlist !== null && (request.ip === undefined || !ipAllowed(key.ipAllowlist, request.ip))) return 'IP_NOT_ALLOWED';
   if (request.scopes && request.scopes.length > 0 && !grantsAll(key.scopes, request.scopes)) return 'INSUFFICIENT_SCOPE';
+  if (request.parsedScopeQuery !== undefined && !satisfiesScopeQuery(request.parsedScopeQuery, key.scopes)) return 'INSUFFICIENT_SCOPE';
   return 'LIMITS';
 }
 

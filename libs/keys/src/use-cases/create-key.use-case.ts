@@ -14,6 +14,8 @@ import { creditsSetting, resolveCredits, type CreditsInput } from '../domain/cre
 import { resolveRateLimits, type RateLimitInput } from '../domain/rate-limits';
 import { generateApiKey, keyStart, type KeyEnvironment } from '../domain/key-format';
 import { KeysRepository } from '../keys.repository';
+import { RolesRepository } from '../roles/roles.repository';
+import { assertRolesExist } from './roles/key-roles';
 import { keySettings } from './key-audit-details';
 
 export interface CreateKeyCommand {
@@ -22,6 +24,7 @@ export interface CreateKeyCommand {
   name: string;
   ownerId?: string;
   scopes?: string[];
+  roles?: string[];
   environment?: KeyEnvironment;
   expiresAt?: Date;
   meta?: KeyMeta;
@@ -39,6 +42,7 @@ export class CreateKeyUseCase {
   constructor(
     private readonly transactions: TenantTransactions,
     private readonly keys: KeysRepository,
+    private readonly roles: RolesRepository,
     private readonly policies: PolicyRepository,
     private readonly audit: AuditAppender,
     private readonly hasher: KeyedHasher,
@@ -53,6 +57,7 @@ export class CreateKeyUseCase {
     const rateLimits = resolveRateLimits(command.rateLimit, command.rateLimits);
     const credits = resolveCredits(command.remaining, command.credits, now.getTime()) ?? creditsSetting(null, null, now.getTime());
     return this.transactions.run(command.tenantId, async (tx) => {
+      await assertRolesExist(this.roles, tx, command.roles);
       const policy = await this.policies.find(tx);
       const expiresAt = expiryWithinLifetime(policy, now, command.expiresAt);
       const environment = command.environment ?? 'live';
@@ -64,6 +69,7 @@ export class CreateKeyUseCase {
         start: keyStart(plaintext, this.config.keyPrefix, environment),
         environment,
         scopes: command.scopes ?? [],
+        roles: command.roles ?? [],
         meta: command.meta ?? {},
         expiresAt,
         rateLimits,

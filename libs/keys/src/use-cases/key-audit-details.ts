@@ -9,6 +9,7 @@ export function keySettings(key: ApiKey): { [name: string]: JsonValue } {
     environment: key.environment,
     start: key.start,
     scopes: key.scopes,
+    roles: key.roles,
     meta: key.meta as { [name: string]: JsonValue },
     expiresAt: key.expiresAt?.toISOString() ?? null,
     rateLimits: key.rateLimits.map((limit) => ({ ...limit })),

@@ -11,10 +11,11 @@ export function verifiableOf(key: ApiKey): VerifiableKey {
   return {
     id: key.id,
     tenantId: key.tenantId,
-    ownerId: key.ownerId,
     name: key.name,
+    ownerId: key.ownerId,
     environment: key.environment,
     scopes: key.scopes,
+    roles: key.roles,
     meta: key.meta,
     expiresAt: key.expiresAt?.getTime() ?? null,
     revoked: key.revokedAt !== null,

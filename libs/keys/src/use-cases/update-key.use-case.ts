@@ -7,6 +7,8 @@ import { creditsSetting, resolveCredits, type CreditsInput } from '../domain/cre
 import { resolveRateLimits, withV1RateLimit, type RateLimitInput } from '../domain/rate-limits';
 import type { RateLimit } from '../domain/api-key';
 import { KeysRepository, type KeyChanges } from '../keys.repository';
+import { RolesRepository } from '../roles/roles.repository';
+import { assertRolesExist } from './roles/key-roles';
 import { KeyCountersAfterCommit } from './key-counters-after-commit';
 import { KeyInvalidation } from './key-invalidation';
 
@@ -31,6 +33,7 @@ export class UpdateKeyUseCase {
   constructor(
     private readonly transactions: TenantTransactions,
     private readonly keys: KeysRepository,
+    private readonly roles: RolesRepository,
     private readonly policies: PolicyRepository,
     private readonly audit: AuditAppender,
     private readonly invalidation: KeyInvalidation,
@@ -50,6 +53,7 @@ export class UpdateKeyUseCase {
       if (!current) throw new KeyNotFoundError();
       if (current.revokedAt) throw new KeyRevokedError();
       const changes: KeyChanges = { ...plain };
+      await assertRolesExist(this.roles, tx, changes.roles);
       if (namedLimits !== undefined) changes.rateLimits = resolveRateLimits(rateLimit, namedLimits);
       else if (rateLimit !== undefined) changes.rateLimits = withV1RateLimit(current.rateLimits, rateLimit);
       // A v1 `remaining` alone sets the balance and keeps the key's refill; `credits` replaces both.

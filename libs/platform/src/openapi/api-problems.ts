@@ -61,6 +61,10 @@ export const PROBLEM_CASES: Readonly<Record<ProblemCode, ProblemCaseDefaults>> =
     when: 'A request with the same Idempotency-Key is still in progress; retry shortly to get its answer.',
     detail: 'A request with this Idempotency-Key is still in progress.',
   },
+  ROLE_IN_USE: {
+    when: 'Keys that are not revoked have the role: take it off them first.',
+    detail: 'The role is in use by keys that are not revoked; take it off them first.',
+  },
   GONE: { when: 'The resource existed but is no longer available.', detail: 'The resource is no longer available.' },
   PAYLOAD_TOO_LARGE: {
     when: 'The body is larger than the limit (BODY_LIMIT_BYTES).',

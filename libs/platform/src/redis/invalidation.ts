@@ -13,6 +13,7 @@ export type InvalidationMessage = (
   | { kind: 'key'; id: string; tenantId: string }
   /** An owner record, by its owner id (docs/api.md, Owners). */
   | { kind: 'owner'; id: string; tenantId: string }
+  | { kind: 'role'; tenantId: string; name: string }
 ) & {
   /** Epoch ms at which the publisher sent it (subscribers measure the lag). */
   sentAt?: number;

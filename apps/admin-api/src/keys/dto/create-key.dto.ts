@@ -1,8 +1,21 @@
 import { IsDateTime } from '@keyward/platform';
-import { KEY_ENVIRONMENTS, MAX_SCOPES, type KeyEnvironment } from '@keyward/keys';
+import { KEY_ENVIRONMENTS, MAX_KEY_ROLES, MAX_SCOPES, type KeyEnvironment } from '@keyward/keys';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsIn, IsInt, IsObject, IsOptional, IsString, Length, Max, Min, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Length,
+  Max,
+  Min,
+  ValidateNested,
+} from 'class-validator';
 import { EXAMPLE } from '../../openapi-examples';
 import { AreIpAllowlistEntries, AreScopes, IsJsonObjectOfAtMost } from './key-validators';
 import { IP_ALLOWLIST_ITEM_SCHEMA, SCOPE_ITEM_SCHEMA } from './key-examples';
@@ -36,6 +49,22 @@ export class CreateKeyDto {
   @ArrayMaxSize(MAX_SCOPES)
   @AreScopes()
   scopes?: string[];
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: SCOPE_ITEM_SCHEMA,
+    maxItems: MAX_KEY_ROLES,
+    uniqueItems: true,
+    description:
+      "Names of your tenant's roles (PUT /v1/roles/{name}): the key is granted their scopes too, as they are at each verification",
+    example: ['support'],
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(MAX_KEY_ROLES)
+  @ArrayUnique()
+  @AreScopes()
+  roles?: string[];
 
   @ApiPropertyOptional({ enum: KEY_ENVIRONMENTS, default: 'live' })
   @IsOptional()

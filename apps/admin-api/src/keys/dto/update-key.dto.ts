@@ -1,9 +1,10 @@
 import { IsDateTime } from '@keyward/platform';
-import { MAX_SCOPES } from '@keyward/keys';
+import { MAX_KEY_ROLES, MAX_SCOPES } from '@keyward/keys';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
+  ArrayUnique,
   IsArray,
   IsBoolean,
   IsInt,
@@ -26,7 +27,7 @@ const unlessAbsent = ValidateIf((_object, value) => value !== undefined);
 
 /**
  * PATCH body: every field optional. `null` clears expiresAt, rateLimit, remaining (unlimited),
- * ipAllowlist and rotation; name, scopes, meta and enabled cannot be null.
+ * ipAllowlist and rotation; name, scopes, roles, meta and enabled cannot be null.
  */
 export class UpdateKeyDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200, description: 'A new name' })
@@ -41,6 +42,20 @@ export class UpdateKeyDto {
   @ArrayMaxSize(MAX_SCOPES)
   @AreScopes()
   scopes?: string[];
+
+  @ApiPropertyOptional({
+    type: 'array',
+    items: SCOPE_ITEM_SCHEMA,
+    maxItems: MAX_KEY_ROLES,
+    uniqueItems: true,
+    description: 'Replaces the roles; [] takes them all off',
+  })
+  @unlessAbsent
+  @IsArray()
+  @ArrayMaxSize(MAX_KEY_ROLES)
+  @ArrayUnique()
+  @AreScopes()
+  roles?: string[];
 
   @ApiPropertyOptional({
     type: 'object',

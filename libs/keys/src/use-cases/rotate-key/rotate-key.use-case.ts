@@ -31,7 +31,7 @@ export interface RotatedKey {
 const UNIQUE_VIOLATION = '23505';
 
 /**
- * Makes a successor with the same name, owner, scopes, meta and limits, and ends the old key's life
+ * Makes a successor with the same name, owner, scopes, roles, meta and limits, and ends the old key's life
  * at the grace period's end. The manual rotate endpoint and the scheduled-rotation worker both run
  * this. The old key's row lock serialises concurrent rotations, and the unique previous_key_id
  * makes sure only one successor can ever be committed.
@@ -79,6 +79,7 @@ export class RotateKeyUseCase {
           start: keyStart(plaintext, this.config.keyPrefix, old.environment),
           environment: old.environment,
           scopes: old.scopes,
+          roles: old.roles,
           meta: old.meta,
           expiresAt,
           rateLimits: old.rateLimits,
