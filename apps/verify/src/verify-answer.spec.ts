@@ -142,8 +142,7 @@ describe('answers with several limits', () => {
         { name: 'burst', scope: 'owner', limit: 100, remaining: 0, resetAt: '2026-01-01T00:00:01.000Z', exceeded: true },
       ],
     });
-    // Only a VALID answer shows the key's name and its owner.
-    expect(body).not.toHaveProperty('name');
+    // Only a VALID answer shows the key's owner.
     expect(body).not.toHaveProperty('owner');
     expect(describeAnswer(key, owner, 'VALID', limits).body).toMatchObject({
       name: key.name,

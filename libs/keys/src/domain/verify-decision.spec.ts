@@ -1,6 +1,6 @@
 import { verifiableKey } from '../../../../test/support/verifiable-key';
 import { parseScopeQuery } from './scope-query';
-import { decideBeforeLimits, hasLimits, type VerifiableKey, type VerifyRequestFacts } from './verify-decision';
+import { decideBeforeLimits, type VerifiableKey, type VerifyRequestFacts } from './verify-decision';
 
 const NOW = Date.UTC(2026, 10, 23, 12, 0, 0);
 
@@ -71,11 +71,5 @@ describe('verify decision before limits', () => {
     expect(decideBeforeLimits(key(), { parsedScopeQuery: query('billing:read AND admin') }, active)).toBe('INSUFFICIENT_SCOPE');
     expect(decideBeforeLimits(key(), { scopes: ['admin'], parsedScopeQuery: query('billing:read') }, active)).toBe('INSUFFICIENT_SCOPE');
     expect(decideBeforeLimits(key({ enabled: false }), { parsedScopeQuery: query('admin') }, active)).toBe('DISABLED');
-  });
-
-  it('says which keys need the shared counters', () => {
-    expect(hasLimits(key())).toBe(false);
-    expect(hasLimits(key({ remaining: 0 }))).toBe(true);
-    expect(hasLimits(key({ rateLimit: { limit: 1, windowSeconds: 1 } }))).toBe(true);
   });
 });

@@ -77,8 +77,3 @@ export function decideBeforeLimits(
   if (request.parsedScopeQuery !== undefined && !satisfiesScopeQuery(request.parsedScopeQuery, key.scopes)) return 'INSUFFICIENT_SCOPE';
   return 'LIMITS';
 }
-
-/** Whether a key or owner that passed its own checks needs the shared counters on every verification. */
-export function hasLimits(subject: { rateLimits: readonly NamedRateLimit[]; remaining: number | null }): boolean {
-  return subject.remaining !== null || subject.rateLimits.some((limit) => limit.apply === 'always');
-}
