@@ -1,3 +1,4 @@
+import { AuditModule } from '@keyward/audit';
 import { JobsQueueModule } from '@keyward/jobs';
 import { KeysModule } from '@keyward/keys';
 import { PlatformModule, PurgeIdempotencyRecordsUseCase, type PlatformOptions } from '@keyward/platform';
@@ -24,6 +25,7 @@ export class WorkerModule {
       imports: [
         PlatformModule.forRoot({ ...options, service: 'worker', withOperationsRoutes: false, drainOnShutdown: false }),
         JobsQueueModule,
+        AuditModule,
         KeysModule,
         WebhookDeliveryModule,
       ],
