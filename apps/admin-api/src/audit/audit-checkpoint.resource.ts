@@ -15,7 +15,7 @@ export class AuditCheckpointResource implements AuditCheckpoint {
   @ApiProperty({ description: 'kid of the signing key in GET /v1/audit-events/keys', example: EXAMPLE_KID }) keyId: string;
   @ApiProperty({
     description: 'base64url of the Ed25519 signature over the RFC 8785 canonical JSON (JCS) of {tenantId, seq, headHash, issuedAt, keyId}',
-    example: 'q1tYQmFeLq7bXz0TtK9-3yEa0lZcQyq6m9wJjS2rHk8Vb8m3sYw3nq1c1d3QxZ2n6bJz2e8sZx1yWcHq2fTgBw',
+    example: 'vbXd0enHPRPj84Q0YRhuMyNpQmkjlbydebrXLfSNtYAj-Kv48GH71ITUcwtht7ti2YnkUJfcouDf6G8PMcgFCg',
   })
   signature: string;
 }
