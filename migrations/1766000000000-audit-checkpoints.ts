@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { makeAppendOnly } from './support/append-only';
 import { isolateByTenant } from './support/isolate-by-tenant';
 
 /**
@@ -87,17 +88,7 @@ export class AuditCheckpoints1766000000000 implements MigrationInterface {
         signature text NOT NULL,
         PRIMARY KEY (tenant_id, seq)
       )`);
-    await q.query(`
-      CREATE FUNCTION keyward_refuse_checkpoint_change() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'audit checkpoints are append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
-      END $$`);
-    await q.query(`
-      CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints
-      FOR EACH ROW EXECUTE FUNCTION keyward_refuse_checkpoint_change()`);
-    await q.query(`
-      CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints
-      FOR EACH STATEMENT EXECUTE FUNCTION keyward_refuse_checkpoint_change()`);
+    await makeAppendOnly(q, 'audit_checkpoints', 'keyward_refuse_checkpoint_change', 'audit checkpoints');
     await isolateByTenant(q, 'audit_checkpoints', 'SELECT, INSERT');
 
     // Tenants whose chain has events past their last kept checkpoint, in id order after a cursor.

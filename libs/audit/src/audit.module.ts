@@ -11,29 +11,18 @@ import { ListAuditEventsUseCase } from './use-cases/list-audit-events.use-case';
 import { RecordAuditCheckpointsUseCase } from './use-cases/record-audit-checkpoints.use-case';
 import { VerifyAuditChainUseCase } from './use-cases/verify-audit-chain.use-case';
 
+const USE_CASES = [
+  ListAuditEventsUseCase,
+  VerifyAuditChainUseCase,
+  ExportAuditEventsUseCase,
+  IssueAuditCheckpointUseCase,
+  RecordAuditCheckpointsUseCase,
+  ListAuditCheckpointsUseCase,
+];
+
 @Module({
   imports: [SigningModule],
-  providers: [
-    AuditRepository,
-    AuditExportRepository,
-    AuditCheckpointsRepository,
-    AuditAppender,
-    ListAuditEventsUseCase,
-    VerifyAuditChainUseCase,
-    ExportAuditEventsUseCase,
-    IssueAuditCheckpointUseCase,
-    RecordAuditCheckpointsUseCase,
-    ListAuditCheckpointsUseCase,
-  ],
-  exports: [
-    AuditAppender,
-    ListAuditEventsUseCase,
-    VerifyAuditChainUseCase,
-    ExportAuditEventsUseCase,
-    IssueAuditCheckpointUseCase,
-    RecordAuditCheckpointsUseCase,
-    ListAuditCheckpointsUseCase,
-    SigningModule,
-  ],
+  providers: [AuditRepository, AuditExportRepository, AuditCheckpointsRepository, AuditAppender, ...USE_CASES],
+  exports: [AuditAppender, ...USE_CASES, SigningModule],
 })
 export class AuditModule {}
