@@ -20,7 +20,7 @@ import { sql, useOwnDatabase } from './support/database';
 import { client } from './support/http-client';
 import { firstScheduledRunsDone, onDemandJobsEnv } from './support/jobs';
 import { startAdminApi, startWorker, type RunningHttpApp } from './support/running-apps';
-import { TEST_ENCRYPTION_KEY, testConfig } from './support/test-config';
+import { TEST_ENCRYPTION_KEY, TEST_PLATFORM_TOKEN, testConfig } from './support/test-config';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -313,6 +313,16 @@ describe('audit checkpoints', () => {
     expect(answer.status).toBe(400);
     expect(answer.body).toMatchObject({ code: 'VALIDATION_FAILED', errors: [expect.objectContaining({ field })] });
   });
+
+  it.each(['/v1/audit-events/checkpoint', '/v1/audit-events/checkpoints', '/v1/audit-events/keys'])(
+    'answers GET %s to tenant admins and auditors only',
+    async (path) => {
+      for (const token of [a.admin, a.auditor]) expect((await client(admin.url, token).get(path)).status).toBe(200);
+      expect((await client(admin.url, a.verifier).get(path)).status).toBe(403);
+      expect((await client(admin.url, TEST_PLATFORM_TOKEN).get(path)).status).toBe(403);
+      expect((await client(admin.url).get(path)).status).toBe(401);
+    },
+  );
 
   it('keeps checkpoints append-only, even for the owner', async () => {
     await expect(sql('owner', `UPDATE audit_checkpoints SET head_hash = repeat('0', 64)`)).rejects.toMatchObject({ code: '42501' });
