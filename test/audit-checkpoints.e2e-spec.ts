@@ -198,7 +198,7 @@ describe('audit checkpoints', () => {
 
     const first = await runHousekeeping(AUDIT_CHECKPOINT);
     // The worker's first run at boot found no tenant: every tenant with events is due.
-    expect(first).toEqual({ recorded: tenants.length });
+    expect(first).toEqual({ recorded: tenants.length, refused: 0 });
     for (const tenant of tenants) {
       const kept = await sql<Checkpoint & { head_hash: string }>('owner', 'SELECT * FROM audit_checkpoints WHERE tenant_id = $1', [
         tenant.tenant_id,
@@ -206,9 +206,9 @@ describe('audit checkpoints', () => {
       expect(kept.map((row) => Number(row.seq))).toEqual([Number(tenant.seq)]);
     }
 
-    expect(await runHousekeeping(AUDIT_CHECKPOINT)).toEqual({ recorded: 0 });
+    expect(await runHousekeeping(AUDIT_CHECKPOINT)).toEqual({ recorded: 0, refused: 0 });
     await client(admin.url, c.admin).post('/v1/credentials', { name: 'moves-the-chain', role: 'auditor' });
-    expect(await runHousekeeping(AUDIT_CHECKPOINT)).toEqual({ recorded: 1 });
+    expect(await runHousekeeping(AUDIT_CHECKPOINT)).toEqual({ recorded: 1, refused: 0 });
     expect((await keptOf(c.id)).map((row) => Number(row.seq))).toEqual([4, 5]);
 
     // Listed, signed, and in seq order a page at a time.
@@ -252,6 +252,8 @@ describe('audit checkpoints', () => {
       await client(admin.url, tenant.admin).post('/v1/credentials', { name, role: 'verifier' });
     }
     const checkpoint = await checkpointOf(tenant);
+    await runHousekeeping(AUDIT_CHECKPOINT);
+    expect((await keptOf(tenant.id)).map((row) => Number(row.seq))).toEqual([checkpoint.seq]);
     const keySet = await jwks(tenant);
     const honest = await exportNdjson(admin.url, tenant.auditor);
     const query = `checkpointSeq=${checkpoint.seq}&checkpointHash=${checkpoint.headHash}`;
@@ -273,6 +275,10 @@ describe('audit checkpoints', () => {
     expect(plain.body).toEqual({ valid: true, count: checkpoint.seq + 1, headHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
     const checked = await client(admin.url, tenant.auditor).get(`/v1/audit-events/verify?${query}`);
     expect(checked.body).toEqual({ ...plain.body, extendsCheckpoint: false });
+
+    // The hourly run signs no checkpoint of the rewritten chain.
+    expect(await runHousekeeping(AUDIT_CHECKPOINT)).toMatchObject({ refused: 1 });
+    expect((await keptOf(tenant.id)).map((row) => Number(row.seq))).toEqual([checkpoint.seq]);
 
     const rewritten = await exportNdjson(admin.url, tenant.auditor);
     const offline = await runOfflineCheck({ ndjson: rewritten, checkpoint, jwks: keySet });

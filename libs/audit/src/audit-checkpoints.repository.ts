@@ -38,6 +38,24 @@ export class AuditCheckpointsRepository {
     return row ? { seq: Number(row.seq), hash: row.hash } : { seq: 0, hash: GENESIS_HASH };
   }
 
+  /** The last checkpoint kept of the tenant's chain, if any. */
+  async lastKept(tx: TenantTx): Promise<{ seq: number; headHash: string } | null> {
+    const [row]: Array<{ seq: string; head_hash: string }> = await tx.manager.query(
+      `SELECT seq, head_hash FROM audit_checkpoints WHERE tenant_id = $1 ORDER BY seq DESC LIMIT 1`,
+      [tx.tenantId],
+    );
+    return row ? { seq: Number(row.seq), headHash: row.head_hash } : null;
+  }
+
+  /** The stored hash of the event at `seq`, or null when there is none. */
+  async hashAt(tx: TenantTx, seq: number): Promise<string | null> {
+    const [row]: Array<{ hash: string }> = await tx.manager.query(`SELECT hash FROM audit_events WHERE tenant_id = $1 AND seq = $2`, [
+      tx.tenantId,
+      seq,
+    ]);
+    return row?.hash ?? null;
+  }
+
   /** Keeps `checkpoint`; false when one of its seq was kept already (a run that raced this one). */
   async insert(tx: TenantTx, checkpoint: AuditCheckpoint): Promise<boolean> {
     const inserted: unknown[] = await tx.manager.query(
