@@ -171,6 +171,11 @@ describe('audit checkpoints', () => {
     expect(await signatureVerifies({ ...checkpoint, tenantId: b.id }, keySet)).toBe(false);
   });
 
+  it('answers many checkpoint requests at once (more than the connection pool holds)', async () => {
+    const answers = await Promise.all(Array.from({ length: 40 }, () => client(admin.url, a.auditor).get('/v1/audit-events/checkpoint')));
+    expect(answers.map((answer) => answer.status)).toEqual(Array(40).fill(200));
+  });
+
   it('keeps checkpoints signed before a rotation verifiable, and the daily check rotates only an old key', async () => {
     const before = await checkpointOf(a);
     const rotatedTo = await worker.app.get(SigningKeyRing).rotate('audit');

@@ -1,5 +1,5 @@
 import { TenantTransactions, type TenantTx } from '@keyward/platform';
-import { SigningKeyRing } from '@keyward/signing';
+import { SigningKeyRing, type Signer } from '@keyward/signing';
 import { Injectable } from '@nestjs/common';
 import { AuditCheckpointsRepository } from '../audit-checkpoints.repository';
 import { checkpointSigningInput, type AuditCheckpoint, type UnsignedAuditCheckpoint } from '../domain/audit-checkpoint';
@@ -13,13 +13,21 @@ export class IssueAuditCheckpointUseCase {
     private readonly keyRing: SigningKeyRing,
   ) {}
 
-  execute(tenantId: string): Promise<AuditCheckpoint> {
-    return this.transactions.run(tenantId, (tx) => this.signHead(tx));
+  /**
+   * The key is fetched before the tenant transaction opens: fetched inside, each request would hold
+   * one pooled connection while waiting for a second.
+   */
+  async execute(tenantId: string): Promise<AuditCheckpoint> {
+    const signer = await this.signer();
+    return this.transactions.run(tenantId, (tx) => this.signHead(tx, signer));
+  }
+
+  signer(): Promise<Signer> {
+    return this.keyRing.signer('audit');
   }
 
   /** Signs the head `tx` sees; the worker keeps what it signs in the same transaction. */
-  async signHead(tx: TenantTx): Promise<AuditCheckpoint> {
-    const signer = await this.keyRing.signer('audit');
+  async signHead(tx: TenantTx, signer: Signer): Promise<AuditCheckpoint> {
     const head = await this.checkpoints.head(tx);
     const unsigned: UnsignedAuditCheckpoint = {
       tenantId: tx.tenantId,

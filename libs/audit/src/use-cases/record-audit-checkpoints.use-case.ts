@@ -1,4 +1,5 @@
 import { TenantTransactions, type TenantTx } from '@keyward/platform';
+import type { Signer } from '@keyward/signing';
 import { Injectable, Logger } from '@nestjs/common';
 import { AuditCheckpointsRepository } from '../audit-checkpoints.repository';
 import { IssueAuditCheckpointUseCase } from './issue-audit-checkpoint.use-case';
@@ -33,11 +34,13 @@ export class RecordAuditCheckpointsUseCase {
 
   async execute(): Promise<CheckpointRunReport> {
     const report: CheckpointRunReport = { recorded: 0, refused: 0 };
+    // One key for the whole run, fetched outside the tenant transactions (see IssueAuditCheckpointUseCase).
+    const signer = await this.issue.signer();
     let afterId: string | null = null;
     for (;;) {
       const tenants = await this.checkpoints.tenantsDue(afterId, TENANTS_PER_BATCH);
       for (const tenantId of tenants) {
-        const outcome = await this.transactions.run(tenantId, (tx) => this.record(tx));
+        const outcome = await this.transactions.run(tenantId, (tx) => this.record(tx, signer));
         if (outcome === 'raced') continue;
         report[outcome]++;
         if (outcome === 'refused') {
@@ -52,9 +55,9 @@ export class RecordAuditCheckpointsUseCase {
     }
   }
 
-  private async record(tx: TenantTx): Promise<Outcome> {
+  private async record(tx: TenantTx, signer: Signer): Promise<Outcome> {
     const last = await this.checkpoints.lastKept(tx);
     if (last && (await this.checkpoints.hashAt(tx, last.seq)) !== last.headHash) return 'refused';
-    return (await this.checkpoints.insert(tx, await this.issue.signHead(tx))) ? 'recorded' : 'raced';
+    return (await this.checkpoints.insert(tx, await this.issue.signHead(tx, signer))) ? 'recorded' : 'raced';
   }
 }
