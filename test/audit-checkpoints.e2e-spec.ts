@@ -129,6 +129,10 @@ describe('audit checkpoints', () => {
     return answer.body;
   };
   const jwks = async (tenant: TestTenant) => (await client(admin.url, tenant.auditor).get('/v1/audit-events/keys')).body;
+  const refusedOnMetrics = async (): Promise<number> => {
+    const text = await (await fetch(`${worker.url}/metrics`)).text();
+    return Number(/^keyward_audit_checkpoints_total\{[^}]*outcome="refused"[^}]*\} (\d+)$/m.exec(text)![1]);
+  };
   const keptOf = async (tenantId: string) =>
     sql<{ seq: string }>('owner', 'SELECT seq FROM audit_checkpoints WHERE tenant_id = $1 ORDER BY seq', [tenantId]);
 
@@ -282,8 +286,10 @@ describe('audit checkpoints', () => {
     expect(checked.body).toEqual({ ...plain.body, extendsCheckpoint: false });
 
     // The hourly run signs no checkpoint of the rewritten chain.
+    const refusedBefore = await refusedOnMetrics();
     expect(await runHousekeeping(AUDIT_CHECKPOINT)).toMatchObject({ refused: 1 });
     expect((await keptOf(tenant.id)).map((row) => Number(row.seq))).toEqual([checkpoint.seq]);
+    expect(await refusedOnMetrics()).toBe(refusedBefore + 1);
 
     const rewritten = await exportNdjson(admin.url, tenant.auditor);
     const offline = await runOfflineCheck({ ndjson: rewritten, checkpoint, jwks: keySet });

@@ -4,6 +4,7 @@ import { PurgeIdempotencyRecordsUseCase } from '@keyward/platform';
 import { SigningKeyRing } from '@keyward/signing';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
+import { AuditCheckpointMetrics } from './audit-checkpoint-metrics';
 import { BullConnectionLog } from './bull-connection-log';
 import { JobMetrics } from './job-metrics';
 import { AUDIT_CHECKPOINT, PURGE_IDEMPOTENCY, SIGNING_KEY_MAX_AGE_SECONDS, SIGNING_KEY_ROTATION } from './schedule-keeper';
@@ -20,6 +21,7 @@ export class HousekeepingProcessor extends WorkerHost {
     private readonly recordAuditCheckpoints: RecordAuditCheckpointsUseCase,
     private readonly keyRing: SigningKeyRing,
     private readonly jobMetrics: JobMetrics,
+    private readonly checkpointMetrics: AuditCheckpointMetrics,
     private readonly connectionLog: BullConnectionLog,
   ) {
     super();
@@ -30,7 +32,9 @@ export class HousekeepingProcessor extends WorkerHost {
       case PURGE_IDEMPOTENCY:
         return this.jobMetrics.measure(PURGE_IDEMPOTENCY, () => this.purgeIdempotencyRecords.execute());
       case AUDIT_CHECKPOINT:
-        return this.jobMetrics.measure(AUDIT_CHECKPOINT, () => this.recordAuditCheckpoints.execute());
+        return this.jobMetrics.measure(AUDIT_CHECKPOINT, async () =>
+          this.checkpointMetrics.record(await this.recordAuditCheckpoints.execute()),
+        );
       case SIGNING_KEY_ROTATION:
         return this.jobMetrics.measure(SIGNING_KEY_ROTATION, async () => ({
           keyId: await this.keyRing.rotate('audit', { ifOlderThanSeconds: SIGNING_KEY_MAX_AGE_SECONDS }),

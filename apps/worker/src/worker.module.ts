@@ -4,6 +4,7 @@ import { KeysModule } from '@keyward/keys';
 import { PlatformModule, PurgeIdempotencyRecordsUseCase, type PlatformOptions } from '@keyward/platform';
 import { WebhookDeliveryModule } from '@keyward/webhooks';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditCheckpointMetrics } from './audit-checkpoint-metrics';
 import { BullConnectionLog } from './bull-connection-log';
 import { HousekeepingProcessor } from './housekeeping.processor';
 import { JobDrain } from './job-drain';
@@ -31,6 +32,7 @@ export class WorkerModule {
       ],
       providers: [
         JobMetrics,
+        AuditCheckpointMetrics,
         BullConnectionLog,
         PurgeIdempotencyRecordsUseCase,
         HousekeepingProcessor,
