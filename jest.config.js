@@ -17,7 +17,7 @@ module.exports = {
   },
   moduleNameMapper: {
     '^@keyward/platform/(.*)$': '<rootDir>/libs/platform/src/$1',
-    '^@keyward/(platform|tenants|credentials|audit|keys|policy|webhooks|jobs)$': '<rootDir>/libs/$1/src',
+    '^@keyward/(platform|tenants|credentials|audit|keys|policy|webhooks|jobs|signing)$': '<rootDir>/libs/$1/src',
   },
   testRegex: '(libs|apps|test)/.*\\.(spec|int-spec|e2e-spec)\\.ts$',
   // A scale suite whose server binary this machine lacks is left out, with a message (not in CI).

@@ -1,4 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
+import { makeAppendOnly } from './support/append-only';
 import { isolateByTenant } from './support/isolate-by-tenant';
 
 /**
@@ -41,17 +42,7 @@ export class AuditLog1763880000000 implements MigrationInterface {
         hash char(64) NOT NULL
       )`);
 
-    await q.query(`
-      CREATE FUNCTION keyward_refuse_audit_change() RETURNS trigger LANGUAGE plpgsql AS $$
-      BEGIN
-        RAISE EXCEPTION 'audit events are append-only: % refused', TG_OP USING ERRCODE = 'insufficient_privilege';
-      END $$`);
-    await q.query(`
-      CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events
-      FOR EACH ROW EXECUTE FUNCTION keyward_refuse_audit_change()`);
-    await q.query(`
-      CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events
-      FOR EACH STATEMENT EXECUTE FUNCTION keyward_refuse_audit_change()`);
+    await makeAppendOnly(q, 'audit_events', 'keyward_refuse_audit_change', 'audit events');
 
     // The app may append and read events; it may move a chain's head, never an event.
     await isolateByTenant(q, 'audit_events', 'SELECT, INSERT');

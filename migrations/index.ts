@@ -10,6 +10,7 @@ import { WebhookDeliveryFunctions1763910000002 } from './1763910000002-webhook-d
 import { ScheduledRotation1763910000003 } from './1763910000003-scheduled-rotation';
 import { ExactCredits1765000000000 } from './1765000000000-exact-credits';
 import { KeyModelV21765500000000 } from './1765500000000-key-model-v2';
+import { AuditCheckpoints1766000000000 } from './1766000000000-audit-checkpoints';
 import { Roles1766200000000 } from './1766200000000-roles';
 
 export const MIGRATIONS = [
@@ -24,5 +25,6 @@ export const MIGRATIONS = [
   ScheduledRotation1763910000003,
   ExactCredits1765000000000,
   KeyModelV21765500000000,
+  AuditCheckpoints1766000000000,
   Roles1766200000000,
 ];

@@ -1201,7 +1201,10 @@ describe('malformed input (property-based)', () => {
         params: ['from', 'to', 'action', 'keyId', 'actorId', 'limit', 'cursor'],
       },
       { base: admin.url, path: '/v1/audit-events/export', token: tenant.admin, params: ['format', 'from', 'to'] },
-      { base: admin.url, path: '/v1/audit-events/verify', token: tenant.admin, params: [] },
+      { base: admin.url, path: '/v1/audit-events/verify', token: tenant.admin, params: ['checkpointSeq', 'checkpointHash'] },
+      { base: admin.url, path: '/v1/audit-events/checkpoint', token: tenant.admin, params: [] },
+      { base: admin.url, path: '/v1/audit-events/checkpoints', token: tenant.admin, params: ['limit', 'cursor'] },
+      { base: admin.url, path: '/v1/audit-events/keys', token: tenant.admin, params: [] },
       { base: admin.url, path: '/v1/reports/unused-keys', token: tenant.admin, params: [] },
       { base: admin.url, path: '/v1/webhooks', token: tenant.admin, params: ['limit', 'cursor'] },
       { base: admin.url, path: '/v1/roles', token: tenant.admin, params: ['limit', 'cursor'] },
@@ -1230,6 +1233,8 @@ describe('malformed input (property-based)', () => {
       keyId: '00000000-0000-4000-8000-000000000000',
       actorId: 'platform',
       format: 'csv',
+      checkpointSeq: '1',
+      checkpointHash: '0'.repeat(64),
     };
 
     it('every GET route of both ports refuses NUL in a query name or value with 400 naming the parameter', async () => {

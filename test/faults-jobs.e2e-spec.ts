@@ -19,8 +19,11 @@ const ANSWER_BOUND_MS = 3_000;
 const HANG_MS = 15_000;
 
 const ALL_QUEUES = [...SCHEDULED_JOBS, WEBHOOK_DELIVERY_QUEUE, 'housekeeping'];
-/** Every job scheduler the worker keeps: one per scheduled job, webhook delivery passes, the idempotency purge. */
-const SCHEDULERS = SCHEDULED_JOBS.length + 2;
+/**
+ * Every job scheduler the worker keeps: one per scheduled job, webhook delivery passes, and the
+ * housekeeping ones (the idempotency purge, audit checkpoints, the signing key's rotation check).
+ */
+const SCHEDULERS = SCHEDULED_JOBS.length + 4;
 
 function expectUnavailable(answer: TimedAnswer): void {
   expect({ status: answer.status, code: answer.body?.code, inTime: answer.ms <= ANSWER_BOUND_MS }).toEqual({

@@ -162,6 +162,10 @@ describe('OpenAPI documents', () => {
     // The webhook example's URL resolves to this machine, as the test hosts do.
     admin = await startAdminApi({ env: { KEYWARD_WEBHOOK_HOSTS: `${TEST_WEBHOOK_HOST}=127.0.0.1,hooks.example.com=127.0.0.1` } });
     verify = await startVerify();
+    // The synchronous checks below hold the event loop for seconds (on a loaded machine, for longer
+    // than node's default 5 s keep-alive), after which the first request could go out on a pooled
+    // connection the server's overdue timer is about to close (ECONNRESET): keep idle connections longer.
+    for (const app of [admin, verify]) app.app.getHttpServer().keepAliveTimeout = 60_000;
     documents['admin-api'] = await servedOpenApiDocument(admin.url);
     documents.verify = await servedOpenApiDocument(verify.url);
   });

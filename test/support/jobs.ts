@@ -34,9 +34,12 @@ export async function runJob(adminUrl: string, name: ScheduledJob): Promise<{ jo
   return { jobId, result: await jobResult(adminUrl, jobId) };
 }
 
-/** A scheduler's first run starts at once: wait for each, so that it races no test. */
-export async function firstScheduledRunsDone(worker: Awaited<ReturnType<typeof startWorker>>): Promise<void> {
-  for (const name of SCHEDULED_JOBS) {
+/** A scheduler's first run starts at once: wait for each (of the scheduled jobs' queues, or of `queues`), so that it races no test. */
+export async function firstScheduledRunsDone(
+  worker: Awaited<ReturnType<typeof startWorker>>,
+  queues: readonly string[] = SCHEDULED_JOBS,
+): Promise<void> {
+  for (const name of queues) {
     const queue = worker.app.get<Queue>(getQueueToken(name), { strict: false });
     for (let i = 0; ; i++) {
       const counts = await queue.getJobCounts('completed', 'failed', 'active', 'wait', 'prioritized');

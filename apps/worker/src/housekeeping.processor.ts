@@ -1,17 +1,27 @@
+import { RecordAuditCheckpointsUseCase } from '@keyward/audit';
 import { HOUSEKEEPING_QUEUE } from '@keyward/jobs';
 import { PurgeIdempotencyRecordsUseCase } from '@keyward/platform';
+import { SigningKeyRing } from '@keyward/signing';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
+import { AuditCheckpointMetrics } from './audit-checkpoint-metrics';
 import { BullConnectionLog } from './bull-connection-log';
 import { JobMetrics } from './job-metrics';
-import { PURGE_IDEMPOTENCY } from './schedule-keeper';
+import { AUDIT_CHECKPOINT, PURGE_IDEMPOTENCY, SIGNING_KEY_MAX_AGE_SECONDS, SIGNING_KEY_ROTATION } from './schedule-keeper';
 
-/** Periodic clean-up (its schedule: schedule-keeper.ts). The purge is idempotent, so a retried or repeated run does no harm. */
+/**
+ * Periodic upkeep (its schedules: schedule-keeper.ts). Each job is idempotent, so a retried or
+ * repeated run does no harm: the purge deletes what is expired, a checkpoint is kept once per seq,
+ * and the key rotates only once it is SIGNING_KEY_MAX_AGE_SECONDS old.
+ */
 @Processor(HOUSEKEEPING_QUEUE)
 export class HousekeepingProcessor extends WorkerHost {
   constructor(
     private readonly purgeIdempotencyRecords: PurgeIdempotencyRecordsUseCase,
+    private readonly recordAuditCheckpoints: RecordAuditCheckpointsUseCase,
+    private readonly keyRing: SigningKeyRing,
     private readonly jobMetrics: JobMetrics,
+    private readonly checkpointMetrics: AuditCheckpointMetrics,
     private readonly connectionLog: BullConnectionLog,
   ) {
     super();
@@ -21,6 +31,14 @@ export class HousekeepingProcessor extends WorkerHost {
     switch (job.name) {
       case PURGE_IDEMPOTENCY:
         return this.jobMetrics.measure(PURGE_IDEMPOTENCY, () => this.purgeIdempotencyRecords.execute());
+      case AUDIT_CHECKPOINT:
+        return this.jobMetrics.measure(AUDIT_CHECKPOINT, async () =>
+          this.checkpointMetrics.record(await this.recordAuditCheckpoints.execute()),
+        );
+      case SIGNING_KEY_ROTATION:
+        return this.jobMetrics.measure(SIGNING_KEY_ROTATION, async () => ({
+          keyId: await this.keyRing.rotate('audit', { ifOlderThanSeconds: SIGNING_KEY_MAX_AGE_SECONDS }),
+        }));
       default:
         throw new Error(`Unknown housekeeping job ${job.name}`);
     }

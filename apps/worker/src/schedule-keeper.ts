@@ -19,6 +19,13 @@ const DELIVERY_PASS_EVERY_MS = 1000;
 /** The idempotency purge (HousekeepingProcessor). */
 export const PURGE_IDEMPOTENCY = 'idempotency-purge';
 const PURGE_EVERY_MS = 60 * 60 * 1000;
+/** The signed checkpoints of the audit chains that moved (HousekeepingProcessor, docs/auditing.md). */
+export const AUDIT_CHECKPOINT = 'audit-checkpoint';
+const AUDIT_CHECKPOINT_EVERY_MS = 60 * 60 * 1000;
+/** The rotation of the audit signing key once it is SIGNING_KEY_MAX_AGE_SECONDS old, checked daily. */
+export const SIGNING_KEY_ROTATION = 'signing-key-rotation';
+const SIGNING_KEY_ROTATION_CHECK_EVERY_MS = 24 * 60 * 60 * 1000;
+export const SIGNING_KEY_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
 
 export interface Schedule {
   queue: string;
@@ -43,12 +50,16 @@ export function workerSchedules(config: KeywardConfig): Schedule[] {
       everyMs: DELIVERY_PASS_EVERY_MS,
       job: { name: DELIVERY_PASS, opts: { removeOnComplete: 100, removeOnFail: 100 } },
     },
-    {
+    ...[
+      { name: PURGE_IDEMPOTENCY, everyMs: PURGE_EVERY_MS },
+      { name: AUDIT_CHECKPOINT, everyMs: AUDIT_CHECKPOINT_EVERY_MS },
+      { name: SIGNING_KEY_ROTATION, everyMs: SIGNING_KEY_ROTATION_CHECK_EVERY_MS },
+    ].map(({ name, everyMs }) => ({
       queue: HOUSEKEEPING_QUEUE,
-      id: PURGE_IDEMPOTENCY,
-      everyMs: PURGE_EVERY_MS,
-      job: { name: PURGE_IDEMPOTENCY, opts: { removeOnComplete: 100, removeOnFail: 100 } },
-    },
+      id: name,
+      everyMs,
+      job: { name, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+    })),
   ];
 }
 

@@ -1,8 +1,10 @@
+import { AuditModule } from '@keyward/audit';
 import { JobsQueueModule } from '@keyward/jobs';
 import { KeysModule } from '@keyward/keys';
 import { PlatformModule, PurgeIdempotencyRecordsUseCase, type PlatformOptions } from '@keyward/platform';
 import { WebhookDeliveryModule } from '@keyward/webhooks';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { AuditCheckpointMetrics } from './audit-checkpoint-metrics';
 import { BullConnectionLog } from './bull-connection-log';
 import { HousekeepingProcessor } from './housekeeping.processor';
 import { JobDrain } from './job-drain';
@@ -24,11 +26,13 @@ export class WorkerModule {
       imports: [
         PlatformModule.forRoot({ ...options, service: 'worker', withOperationsRoutes: false, drainOnShutdown: false }),
         JobsQueueModule,
+        AuditModule,
         KeysModule,
         WebhookDeliveryModule,
       ],
       providers: [
         JobMetrics,
+        AuditCheckpointMetrics,
         BullConnectionLog,
         PurgeIdempotencyRecordsUseCase,
         HousekeepingProcessor,

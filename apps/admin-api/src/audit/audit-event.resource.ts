@@ -58,4 +58,10 @@ export class AuditChainVerdict {
   @ApiProperty({ required: false, description: 'hash of the last event (when valid)', example: EXAMPLE.hash }) headHash?: string;
   @ApiProperty({ type: 'integer', minimum: 1, required: false, description: 'First seq whose event does not verify (when not valid)' })
   brokenAtSeq?: number;
+  @ApiProperty({
+    required: false,
+    description:
+      'With checkpointSeq and checkpointHash: true only when the chain is valid and its event at checkpointSeq has exactly that hash',
+  })
+  extendsCheckpoint?: boolean;
 }

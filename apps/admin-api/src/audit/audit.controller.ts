@@ -1,12 +1,20 @@
 import { ownTenant } from '../own-tenant';
-import { ExportAuditEventsUseCase, ListAuditEventsUseCase, VerifyAuditChainUseCase } from '@keyward/audit';
-import { Allow, ApiProblems, CurrentPrincipal, type Principal } from '@keyward/platform';
+import {
+  ExportAuditEventsUseCase,
+  IssueAuditCheckpointUseCase,
+  ListAuditCheckpointsUseCase,
+  ListAuditEventsUseCase,
+  VerifyAuditChainUseCase,
+} from '@keyward/audit';
+import { SigningKeyRing } from '@keyward/signing';
+import { Allow, ApiProblems, CurrentPrincipal, ListQueryDto, type Principal } from '@keyward/platform';
 import { Controller, Get, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { ApiTenantRouteProblems } from '../admin-api.openapi';
 import type { FastifyReply } from 'fastify';
 import { AuditChainVerdict, AuditEventPage } from './audit-event.resource';
-import { ExportAuditEventsQueryDto, ListAuditEventsQueryDto } from './dto/audit-query.dto';
+import { AuditCheckpointPage, AuditCheckpointResource, JwksResource } from './audit-checkpoint.resource';
+import { ExportAuditEventsQueryDto, ListAuditEventsQueryDto, VerifyAuditChainQueryDto } from './dto/audit-query.dto';
 
 const optionalDate = (value?: string): Date | undefined => (value ? new Date(value) : undefined);
 
@@ -20,6 +28,9 @@ export class AuditController {
     private readonly listAuditEvents: ListAuditEventsUseCase,
     private readonly exportAuditEvents: ExportAuditEventsUseCase,
     private readonly verifyAuditChain: VerifyAuditChainUseCase,
+    private readonly issueAuditCheckpoint: IssueAuditCheckpointUseCase,
+    private readonly listAuditCheckpoints: ListAuditCheckpointsUseCase,
+    private readonly keyRing: SigningKeyRing,
   ) {}
 
   @Get()
@@ -80,10 +91,57 @@ export class AuditController {
     summary: "Verify your tenant's audit chain",
     description:
       "Recomputes every event's hash from its predecessor's: `{valid: true, count, headHash}` when the chain holds, else " +
-      '`{valid: false, brokenAtSeq}` with the first event that does not verify.',
+      '`{valid: false, brokenAtSeq}` with the first event that does not verify. With `checkpointSeq` and `checkpointHash` ' +
+      '(of a checkpoint kept earlier) it adds `extendsCheckpoint`: true only when the chain holds and its event at ' +
+      '`checkpointSeq` has exactly that hash, so a history rewritten after the checkpoint is found even if every hash was recomputed.',
   })
   @ApiOkResponse({ type: AuditChainVerdict, description: 'The verdict' })
-  verify(@CurrentPrincipal() principal: Principal): Promise<AuditChainVerdict> {
-    return this.verifyAuditChain.verify(ownTenant(principal));
+  @ApiProblems({ code: 'VALIDATION_FAILED', errors: [{ field: 'checkpointHash', message: 'must be given with checkpointSeq' }] })
+  verify(@Query() query: VerifyAuditChainQueryDto, @CurrentPrincipal() principal: Principal): Promise<AuditChainVerdict> {
+    const checkpoint =
+      query.checkpointSeq !== undefined && query.checkpointHash !== undefined
+        ? { seq: query.checkpointSeq, hash: query.checkpointHash }
+        : undefined;
+    return this.verifyAuditChain.verify(ownTenant(principal), checkpoint);
+  }
+
+  @Get('checkpoint')
+  @ApiOperation({
+    operationId: 'getAuditCheckpoint',
+    summary: "A signed checkpoint of your tenant's audit chain",
+    description:
+      "The chain's head now, `{tenantId, seq, headHash, issuedAt, keyId}`, signed with Ed25519 (`signature`, base64url, over " +
+      'the RFC 8785 canonical JSON of those five fields) by the key `keyId` of GET /v1/audit-events/keys. Keep it: a later ' +
+      'export, or verifyAuditChain with checkpointSeq and checkpointHash, proves that the chain still extends it.',
+  })
+  @ApiOkResponse({ type: AuditCheckpointResource, description: 'The signed checkpoint' })
+  checkpoint(@CurrentPrincipal() principal: Principal): Promise<AuditCheckpointResource> {
+    return this.issueAuditCheckpoint.execute(ownTenant(principal));
+  }
+
+  @Get('checkpoints')
+  @ApiOperation({
+    operationId: 'listAuditCheckpoints',
+    summary: "List the checkpoints kept of your tenant's audit chain",
+    description:
+      'The signed checkpoints the service keeps each hour for a chain that has moved since its last one, in seq order, a page at a time.',
+  })
+  @ApiOkResponse({ type: AuditCheckpointPage, description: 'A page of checkpoints' })
+  @ApiProblems({ code: 'VALIDATION_FAILED', errors: [{ field: 'limit', message: 'must not be greater than 100' }] })
+  checkpoints(@Query() query: ListQueryDto, @CurrentPrincipal() principal: Principal): Promise<AuditCheckpointPage> {
+    return this.listAuditCheckpoints.execute({ tenantId: ownTenant(principal), limit: query.limit, cursor: query.cursor });
+  }
+
+  @Get('keys')
+  @ApiOperation({
+    operationId: 'getAuditSigningKeys',
+    summary: 'The public keys that sign audit checkpoints (JWKS)',
+    description:
+      'A JSON Web Key Set of Ed25519 keys (`kty` OKP, `crv` Ed25519, `alg` EdDSA), each named by its RFC 7638 thumbprint: ' +
+      'the current key and every one it replaced, so that checkpoints signed before a rotation stay verifiable.',
+  })
+  @ApiOkResponse({ type: JwksResource, description: 'The key set' })
+  keys(): Promise<JwksResource> {
+    return this.keyRing.jwks('audit');
   }
 }

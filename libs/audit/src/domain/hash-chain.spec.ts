@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { AuditEvent, AuditEventBody } from './audit-event';
-import { ChainVerifier, GENESIS_HASH, hashEvent } from './hash-chain';
+import { bodyOf, ChainVerifier, GENESIS_HASH, hashEvent } from './hash-chain';
 
 function chainOf(count: number): AuditEvent[] {
   const events: AuditEvent[] = [];
@@ -72,5 +72,48 @@ describe('hash chain', () => {
     const verifier = new ChainVerifier();
     [events[0], events[1], events[3], events[4]].forEach((event) => verifier.add(event));
     expect(verifier.verdict()).toEqual({ valid: false, brokenAtSeq: 3 });
+  });
+});
+
+describe('hash chain against a kept checkpoint', () => {
+  const verified = (events: AuditEvent[], checkpoint: { seq: number; hash: string }) => {
+    const verifier = new ChainVerifier(checkpoint);
+    events.forEach((event) => verifier.add(event));
+    return { ...verifier.verdict(), extendsCheckpoint: verifier.extendsCheckpoint() };
+  };
+
+  it('extends a checkpoint whose event it holds with that hash, its own head included', () => {
+    const events = chainOf(5);
+    expect(verified(events, { seq: 3, hash: events[2].hash })).toMatchObject({ valid: true, extendsCheckpoint: true });
+    expect(verified(events, { seq: 5, hash: events[4].hash })).toMatchObject({ valid: true, extendsCheckpoint: true });
+    expect(verified(events, { seq: 0, hash: GENESIS_HASH })).toMatchObject({ valid: true, extendsCheckpoint: true });
+  });
+
+  it('does not extend a checkpoint after a rewrite that recomputed every later hash', () => {
+    const original = chainOf(5);
+    const checkpoint = { seq: 4, hash: original[3].hash };
+    // The rewrite: event 2's details changed, every hash from there on recomputed and relinked.
+    const rewritten = chainOf(5);
+    rewritten[1].details = { name: 'forged' };
+    for (let i = 1; i < rewritten.length; i++) {
+      rewritten[i].prevHash = rewritten[i - 1].hash;
+      rewritten[i].hash = hashEvent(rewritten[i].prevHash, bodyOf(rewritten[i]));
+    }
+    expect(verified(rewritten, checkpoint)).toMatchObject({ valid: true, count: 5, extendsCheckpoint: false });
+  });
+
+  it.each([
+    ['a seq beyond the head', (events: AuditEvent[]) => ({ seq: 6, hash: events[4].hash })],
+    ['another hash at the seq', (events: AuditEvent[]) => ({ seq: 2, hash: events[3].hash })],
+    ['the empty chain with another hash', () => ({ seq: 0, hash: 'f'.repeat(64) })],
+  ])('does not extend %s', (_name, pointOf) => {
+    const events = chainOf(5);
+    expect(verified(events, pointOf(events)).extendsCheckpoint).toBe(false);
+  });
+
+  it('extends nothing when the chain itself is broken, even past the checkpoint', () => {
+    const events = chainOf(5);
+    events[4].details = { name: 'forged' };
+    expect(verified(events, { seq: 2, hash: events[1].hash })).toEqual({ valid: false, brokenAtSeq: 5, extendsCheckpoint: false });
   });
 });

@@ -13,6 +13,12 @@ export function decodeSeqCursor(cursor: string): number {
   return Number(match[1]);
 }
 
+/** Given up to limit+1 rows in seq order, the page of `limit` and the cursor after its last row. */
+export function seqPage<T extends { seq: number }>(rows: T[], limit: number): Page<T> {
+  const data = rows.slice(0, limit);
+  return { data, nextCursor: rows.length > limit ? encodeSeqCursor(data[data.length - 1].seq) : null };
+}
+
 export interface ListAuditEventsQuery extends Omit<AuditEventFilter, 'afterSeq' | 'upToSeq'> {
   tenantId: string;
   limit: number;
@@ -29,7 +35,6 @@ export class ListAuditEventsUseCase {
   async execute({ tenantId, limit, cursor, ...filter }: ListAuditEventsQuery): Promise<Page<AuditEvent>> {
     const afterSeq = cursor ? decodeSeqCursor(cursor) : undefined;
     const rows = await this.transactions.run(tenantId, (tx) => this.repository.find(tx, { ...filter, afterSeq }, limit + 1));
-    const data = rows.slice(0, limit);
-    return { data, nextCursor: rows.length > limit ? encodeSeqCursor(data[data.length - 1].seq) : null };
+    return seqPage(rows, limit);
   }
 }

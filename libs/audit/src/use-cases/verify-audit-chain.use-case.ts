@@ -2,7 +2,7 @@ import { TenantTransactions } from '@keyward/platform';
 import { Injectable } from '@nestjs/common';
 import { AuditRepository } from '../audit.repository';
 import type { AuditEvent } from '../domain/audit-event';
-import { ChainVerifier, type ChainVerdict } from '../domain/hash-chain';
+import { ChainVerifier, type ChainPoint, type ChainVerdict } from '../domain/hash-chain';
 
 const BATCH_SIZE = 1000;
 
@@ -28,12 +28,16 @@ export class VerifyAuditChainUseCase {
     }
   }
 
-  /** Recomputes the whole chain: `{valid: true, count, headHash}` or the first broken seq. */
-  async verify(tenantId: string): Promise<ChainVerdict> {
-    const verifier = new ChainVerifier();
+  /**
+   * Recomputes the whole chain: `{valid: true, count, headHash}` or the first broken seq; given a
+   * kept checkpoint, also whether the chain still passes through it (`extendsCheckpoint`).
+   */
+  async verify(tenantId: string, checkpoint?: ChainPoint): Promise<ChainVerdict & { extendsCheckpoint?: boolean }> {
+    const verifier = new ChainVerifier(checkpoint);
     for await (const event of this.events(tenantId)) {
       if (!verifier.add(event)) break;
     }
-    return verifier.verdict();
+    const verdict = verifier.verdict();
+    return checkpoint ? { ...verdict, extendsCheckpoint: verifier.extendsCheckpoint() } : verdict;
   }
 }

@@ -1,6 +1,7 @@
 import { ListQueryDto, IsDateTime } from '@keyward/platform';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsDefined, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 
 /** `from` (inclusive) and `to` (exclusive) bound occurredAt. */
 export class AuditRangeDto {
@@ -50,4 +51,29 @@ export class ExportAuditEventsQueryDto extends AuditRangeDto {
   @IsOptional()
   @IsIn(['ndjson', 'csv'])
   format: 'ndjson' | 'csv' = 'ndjson';
+}
+
+const givenEither = (query: VerifyAuditChainQueryDto): boolean => query.checkpointSeq !== undefined || query.checkpointHash !== undefined;
+
+/** A kept checkpoint's seq and headHash, both or neither (docs/auditing.md, Checkpoints). */
+export class VerifyAuditChainQueryDto {
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    description: "A kept checkpoint's seq; with checkpointHash, asks whether the chain still extends that checkpoint",
+  })
+  @ValidateIf(givenEither)
+  @IsDefined({ message: 'must be given with checkpointHash' })
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
+  checkpointSeq?: number;
+
+  @ApiPropertyOptional({ pattern: '^[0-9a-f]{64}$', description: "That checkpoint's headHash" })
+  @ValidateIf(givenEither)
+  @IsDefined({ message: 'must be given with checkpointSeq' })
+  @IsString()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'must be 64 lowercase hexadecimal characters' })
+  checkpointHash?: string;
 }

@@ -1,0 +1,3 @@
+export * from './domain/ed25519-key';
+export * from './signing-key-ring';
+export * from './signing.module';
