@@ -52,7 +52,7 @@ const LIMITS: Array<[string, LimitOutcome]> = [
 describe('VALID answers', () => {
   it.each(KEYS)('equal the described answer serialized, for %s without limits', (_, key) => {
     const expected = describeAnswer(key, 'VALID', null);
-    expect(new ValidAnswer(key).unlimited).toEqual({ json: JSON.stringify(expected.body), headers: expected.headers });
+    expect(new ValidAnswer(key).unlimited).toEqual({ json: JSON.stringify(expected.body), headers: expected.headers, code: 'VALID', key });
   });
 
   it.each(KEYS)('equal the described answer serialized, for %s with every kind of counters, in turn', (_, key) => {
@@ -61,7 +61,7 @@ describe('VALID answers', () => {
     for (const [what, limits] of [...LIMITS, ...LIMITS]) {
       const expected = describeAnswer(key, 'VALID', limits);
       const actual = answers.withLimits(limits);
-      expect({ what, ...actual }).toEqual({ what, json: JSON.stringify(expected.body), headers: expected.headers });
+      expect({ what, ...actual }).toEqual({ what, json: JSON.stringify(expected.body), headers: expected.headers, code: 'VALID', key });
       expect(JSON.parse(actual.json)).toEqual(JSON.parse(JSON.stringify(expected.body)));
     }
   });

@@ -8,6 +8,13 @@ export interface VerifyOutcome {
   /** The answer's body, serialized. */
   json: string;
   headers: Record<string, string>;
+  /**
+   * The verdict and the key record it is about (null for MALFORMED and NOT_FOUND), for the
+   * routes that answer in headers instead of JSON (forward-auth-handler.ts). Two more fields
+   * of the one object each answer already is: no allocation added (docs/architecture.md).
+   */
+  code: VerifyCode;
+  key: VerifiableKey | null;
 }
 
 /** The answer to a verification of `key` (RateLimit headers as in draft-ietf-httpapi-ratelimit-headers-10). */
@@ -78,7 +85,12 @@ export class ValidAnswer {
   constructor(private readonly key: VerifiableKey) {}
 
   get unlimited(): VerifyOutcome {
-    return (this.unlimitedAnswer ??= { json: JSON.stringify(describeAnswer(this.key, 'VALID', null).body), headers: {} });
+    return (this.unlimitedAnswer ??= {
+      json: JSON.stringify(describeAnswer(this.key, 'VALID', null).body),
+      headers: {},
+      code: 'VALID',
+      key: this.key,
+    });
   }
 
   withLimits(limits: LimitOutcome): VerifyOutcome {
@@ -89,7 +101,7 @@ export class ValidAnswer {
     const remaining = limits.balance ?? this.key.remaining;
     const { rateLimit } = this.key;
     if (rateLimit === null || limits.windowResetAt === null || limits.windowRemaining === null) {
-      return { json: `${this.head}${remaining}}`, headers: {} };
+      return { json: `${this.head}${remaining}}`, headers: {}, code: 'VALID', key: this.key };
     }
     if (limits.windowResetAt !== this.resetAt) {
       this.resetAt = limits.windowResetAt;
@@ -98,6 +110,8 @@ export class ValidAnswer {
     return {
       json: `${this.head}${remaining},"rateLimit":{"limit":${rateLimit.limit},"remaining":${limits.windowRemaining},"resetAt":"${this.resetAtIso}"}}`,
       headers: rateLimitHeaders(rateLimit, limits.windowRemaining, secondsToReset(limits)),
+      code: 'VALID',
+      key: this.key,
     };
   }
 }

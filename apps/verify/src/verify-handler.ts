@@ -14,13 +14,13 @@ import {
   toProblem,
   writeProblem,
   type AheadHandler,
-  type HistogramSeries,
   type KeywardConfig,
 } from '@keyward/platform';
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import Ajv, { type ErrorObject } from 'ajv';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { httpDurationObserver } from './http-duration';
 import { VerifierAuthenticator } from './verifier-authenticator';
 import { VerifyMetrics } from './verify-metrics';
 import { VERIFY_REQUEST_SCHEMA, type VerifyRequest } from './verify.schema';
@@ -124,18 +124,8 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
   const authenticator = app.get(VerifierAuthenticator);
   const verifyService = app.get(VerifyService);
   const verifyMetrics = app.get(VerifyMetrics);
-  const httpMetrics = app.get(Metrics);
+  const observeHttp = httpDurationObserver(app.get(Metrics), ROUTE);
   const logger = new Logger('VerifyHandler');
-  const httpDurationByStatus = new Map<number, HistogramSeries>();
-  const observeHttp = (status: number, seconds: number): void => {
-    let series = httpDurationByStatus.get(status);
-    if (!series)
-      httpDurationByStatus.set(
-        status,
-        (series = httpMetrics.httpRequestDuration.labels({ method: 'POST', route: ROUTE, status_code: String(status) })),
-      );
-    series.observe(seconds);
-  };
   const validate = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true }).compile<VerifyRequest>(
     VERIFY_REQUEST_SCHEMA,
   );
@@ -171,7 +161,7 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     // Server time of an answered verification, read once for both histograms.
     const seconds = (performance.now() - started) / 1e3;
     verifyMetrics.verifyDuration.observe(seconds);
-    observeHttp(200, seconds);
+    observeHttp('POST', 200, seconds);
   };
 
   const fail = (response: ServerResponse, requestId: string, started: number, error: unknown): void => {
@@ -180,7 +170,7 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     const headers: Record<string, string> = { 'x-request-id': requestId };
     if (mapped.retryAfterSeconds !== undefined) headers['retry-after'] = String(mapped.retryAfterSeconds);
     if (!response.headersSent) writeProblem(response, mapped.problem, headers);
-    observeHttp(response.statusCode, (performance.now() - started) / 1e3);
+    observeHttp('POST', response.statusCode, (performance.now() - started) / 1e3);
   };
 
   /**
