@@ -3,6 +3,7 @@
 // from the configuration files the doc quotes. The real nginx runs in gateways-nginx.e2e-spec.ts.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scrape, total } from '../bench/support/prometheus-text';
 import { createCredential, createTenant, type TestTenant } from './support/builders';
 import { gatewayScenarios } from './support/gateway-scenarios';
 import { envoyGateway, rawRequest, traefikGateway, type Gateway, type Headers } from './support/gateways';
@@ -164,6 +165,23 @@ describe('forward auth', () => {
       expect((await forwardAuth('/v1/forward-auth/search?cost=abc&scopes=zz', { 'x-api-key': plaintext })).status).toBe(200);
       // scopeQuery is taken and handed to the verification with the rest (docs/gateways.md, Parameters).
       expect((await forwardAuth('/v1/forward-auth?scopeQuery=a', { 'x-api-key': plaintext })).status).not.toBe(400);
+    });
+
+    it('counts its answers in the HTTP duration histogram by method, route and status, and its verifications by code', async () => {
+      const counts = async () => {
+        const samples = await scrape(`${verify.url}/metrics`);
+        return {
+          durations: total(samples, 'http_request_duration_seconds_count', [
+            'method="PATCH"',
+            'route="/v1/forward-auth"',
+            'status_code="401"',
+          ]),
+          malformed: total(samples, 'keyward_verifications_total', ['code="MALFORMED"']),
+        };
+      };
+      const before = await counts();
+      for (let i = 0; i < 3; i++) expect((await forwardAuth('/v1/forward-auth/x', { 'x-api-key': 'nope' }, 'PATCH')).status).toBe(401);
+      expect(await counts()).toEqual({ durations: before.durations + 3, malformed: before.malformed + 3 });
     });
 
     it('answers 401 with `WWW-Authenticate: Bearer` alone when no key was sent', async () => {
