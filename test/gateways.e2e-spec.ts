@@ -77,6 +77,8 @@ describe('forward auth', () => {
         });
         expect(answer.headers.ratelimit).toMatch(/^"key";r=\d+;t=\d+$/);
       }
+      // A path that only begins like the route is not the route.
+      expect((await forwardAuth('/v1/forward-authz', { authorization: `Bearer ${plaintext}` })).status).toBe(404);
     });
 
     it('answers each refusal with its status, Keyward-Code and a problem body', async () => {
