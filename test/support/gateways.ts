@@ -107,45 +107,64 @@ function withCredential(value: string, credential: string): string {
   return value === CREDENTIAL_PLACEHOLDER ? credential : value;
 }
 
+interface EnvoyFilter {
+  name: string;
+  typed_config: any;
+}
+
 /**
- * Envoy's ext_authz HTTP service, from docker/envoy/envoy.yaml: the check request has the client's
- * method, path_prefix + the client's path (its query included), Host, Authorization, Content-Length
- * 0 and the allowed_headers, plus headers_to_add. The HTTP connection manager (use_remote_address)
- * has already appended the client's address to X-Forwarded-For. A 200 lets the request through with
- * allowed_upstream_headers copied from the answer and x-envoy-auth-headers-to-remove removed; any
- * other answer goes to the client with its status and the allowed_client_headers.
+ * Envoy's HTTP filters from docker/envoy/envoy.yaml, in their order. The HTTP connection manager
+ * (use_remote_address) has already appended the client's address to X-Forwarded-For. header_mutation
+ * applies its request_mutations (an append's value may be %DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%).
+ * ext_authz's HTTP service sends the check with the client's method, path_prefix + the client's path
+ * (its query included), Host, Authorization, Content-Length 0 and the allowed_headers, plus
+ * headers_to_add. A 200 lets the request on with allowed_upstream_headers copied from the answer
+ * and x-envoy-auth-headers-to-remove removed; any other answer goes to the client with its status
+ * and the allowed_client_headers.
  */
 export function envoyGateway(verifyUrl: string, credential: string): Gateway {
   const config = readYaml('envoy/envoy.yaml');
   const manager = config.static_resources.listeners[0].filter_chains[0].filters[0].typed_config;
-  const extAuthz = manager.http_filters.find((filter: { name: string }) => filter.name === 'envoy.filters.http.ext_authz').typed_config;
-  const service = extAuthz.http_service;
-  if (service.server_uri.uri !== VERIFY_ADDRESS) throw new Error(`envoy.yaml's server_uri must be ${VERIFY_ADDRESS}`);
-  const allowedHeaders = exact(service.authorization_request.allowed_headers.patterns);
-  const headersToAdd: Array<{ key: string; value: string }> = service.authorization_request.headers_to_add;
-  const upstreamAllowed = exact(service.authorization_response.allowed_upstream_headers.patterns);
-  const clientAllowed = exact(service.authorization_response.allowed_client_headers.patterns);
+  const filters: EnvoyFilter[] = manager.http_filters;
   const peer = '127.0.0.1';
+  const formatted = (value: string) => value.replaceAll('%DOWNSTREAM_REMOTE_ADDRESS_WITHOUT_PORT%', peer);
   return {
     name: 'Envoy',
     async send({ method, path, headers }) {
       const client = lowerCased(headers);
       if (manager.use_remote_address)
         client['x-forwarded-for'] = client['x-forwarded-for'] ? `${client['x-forwarded-for']}, ${peer}` : peer;
-      const check: Headers = { host: client.host ?? 'service.example', 'content-length': '0' };
-      if (client.authorization !== undefined) check.authorization = client.authorization;
-      for (const name of allowedHeaders) if (client[name] !== undefined) check[name] = client[name];
-      for (const { key, value } of headersToAdd) check[key.toLowerCase()] = withCredential(value, credential);
-      const answer = await rawRequest(verifyUrl, method, `${service.path_prefix}${path}`, check);
-      if (answer.status !== 200) {
-        const toClient: Headers = {};
-        for (const name of clientAllowed) if (answer.headers[name] !== undefined) toClient[name] = answer.headers[name];
-        return { status: answer.status, headers: toClient, upstream: null };
+      for (const filter of filters) {
+        if (filter.name === 'envoy.filters.http.header_mutation') {
+          for (const mutation of filter.typed_config.mutations.request_mutations) {
+            if (mutation.remove) delete client[mutation.remove.toLowerCase()];
+            else if (mutation.append.append_action !== 'OVERWRITE_IF_EXISTS_OR_ADD')
+              throw new Error('only OVERWRITE_IF_EXISTS_OR_ADD is played here');
+            else client[mutation.append.header.key.toLowerCase()] = formatted(mutation.append.header.value);
+          }
+        } else if (filter.name === 'envoy.filters.http.ext_authz') {
+          const service = filter.typed_config.http_service;
+          if (service.server_uri.uri !== VERIFY_ADDRESS) throw new Error(`envoy.yaml's server_uri must be ${VERIFY_ADDRESS}`);
+          const check: Headers = { host: client.host ?? 'service.example', 'content-length': '0' };
+          if (client.authorization !== undefined) check.authorization = client.authorization;
+          for (const name of exact(service.authorization_request.allowed_headers.patterns))
+            if (client[name] !== undefined) check[name] = client[name];
+          for (const { key, value } of service.authorization_request.headers_to_add as Array<{ key: string; value: string }>)
+            check[key.toLowerCase()] = withCredential(value, credential);
+          const answer = await rawRequest(verifyUrl, method, `${service.path_prefix}${path}`, check);
+          if (answer.status !== 200) {
+            const toClient: Headers = {};
+            for (const name of exact(service.authorization_response.allowed_client_headers.patterns))
+              if (answer.headers[name] !== undefined) toClient[name] = answer.headers[name];
+            return { status: answer.status, headers: toClient, upstream: null };
+          }
+          for (const name of exact(service.authorization_response.allowed_upstream_headers.patterns))
+            if (answer.headers[name] !== undefined) client[name] = answer.headers[name];
+          for (const name of (answer.headers['x-envoy-auth-headers-to-remove'] ?? '').split(',')) delete client[name.trim().toLowerCase()];
+        } else if (filter.name !== 'envoy.filters.http.router')
+          throw new Error(`envoy.yaml has a filter this test does not play: ${filter.name}`);
       }
-      const upstream = { ...client };
-      for (const name of upstreamAllowed) if (answer.headers[name] !== undefined) upstream[name] = answer.headers[name];
-      for (const name of (answer.headers['x-envoy-auth-headers-to-remove'] ?? '').split(',')) delete upstream[name.trim().toLowerCase()];
-      return { status: 200, headers: {}, upstream };
+      return { status: 200, headers: {}, upstream: client };
     },
   };
 }
