@@ -21,6 +21,7 @@ import {
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import { AnswerBursts } from './answer-bursts';
 import { httpDurationObserver } from './http-duration';
 import { VerifierAuthenticator, type VerifierPrincipal } from './verifier-authenticator';
 import type { VerifyOutcome } from './verify-answer';
@@ -185,6 +186,17 @@ function validHeaders(key: VerifiableKey): string[] {
 
 const NO_PARAMS: ForwardAuthParams = {};
 
+/** What an answer is written from, beside the verdict. */
+interface Asked {
+  request: IncomingMessage;
+  requestId: string;
+  params: ForwardAuthParams;
+  /** The header that carried the key, or null when none did. */
+  keyHeader: 'authorization' | 'x-api-key' | null;
+  /** A path below the route: Envoy's (see Place). */
+  envoy: boolean;
+}
+
 /** Parsed parameters of the query strings seen, bounded: a gateway sends the few its configuration holds. */
 const PARAMS_KEPT = 1_000;
 
@@ -223,16 +235,8 @@ export function createForwardAuthHandler(app: INestApplication): AheadHandler {
     }
   };
 
-  const respond = (
-    request: IncomingMessage,
-    response: ServerResponse,
-    requestId: string,
-    started: number,
-    params: ForwardAuthParams,
-    keyHeader: 'authorization' | 'x-api-key' | null,
-    envoy: boolean,
-    outcome: VerifyOutcome,
-  ): void => {
+  const respond = (response: ServerResponse, asked: Asked, started: number, outcome: VerifyOutcome): void => {
+    const { request, requestId, params, keyHeader, envoy } = asked;
     const { code } = outcome;
     const headers = ['keyward-code', code, 'x-request-id', requestId];
     for (const name in outcome.headers) headers.push(name, outcome.headers[name]);
@@ -262,7 +266,7 @@ export function createForwardAuthHandler(app: INestApplication): AheadHandler {
     observeHttp(request.method ?? 'GET', status, (performance.now() - started) / 1e3);
   };
 
-  const fail = (request: IncomingMessage, response: ServerResponse, requestId: string, started: number, error: unknown): void => {
+  const fail = (response: ServerResponse, { request, requestId }: Asked, started: number, error: unknown): void => {
     const mapped = toProblem(error, requestId);
     if (error instanceof VerifierRejectedError) {
       // The credential itself is never logged: only whether it was sent, and who sent it.
@@ -279,35 +283,37 @@ export function createForwardAuthHandler(app: INestApplication): AheadHandler {
     observeHttp(request.method ?? 'GET', response.statusCode, (performance.now() - started) / 1e3);
   };
 
+  // Answers known at once go out in bursts, as /v1/verify's do (answer-bursts.ts).
+  const bursts = new AnswerBursts<Asked>(respond, fail);
+
   const handle = (request: IncomingMessage, response: ServerResponse, envoy: boolean): void => {
     const started = performance.now();
-    const requestId = requestIdFor(request);
+    const asked: Asked = { request, requestId: requestIdFor(request), params: NO_PARAMS, keyHeader: null, envoy };
     // Gateways send no body; one sent anyway is not read, only drained.
     request.resume();
     try {
-      const params = envoy ? NO_PARAMS : paramsOf(queryOf(request.url ?? ''));
+      if (!envoy) asked.params = paramsOf(queryOf(request.url ?? ''));
       const bearer = bearerKeyOf(request.headers);
       const key = bearer !== '' ? bearer : apiKeyOf(request.headers);
-      const keyHeader = bearer !== '' ? 'authorization' : key !== '' ? 'x-api-key' : null;
+      asked.keyHeader = bearer !== '' ? 'authorization' : key !== '' ? 'x-api-key' : null;
       const verifyRequest: ForwardVerifyRequest = {
         key,
-        scopes: params.scopes,
+        scopes: asked.params.scopes,
         ip: clientIpOf(request.headers),
-        cost: params.cost,
-        scopeQuery: params.scopeQuery,
+        cost: asked.params.cost,
+        scopeQuery: asked.params.scopeQuery,
       };
       const verifier = admitVerifier(request.headers['keyward-verifier'] as string | undefined);
-      const outcome =
+      bursts.answer(
+        response,
+        asked,
+        started,
         verifier instanceof Promise
           ? verifier.then((principal) => verifyService.verify(principal, verifyRequest))
-          : verifyService.verify(verifier, verifyRequest);
-      if (outcome instanceof Promise) {
-        outcome
-          .then((settled) => respond(request, response, requestId, started, params, keyHeader, envoy, settled))
-          .catch((error: unknown) => fail(request, response, requestId, started, error));
-      } else respond(request, response, requestId, started, params, keyHeader, envoy, outcome);
+          : verifyService.verify(verifier, verifyRequest),
+      );
     } catch (error) {
-      fail(request, response, requestId, started, error);
+      fail(response, asked, started, error);
     }
   };
 

@@ -20,6 +20,7 @@ import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import Ajv, { type ErrorObject } from 'ajv';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AnswerBursts } from './answer-bursts';
 import { httpDurationObserver } from './http-duration';
 import { VerifierAuthenticator } from './verifier-authenticator';
 import { VerifyMetrics } from './verify-metrics';
@@ -173,54 +174,8 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     observeHttp('POST', response.statusCode, (performance.now() - started) / 1e3);
   };
 
-  /**
-   * Answers known at once, written together once this turn's reads are done, or as soon as BURST
-   * of them are ready: [response, request id, start, outcome] per answer, flat (no allocation per
-   * request). Under load a turn reads many requests; writing their answers in bursts instead of
-   * each amid the reads costs the verify process less CPU per request. Unbounded bursts (a whole
-   * turn's) cost 20 to 40 % less under (b)'s load, but an answer could then wait for the reads of
-   * 50 others: the server-side p99 at half load rose from 0.2 to 5 ms; with at most 8 held back,
-   * 0.5 ms in two runs but 2 ms in a third, on a slower machine. So a burst also goes out once its
-   * first answer has waited 0.1 ms (docs/architecture.md, Answers written in bursts). An answer that waited for a store is
-   * written in the turn that brought the store's reply, with the others it brought.
-   */
-  let ready: unknown[] = [];
-  /** The most answers held back for one burst, and the longest the first of them waits (ms). */
-  const BURST = 8;
-  const HOLD_MS = 0.1;
-  let firstReadyAt = 0;
-  const writeReady = (): void => {
-    const answers = ready;
-    ready = [];
-    for (let i = 0; i < answers.length; i += 4) {
-      const response = answers[i] as ServerResponse;
-      const requestId = answers[i + 1] as string;
-      const started = answers[i + 2] as number;
-      try {
-        respond(response, requestId, started, answers[i + 3] as VerifyOutcome);
-      } catch (error) {
-        fail(response, requestId, started, error);
-      }
-    }
-  };
-
-  const answer = (response: ServerResponse, requestId: string, started: number, outcome: VerifyOutcome | Promise<VerifyOutcome>): void => {
-    if (outcome instanceof Promise) {
-      outcome
-        .then((settled) => respond(response, requestId, started, settled))
-        .catch((error: unknown) => fail(response, requestId, started, error));
-      return;
-    }
-    const now = performance.now();
-    if (ready.length === 0) {
-      setImmediate(writeReady);
-      firstReadyAt = now;
-    }
-    ready.push(response, requestId, started, outcome);
-    // A full burst, or one whose first answer has waited HOLD_MS, goes out at once: on a slow or
-    // busy machine an answer waits for a few others' reads, never for a whole turn's.
-    if (ready.length === 4 * BURST || now - firstReadyAt >= HOLD_MS) writeReady();
-  };
+  // Answers known at once go out in bursts (answer-bursts.ts); the others when their store replies.
+  const bursts = new AnswerBursts<string>(respond, fail);
 
   const handleBody = (
     request: IncomingMessage,
@@ -238,14 +193,14 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     // The caller is checked before the body is parsed: a bad token is 401 whatever the body.
     const verifier = authenticator.authenticate(request.headers.authorization);
     if (verifier instanceof Promise) {
-      return answer(
+      return bursts.answer(
         response,
         requestId,
         started,
         verifier.then((principal) => verifyService.verify(principal, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes))),
       );
     }
-    answer(response, requestId, started, verifyService.verify(verifier, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes)));
+    bursts.answer(response, requestId, started, verifyService.verify(verifier, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes)));
   };
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {
