@@ -4,6 +4,7 @@
 import { createTenant, type TestTenant } from './support/builders';
 import { gatewayScenarios } from './support/gateway-scenarios';
 import { nginxGateway, startRecordingService, type Gateway } from './support/gateways';
+import { createKey } from './support/key-builders';
 import { startNginx, type RunningNginx } from './support/nginx';
 import { startAdminApi, startVerify, type RunningHttpApp } from './support/running-apps';
 
@@ -27,8 +28,17 @@ describe('nginx in front of a service, with auth_request to /v1/forward-auth', (
   });
   afterAll(async () => {
     await nginx?.stop();
-    await Promise.all([admin?.close(), verify?.close(), service?.close()]);
+    // verify is closed by the last test already.
+    await Promise.all([admin?.close(), verify?.close().catch(() => undefined), service?.close()]);
   });
 
   gatewayScenarios(() => ({ gateway, adminUrl: admin.url, tenant }), { scopesOnPath: true });
+
+  it('fails closed while the verify service cannot be reached: 500, and the service behind is not asked', async () => {
+    const key = await createKey(admin.url, tenant.admin, {});
+    expect((await gateway.send({ method: 'GET', path: '/x', headers: { 'x-api-key': key.key } })).status).toBe(200);
+    await verify.close();
+    const answer = await gateway.send({ method: 'GET', path: '/x', headers: { 'x-api-key': key.key } });
+    expect({ status: answer.status, reached: answer.upstream !== null }).toEqual({ status: 500, reached: false });
+  });
 });
