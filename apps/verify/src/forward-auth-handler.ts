@@ -25,7 +25,7 @@ import { AnswerBursts } from './answer-bursts';
 import { httpDurationObserver } from './http-duration';
 import { VerifierAuthenticator, type VerifierPrincipal } from './verifier-authenticator';
 import type { VerifyOutcome } from './verify-answer';
-import { VERIFY_CODE_MEANINGS, type VerifyRequest } from './verify.schema';
+import { VERIFY_CODE_MEANINGS, VERIFY_REQUEST_SCHEMA, type VerifyRequest } from './verify.schema';
 import { VerifyService } from './verify.service';
 
 export const FORWARD_AUTH_ROUTE = '/v1/forward-auth';
@@ -65,17 +65,19 @@ export interface ForwardAuthParams {
 
 /**
  * The request handed to VerifyService. `scopeQuery` is passed along for VerifyService to apply
- * once its request has the field (docs/gateways.md, Parameters).
+ * once its request has the field (docs/gateways.md, The route).
  */
 type ForwardVerifyRequest = VerifyRequest & { scopeQuery?: string };
 
 const PARAMETERS = new Set(['scopes', 'scopeQuery', 'cost', 'gateway']);
 const COST = /^[1-9][0-9]{0,6}$/;
-const MAX_COST = 1_000_000;
-const MAX_SCOPES = 100;
-const MAX_SCOPE_LENGTH = 64;
+// The bounds of POST /v1/verify's body, which the same verification takes.
+const { cost: COST_SCHEMA, scopes: SCOPES_SCHEMA, ip: IP_SCHEMA } = VERIFY_REQUEST_SCHEMA.properties;
+const MAX_COST = COST_SCHEMA.maximum;
+const MAX_SCOPES = SCOPES_SCHEMA.maxItems;
+const MAX_SCOPE_LENGTH = SCOPES_SCHEMA.items.maxLength;
 const MAX_SCOPE_QUERY_LENGTH = 1_000;
-const MAX_IP_LENGTH = 64;
+const MAX_IP_LENGTH = IP_SCHEMA.maxLength;
 
 /** The parameters of a query string (without its `?`), or a 400 naming each bad one. */
 export function readForwardAuthParams(query: string): ForwardAuthParams {
