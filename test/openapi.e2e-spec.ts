@@ -219,7 +219,15 @@ describe('OpenAPI documents', () => {
     it('describes the real bearer tokens, and which of them each operation takes', () => {
       const document = documents[service];
       const schemes = document.components.securitySchemes;
-      for (const scheme of Object.values<Json>(schemes)) {
+      for (const [name, scheme] of Object.entries<Json>(schemes)) {
+        // A gateway's credential on /v1/forward-auth comes in a header of its own (docs/gateways.md).
+        if (name === 'gatewayVerifier') {
+          expect({ service, scheme }).toEqual({
+            service: 'verify',
+            scheme: { type: 'apiKey', in: 'header', name: 'Keyward-Verifier', description: expect.any(String) },
+          });
+          continue;
+        }
         expect(scheme).toMatchObject({ type: 'http', scheme: 'bearer', description: expect.any(String) });
         expect(scheme.bearerFormat).not.toMatch(/jwt/i);
       }
@@ -360,9 +368,47 @@ describe('OpenAPI documents', () => {
     const verifyOperation = () => documents.verify.paths['/v1/verify'].post;
     const answerSchema = () => documents.verify.components.schemas.VerifyAnswer;
 
-    it('documents POST /v1/verify as verifyKey under the tag verify, and nothing else', () => {
-      expect(Object.keys(documents.verify.paths)).toEqual(['/v1/verify']);
+    it('documents POST /v1/verify as verifyKey and /v1/forward-auth as forwardAuth under the tag verify, and nothing else', () => {
+      expect(Object.keys(documents.verify.paths)).toEqual(['/v1/verify', '/v1/forward-auth']);
       expect(verifyOperation()).toMatchObject({ operationId: 'verifyKey', tags: ['verify'], security: [{ tenantCredential: [] }] });
+      expect(documents.verify.paths['/v1/forward-auth'].get).toMatchObject({
+        operationId: 'forwardAuth',
+        tags: ['verify'],
+        security: [{ gatewayVerifier: [] }],
+      });
+    });
+
+    it('documents the answers of /v1/forward-auth: the Keyward headers, and each refusal with its codes', () => {
+      const operation = documents.verify.paths['/v1/forward-auth'].get;
+      expect(Object.keys(operation.responses['200'].headers).sort()).toEqual(
+        [
+          'Keyward-Code',
+          'Keyward-Key-Id',
+          'Keyward-Meta',
+          'Keyward-Owner-Id',
+          'Keyward-Scopes',
+          'RateLimit',
+          'RateLimit-Policy',
+          'X-Request-Id',
+        ].sort(),
+      );
+      expect(operation.responses['200'].content).toBeUndefined();
+      const codes = Object.fromEntries(
+        Object.entries<Json>(operation.responses)
+          .filter(([status]) => Number(status) >= 400)
+          .map(([status, response]) => [status, problemCodes(documents.verify, response)]),
+      );
+      expect(codes).toEqual({
+        400: ['VALIDATION_FAILED'],
+        401: ['UNAUTHENTICATED'],
+        403: ['FORBIDDEN'],
+        429: ['RATE_LIMITED'],
+        502: ['VERIFIER_REJECTED'],
+        503: ['SERVICE_UNAVAILABLE'],
+      });
+      expect(operation.parameters.map((parameter: Json) => parameter.name)).toEqual(
+        expect.arrayContaining(['scopes', 'scopeQuery', 'cost', 'gateway', 'X-API-Key', 'X-Real-IP', 'X-Forwarded-For']),
+      );
     });
 
     it('takes the request the handler validates with, and every answer code with an example', () => {

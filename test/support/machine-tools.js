@@ -1,5 +1,5 @@
-// The scale suites need servers the machine provides: a Redis Cluster is started from redis-server
-// and redis-cli, PgBouncer from pgbouncer. CI installs them (.ci/run) and there a missing one fails
+// Some suites need servers the machine provides: a Redis Cluster is started from redis-server
+// and redis-cli, PgBouncer from pgbouncer, the nginx gateway from nginx. CI installs them (.ci/run) and there a missing one fails
 // its suite with a message naming the package. A developer's `npm test` on a machine without them
 // leaves that suite out, and says loudly why and how to get it, so that `npm ci && npm test` still
 // passes on a fresh machine. Read by jest.config.js (plain JavaScript: jest loads its config as is).
@@ -21,6 +21,16 @@ function whereOnMachine(binary) {
   return null;
 }
 
+/** The path of `binary`, or an error that says what the suite needs it for and which package brings it. */
+function requireOnMachine(binary, purpose, debianPackage) {
+  const found = whereOnMachine(binary);
+  if (found !== null) return found;
+  throw new Error(
+    `${binary} is not installed (looked on PATH and in /usr/sbin): ${purpose}. ` +
+      `Install Debian's package: apt-get install ${debianPackage} (.ci/run does so when it is missing).`,
+  );
+}
+
 const SUITES = [
   {
     path: 'test/scale/redis-cluster.e2e-spec.ts',
@@ -28,6 +38,7 @@ const SUITES = [
     install: 'apt-get install redis-server (brings redis-cli; macOS: brew install redis)',
   },
   { path: 'test/scale/pgbouncer.e2e-spec.ts', binaries: ['pgbouncer'], install: 'apt-get install pgbouncer' },
+  { path: 'test/gateways-nginx.e2e-spec.ts', binaries: ['nginx'], install: 'apt-get install nginx (macOS: brew install nginx)' },
 ];
 
 /** Paths of the suites this machine cannot run, outside CI only; each announced on stderr. */
@@ -41,4 +52,4 @@ function suitesWithoutTheirTools() {
   });
 }
 
-module.exports = { suitesWithoutTheirTools, whereOnMachine };
+module.exports = { requireOnMachine, suitesWithoutTheirTools, whereOnMachine };

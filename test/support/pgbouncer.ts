@@ -11,7 +11,9 @@ import { freePort } from '../../scripts/dev-services/free-port';
 
 // The same look-up jest.config.js uses to leave this suite out on a machine without pgbouncer.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- machine-tools.js is plain CommonJS, shared with jest.config.js, without types
-const { whereOnMachine } = require('./machine-tools') as { whereOnMachine: (binary: string) => string | null };
+const { requireOnMachine } = require('./machine-tools') as {
+  requireOnMachine: (binary: string, purpose: string, debianPackage: string) => string;
+};
 
 export interface StartPgBouncerOptions {
   /** The owner's direct URL (default: the suite's KEYWARD_TEST_OWNER_URL). */
@@ -42,12 +44,7 @@ const OUTPUT_LIMIT = 64 * 1024;
 const live = new Set<{ child: ChildProcess; dir: string }>();
 
 export function findPgBouncer(): string {
-  const found = whereOnMachine('pgbouncer');
-  if (found !== null) return found;
-  throw new Error(
-    'pgbouncer is not installed (looked on PATH and in /usr/sbin): this suite runs PostgreSQL behind a real PgBouncer. ' +
-      "Install Debian's package: apt-get install pgbouncer (.ci/run does so when it is missing).",
-  );
+  return requireOnMachine('pgbouncer', 'this suite runs PostgreSQL behind a real PgBouncer', 'pgbouncer');
 }
 
 /** PgBouncer refuses to run as root: as root it is started with `-u nobody`, owning its files. */

@@ -48,7 +48,11 @@ export class VerifierAuthenticator implements InvalidationListener {
 
   /** The verifier calling, or a 401/403 domain error. A warm call returns without a promise. */
   authenticate(authorization: string | undefined): VerifierPrincipal | Promise<VerifierPrincipal> {
-    const token = authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : '';
+    return this.authenticateToken(authorization?.startsWith('Bearer ') ? authorization.slice(7).trim() : '');
+  }
+
+  /** As authenticate, for a credential sent bare (a gateway's `Keyward-Verifier` header). */
+  authenticateToken(token: string): VerifierPrincipal | Promise<VerifierPrincipal> {
     if (!token) throw new UnauthenticatedError();
     // Cached under a one-shot SHA-256 of the token (in memory only): the plaintext is not kept
     // beyond the request, and the costlier keyed hash is computed only on a miss.

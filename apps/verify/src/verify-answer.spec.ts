@@ -91,7 +91,12 @@ const STATES: Array<[string, LimitState[], number[] | null]> = [
 describe('VALID answers', () => {
   it.each(KEYS)('equal the described answer serialized, for %s without limits', (_, key, owner) => {
     const expected = describeAnswer(key, owner, 'VALID', null);
-    expect(new ValidAnswer(key, owner).unlimited).toEqual({ json: JSON.stringify(expected.body), headers: expected.headers });
+    expect(new ValidAnswer(key, owner).unlimited).toEqual({
+      json: JSON.stringify(expected.body),
+      headers: expected.headers,
+      code: 'VALID',
+      key,
+    });
   });
 
   it.each(KEYS.filter(([, key, owner]) => plans.planFor(key, owner, { key: '' }) !== null))(
@@ -103,7 +108,7 @@ describe('VALID answers', () => {
         const limits = outcome(key, owner, states, balances);
         const expected = describeAnswer(key, owner, 'VALID', limits);
         const actual = answers.withLimits(limits);
-        expect({ what, ...actual }).toEqual({ what, json: JSON.stringify(expected.body), headers: expected.headers });
+        expect({ what, ...actual }).toEqual({ what, json: JSON.stringify(expected.body), headers: expected.headers, code: 'VALID', key });
         expect(JSON.parse(actual.json)).toEqual(JSON.parse(JSON.stringify(expected.body)));
       }
     },

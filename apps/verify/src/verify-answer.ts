@@ -9,6 +9,13 @@ export interface VerifyOutcome {
   /** The answer's body, serialized. */
   json: string;
   headers: Record<string, string>;
+  /**
+   * The verdict and the key record it is about (null for MALFORMED and NOT_FOUND), for the
+   * routes that answer in headers instead of JSON (forward-auth-handler.ts). Two more fields
+   * of the one object each answer already is: no allocation added (docs/architecture.md).
+   */
+  code: VerifyCode;
+  key: VerifiableKey | null;
 }
 
 /** A limit's name in the RateLimit headers: an owner's limits are prefixed `owner-`. */
@@ -143,7 +150,12 @@ export class ValidAnswer {
   ) {}
 
   get unlimited(): VerifyOutcome {
-    return (this.unlimitedAnswer ??= { json: JSON.stringify(describeAnswer(this.key, this.owner, 'VALID', null).body), headers: {} });
+    return (this.unlimitedAnswer ??= {
+      json: JSON.stringify(describeAnswer(this.key, this.owner, 'VALID', null).body),
+      headers: {},
+      code: 'VALID',
+      key: this.key,
+    });
   }
 
   withLimits(limits: LimitOutcome): VerifyOutcome {
@@ -160,7 +172,8 @@ export class ValidAnswer {
           ? `,"credits":{"remaining":${remaining}}`
           : `,"credits":{"remaining":${remaining},"ownerRemaining":${ownerRemaining}}`;
     }
-    if (limits.limits === null || plan.limits.length === 0) return { json: `${json}}`, headers: limitHeaders(limits, 'VALID') };
+    if (limits.limits === null || plan.limits.length === 0)
+      return { json: `${json}}`, headers: limitHeaders(limits, 'VALID'), code: 'VALID', key: this.key };
     let list = '';
     let v1 = '';
     const v1Index = v1LimitIndex(plan);
@@ -170,7 +183,7 @@ export class ValidAnswer {
       list += `${i === 0 ? '' : ','}{"name":"${applied.name}","scope":"${applied.scope}","limit":${applied.limit.limit},"remaining":${state.remaining},"resetAt":"${iso}","exceeded":${state.exceeded}}`;
       if (i === v1Index) v1 = `,"rateLimit":{"limit":${applied.limit.limit},"remaining":${state.remaining},"resetAt":"${iso}"}`;
     });
-    return { json: `${json},"rateLimits":[${list}]${v1}}`, headers: limitHeaders(limits, 'VALID') };
+    return { json: `${json},"rateLimits":[${list}]${v1}}`, headers: limitHeaders(limits, 'VALID'), code: 'VALID', key: this.key };
   }
 
   private isoOf(i: number, resetAt: number): string {

@@ -14,19 +14,20 @@ import {
   toProblem,
   writeProblem,
   type AheadHandler,
-  type HistogramSeries,
   type KeywardConfig,
 } from '@keyward/platform';
 import type { INestApplication } from '@nestjs/common';
 import { Logger } from '@nestjs/common';
 import Ajv, { type ErrorObject } from 'ajv';
-import { hash } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AnswerBursts } from './answer-bursts';
+import { httpDurationObserver } from './http-duration';
 import { VerifierAuthenticator } from './verifier-authenticator';
 import { VerifyMetrics } from './verify-metrics';
 import { VERIFY_REQUEST_SCHEMA, type VerifyRequest } from './verify.schema';
 import type { VerifyOutcome } from './verify-answer';
-import { VerifyService, type VerifyRetry } from './verify.service';
+import { retryOf } from './verify-retry';
+import { VerifyService } from './verify.service';
 
 const ROUTE = '/v1/verify';
 
@@ -119,34 +120,14 @@ function readBody(request: IncomingMessage, limit: number, done: (error: Error |
 const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
 const KEY_MAY_HOLD_NUL = { nulAllowedIn: new Set(['key']) };
 const JSON_MEDIA_TYPE = /^application\/json\s*(;|$)/i;
-const IDEMPOTENCY_KEY = /^[\x20-\x7e]{1,255}$/;
-
-/** A retried verification's Idempotency-Key (docs/api.md, Retries of a verification), with a hash of the body it came with. */
-function retryOf(request: IncomingMessage, raw: string): VerifyRetry | undefined {
-  const key = request.headers['idempotency-key'];
-  if (key === undefined) return undefined;
-  if (typeof key !== 'string' || !IDEMPOTENCY_KEY.test(key))
-    throw new ValidationFailedError([{ field: 'Idempotency-Key', message: 'must be 1 to 255 printable ASCII characters' }]);
-  return { key, requestHash: hash('sha256', raw, 'base64url') };
-}
 
 export function createVerifyHandler(app: INestApplication): AheadHandler {
   const config = app.get<KeywardConfig>(KEYWARD_CONFIG);
   const authenticator = app.get(VerifierAuthenticator);
   const verifyService = app.get(VerifyService);
   const verifyMetrics = app.get(VerifyMetrics);
-  const httpMetrics = app.get(Metrics);
+  const observeHttp = httpDurationObserver(app.get(Metrics), ROUTE);
   const logger = new Logger('VerifyHandler');
-  const httpDurationByStatus = new Map<number, HistogramSeries>();
-  const observeHttp = (status: number, seconds: number): void => {
-    let series = httpDurationByStatus.get(status);
-    if (!series)
-      httpDurationByStatus.set(
-        status,
-        (series = httpMetrics.httpRequestDuration.labels({ method: 'POST', route: ROUTE, status_code: String(status) })),
-      );
-    series.observe(seconds);
-  };
   const validate = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true }).compile<VerifyRequest>(
     VERIFY_REQUEST_SCHEMA,
   );
@@ -182,7 +163,7 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     // Server time of an answered verification, read once for both histograms.
     const seconds = (performance.now() - started) / 1e3;
     verifyMetrics.verifyDuration.observe(seconds);
-    observeHttp(200, seconds);
+    observeHttp('POST', 200, seconds);
   };
 
   const fail = (response: ServerResponse, requestId: string, started: number, error: unknown): void => {
@@ -191,57 +172,11 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     const headers: Record<string, string> = { 'x-request-id': requestId };
     if (mapped.retryAfterSeconds !== undefined) headers['retry-after'] = String(mapped.retryAfterSeconds);
     if (!response.headersSent) writeProblem(response, mapped.problem, headers);
-    observeHttp(response.statusCode, (performance.now() - started) / 1e3);
+    observeHttp('POST', response.statusCode, (performance.now() - started) / 1e3);
   };
 
-  /**
-   * Answers known at once, written together once this turn's reads are done, or as soon as BURST
-   * of them are ready: [response, request id, start, outcome] per answer, flat (no allocation per
-   * request). Under load a turn reads many requests; writing their answers in bursts instead of
-   * each amid the reads costs the verify process less CPU per request. Unbounded bursts (a whole
-   * turn's) cost 20 to 40 % less under (b)'s load, but an answer could then wait for the reads of
-   * 50 others: the server-side p99 at half load rose from 0.2 to 5 ms; with at most 8 held back,
-   * 0.5 ms in two runs but 2 ms in a third, on a slower machine. So a burst also goes out once its
-   * first answer has waited 0.1 ms (docs/architecture.md, Answers written in bursts). An answer that waited for a store is
-   * written in the turn that brought the store's reply, with the others it brought.
-   */
-  let ready: unknown[] = [];
-  /** The most answers held back for one burst, and the longest the first of them waits (ms). */
-  const BURST = 8;
-  const HOLD_MS = 0.1;
-  let firstReadyAt = 0;
-  const writeReady = (): void => {
-    const answers = ready;
-    ready = [];
-    for (let i = 0; i < answers.length; i += 4) {
-      const response = answers[i] as ServerResponse;
-      const requestId = answers[i + 1] as string;
-      const started = answers[i + 2] as number;
-      try {
-        respond(response, requestId, started, answers[i + 3] as VerifyOutcome);
-      } catch (error) {
-        fail(response, requestId, started, error);
-      }
-    }
-  };
-
-  const answer = (response: ServerResponse, requestId: string, started: number, outcome: VerifyOutcome | Promise<VerifyOutcome>): void => {
-    if (outcome instanceof Promise) {
-      outcome
-        .then((settled) => respond(response, requestId, started, settled))
-        .catch((error: unknown) => fail(response, requestId, started, error));
-      return;
-    }
-    const now = performance.now();
-    if (ready.length === 0) {
-      setImmediate(writeReady);
-      firstReadyAt = now;
-    }
-    ready.push(response, requestId, started, outcome);
-    // A full burst, or one whose first answer has waited HOLD_MS, goes out at once: on a slow or
-    // busy machine an answer waits for a few others' reads, never for a whole turn's.
-    if (ready.length === 4 * BURST || now - firstReadyAt >= HOLD_MS) writeReady();
-  };
+  // Answers known at once go out in bursts (answer-bursts.ts); the others when their store replies.
+  const bursts = new AnswerBursts<string>(respond, fail);
 
   const handleBody = (
     request: IncomingMessage,
@@ -259,7 +194,7 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     // The caller is checked before the body is parsed: a bad token is 401 whatever the body.
     const verifier = authenticator.authenticate(request.headers.authorization);
     if (verifier instanceof Promise) {
-      return answer(
+      return bursts.answer(
         response,
         requestId,
         started,
@@ -268,7 +203,7 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
         ),
       );
     }
-    answer(
+    bursts.answer(
       response,
       requestId,
       started,

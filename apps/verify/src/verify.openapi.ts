@@ -12,6 +12,7 @@ import {
   type ProblemCase,
 } from '@keyward/platform';
 import type { OpenAPIObject } from '@nestjs/swagger';
+import { FORWARD_AUTH_ROUTE, FORWARD_AUTH_STATUS, GATEWAYS } from './forward-auth-handler';
 import {
   VERIFY_CODE_MEANINGS,
   VERIFY_REQUEST_SCHEMA,
@@ -90,11 +91,133 @@ const VERIFY_PROBLEMS: Array<ProblemCode | ProblemCase> = [
   },
 ];
 
+/** The scheme of a gateway's credential on /v1/forward-auth: a header of its own, not a bearer token (docs/gateways.md). */
+const GATEWAY_VERIFIER_AUTH = 'gatewayVerifier';
+
+const codesOfStatus = (status: number): string =>
+  VERIFY_CODES.filter((code) => FORWARD_AUTH_STATUS[code] === status)
+    .map((code) => `\`${code}\``)
+    .join(', ');
+
+const FORWARD_AUTH_PROBLEMS: Array<ProblemCode | ProblemCase> = [
+  {
+    code: 'VALIDATION_FAILED',
+    when: 'A parameter of the query is unknown, given twice or has a bad value; `errors` names each one.',
+    errors: [{ field: 'cost', message: 'must be an integer from 1 to 1000000' }],
+  },
+  {
+    code: 'UNAUTHENTICATED',
+    when: `The key is refused: Keyward-Code ${codesOfStatus(401)} (\`MALFORMED\` too when no key was sent). \`WWW-Authenticate: Bearer error="invalid_token"\`, or \`Bearer\` alone when no key was sent.`,
+    detail: `The key was refused: NOT_FOUND. ${VERIFY_CODE_MEANINGS.NOT_FOUND}`,
+  },
+  {
+    code: 'FORBIDDEN',
+    when: `The key may not make this request: Keyward-Code ${codesOfStatus(403)}; with \`gateway=nginx\` also \`RATE_LIMITED\` (with Retry-After) and \`USAGE_EXCEEDED\`.`,
+    detail: `The key was refused: INSUFFICIENT_SCOPE. ${VERIFY_CODE_MEANINGS.INSUFFICIENT_SCOPE}`,
+  },
+  {
+    code: 'RATE_LIMITED',
+    when: `The key's limits say no: Keyward-Code ${codesOfStatus(429)}; \`Retry-After\` with \`RATE_LIMITED\`.`,
+    detail: `The key was refused: RATE_LIMITED. ${VERIFY_CODE_MEANINGS.RATE_LIMITED}`,
+  },
+  'VERIFIER_REJECTED',
+  {
+    code: 'SERVICE_UNAVAILABLE',
+    when: 'PostgreSQL cannot be read for a key or credential not yet cached; `Retry-After` says when to try again.',
+    detail: 'The key store is unavailable; retry shortly.',
+  },
+];
+
+const keywardHeader = (description: string, example: string) => ({ description, schema: { type: 'string' }, example });
+
+/** /v1/forward-auth, served ahead of the framework beside /v1/verify (forward-auth-handler.ts). */
+const FORWARD_AUTH_OPERATION = {
+  operationId: 'forwardAuth',
+  tags: ['verify'],
+  summary: 'Check the key of a request a gateway forwards',
+  description:
+    'For nginx `auth_request`, Envoy `ext_authz` (HTTP service) and Traefik `ForwardAuth` (docs/gateways.md): the gateway sends ' +
+    "its client's request headers, and Keyward checks the key in `Authorization: Bearer <key>` or `X-API-Key` as " +
+    '`POST /v1/verify` does, with the address in `X-Real-IP` (else the first of `X-Forwarded-For`). **Any method** is ' +
+    `answered alike, and **any path below** \`${FORWARD_AUTH_ROUTE}/\` too (Envoy's path_prefix puts the client's path there; ` +
+    "the query of such a path is the client's and is not read). The answer has no body except a problem on refusal, and " +
+    'always carries `Keyward-Code`. With `gateway=nginx` the two 429s are 403 instead (nginx turns any other status into a 500).\n\n' +
+    'Callers: gateways, with a tenant credential of the role `verifier` in `Keyward-Verifier`.',
+  security: [{ [GATEWAY_VERIFIER_AUTH]: [] }],
+  parameters: [
+    {
+      name: 'scopes',
+      in: 'query',
+      required: false,
+      description: "Scopes the request needs, comma-separated (each 1 to 64 characters, at most 100), as `POST /v1/verify`'s `scopes`",
+      schema: { type: 'string' },
+      example: 'orders:read,orders:write',
+    },
+    {
+      name: 'scopeQuery',
+      in: 'query',
+      required: false,
+      description: "A scope expression, as `POST /v1/verify`'s `scopeQuery` (at most 1,000 characters)",
+      schema: { type: 'string', maxLength: 1000 },
+    },
+    {
+      name: 'cost',
+      in: 'query',
+      required: false,
+      description: "What the request costs (default 1), as `POST /v1/verify`'s `cost`",
+      schema: { type: 'integer', minimum: 1, maximum: 1_000_000, default: 1 },
+    },
+    {
+      name: 'gateway',
+      in: 'query',
+      required: false,
+      description: 'The gateway asking; `nginx` makes both 429s 403',
+      schema: { type: 'string', enum: [...GATEWAYS] },
+    },
+    {
+      name: 'X-API-Key',
+      in: 'header',
+      required: false,
+      description: "The client's key, when it did not send `Authorization: Bearer <key>`",
+      schema: { type: 'string' },
+    },
+    { name: 'X-Real-IP', in: 'header', required: false, description: "The client's address", schema: { type: 'string' } },
+    {
+      name: 'X-Forwarded-For',
+      in: 'header',
+      required: false,
+      description: "Without X-Real-IP, its first address is taken for the client's",
+      schema: { type: 'string' },
+    },
+  ],
+  responses: {
+    '200': {
+      description: 'VALID: the request may pass. No body.',
+      headers: {
+        'Keyward-Code': keywardHeader('The verify code: `VALID` here; on a refusal, why', 'VALID'),
+        'Keyward-Key-Id': keywardHeader("The key's id", EXAMPLE_KEY_FIELDS.keyId),
+        'Keyward-Owner-Id': keywardHeader(
+          "The key's ownerId, when it has one; percent-encoded unless it is printable ASCII without `%` and without a space at either end",
+          EXAMPLE_KEY_FIELDS.ownerId,
+        ),
+        'Keyward-Scopes': keywardHeader("The key's scopes, comma-separated", EXAMPLE_KEY_FIELDS.scopes.join(',')),
+        'Keyward-Meta': keywardHeader(
+          "The key's meta: base64url of its JSON",
+          Buffer.from(JSON.stringify(EXAMPLE_KEY_FIELDS.meta)).toString('base64url'),
+        ),
+        'RateLimit-Policy': { $ref: '#/components/headers/RateLimit-Policy' },
+        RateLimit: { $ref: '#/components/headers/RateLimit' },
+      },
+    },
+    ...problemResponses(...FORWARD_AUTH_PROBLEMS),
+  },
+};
+
 /** The verify port's document options: its one tag and scheme, and the route Nest does not scan. */
 export const VERIFY_OPENAPI: OpenApiOptions = {
   title: 'Keyward verify service',
   description:
-    'Checks API keys for your services: `POST /v1/verify` with a tenant `verifier` credential. Every answer about a key is a 200 ' +
+    'Checks API keys for your services: `POST /v1/verify` with a tenant `verifier` credential, and `/v1/forward-auth` for gateways in front of them. Every answer about a key is a 200 ' +
     'whose `code` says what holds; errors are `application/problem+json` (schema Problem) with a stable `code`. The keys are ' +
     'managed through the admin API, whose document is served on its own port. The reference in words: docs/api.md.',
   tags: [{ name: 'verify', description: 'Verify API keys (tenant `verifier` credentials)' }],
@@ -104,6 +227,16 @@ export const VERIFY_OPENAPI: OpenApiOptions = {
       ...document.components!.schemas,
       VerifyRequest: VERIFY_REQUEST_SCHEMA as never,
       VerifyAnswer: VERIFY_RESPONSE_SCHEMA as never,
+    };
+    document.components!.securitySchemes = {
+      ...document.components!.securitySchemes,
+      [GATEWAY_VERIFIER_AUTH]: {
+        type: 'apiKey',
+        in: 'header',
+        name: 'Keyward-Verifier',
+        description:
+          "A gateway's tenant credential of the role `verifier` (`kwc_…`), in a header of its own: the client's `Authorization` is the client's.",
+      },
     };
     document.components!.headers = {
       ...document.components!.headers,
@@ -161,5 +294,6 @@ export const VERIFY_OPENAPI: OpenApiOptions = {
         },
       },
     };
+    document.paths[FORWARD_AUTH_ROUTE] = { get: FORWARD_AUTH_OPERATION as never };
   },
 };

@@ -175,13 +175,14 @@ export class VerifyService {
     this.metrics.countVerification(code);
     if (!key) {
       let keyless = this.keylessAnswers.get(code);
-      if (!keyless) this.keylessAnswers.set(code, (keyless = { json: JSON.stringify({ valid: false, code }), headers: {} }));
+      if (!keyless)
+        this.keylessAnswers.set(code, (keyless = { json: JSON.stringify({ valid: false, code }), headers: {}, code, key: null }));
       return keyless;
     }
     this.usage.record(key.id, code, Date.now());
     if (code !== 'VALID') {
       const { body, headers } = describeAnswer(key, owner, code, limits);
-      return { json: JSON.stringify(body), headers };
+      return { json: JSON.stringify(body), headers, code, key };
     }
     let valid = this.validAnswers.get(key);
     if (!valid || valid.owner !== owner) this.validAnswers.set(key, (valid = new ValidAnswer(key, owner)));

@@ -23,6 +23,7 @@ export const PROBLEM_CODES = [
   'RATE_LIMITED',
   'HEADERS_TOO_LARGE',
   'INTERNAL_ERROR',
+  'VERIFIER_REJECTED',
   'SERVICE_UNAVAILABLE',
 ] as const;
 
@@ -49,6 +50,7 @@ export const PROBLEM_STATUS: Readonly<Record<ProblemCode, number>> = {
   RATE_LIMITED: 429,
   HEADERS_TOO_LARGE: 431,
   INTERNAL_ERROR: 500,
+  VERIFIER_REJECTED: 502,
   SERVICE_UNAVAILABLE: 503,
 };
 
@@ -73,6 +75,7 @@ const TITLES: Readonly<Record<ProblemCode, string>> = {
   RATE_LIMITED: 'Rate limited',
   HEADERS_TOO_LARGE: 'Request headers too large',
   INTERNAL_ERROR: 'Internal error',
+  VERIFIER_REJECTED: 'Verifier rejected',
   SERVICE_UNAVAILABLE: 'Service unavailable',
 };
 

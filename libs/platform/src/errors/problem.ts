@@ -36,6 +36,6 @@ export function writeProblem(response: ServerResponse, problem: Problem, extraHe
     'content-type': `${PROBLEM_CONTENT_TYPE}; charset=utf-8`,
     'content-length': Buffer.byteLength(body),
   };
-  if (problem.status === 401) headers['www-authenticate'] = 'Bearer';
+  if (problem.status === 401) headers['www-authenticate'] ??= 'Bearer';
   response.writeHead(problem.status, headers).end(body);
 }

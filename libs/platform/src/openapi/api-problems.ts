@@ -84,6 +84,10 @@ export const PROBLEM_CASES: Readonly<Record<ProblemCode, ProblemCaseDefaults>> =
     when: 'An unexpected error; the detail quotes an error id, logged with the error.',
     detail: 'An unexpected error occurred (error id 6f1d0c52-8a3b-4e7f-9d2c-1b5a7e9c3f08).',
   },
+  VERIFIER_REJECTED: {
+    when: "The gateway's `Keyward-Verifier` credential is missing, unknown, revoked, expired or not a `verifier`: a gateway misconfigured, not the client's fault; the verify service logs a warning.",
+    detail: "The gateway's Keyward-Verifier credential was not accepted; see the verify service's log.",
+  },
   SERVICE_UNAVAILABLE: {
     when: 'A store the request needs (PostgreSQL or Redis) is unavailable; `Retry-After` says when to retry.',
     detail: 'A store this request needs is unavailable; retry shortly.',

@@ -1,0 +1,138 @@
+// A real nginx (Debian's `nginx`, with auth_request) on a free loopback port, running the files of
+// docker/nginx/ that docs/gateways.md quotes: example.conf with this run's ports in place of its
+// own, the two Keyward includes as they are, and a keyward-verifier.conf with the test's credential.
+// Its configuration and logs live in a temporary folder; stop() ends it and removes the folder, and
+// so does the test process's exit, as a last resort.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../scripts/dev-services/free-port';
+
+// The same look-up jest.config.js uses to leave this suite out on a machine without nginx.
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- machine-tools.js is plain CommonJS, shared with jest.config.js, without types
+const { requireOnMachine } = require('./machine-tools') as {
+  requireOnMachine: (binary: string, purpose: string, debianPackage: string) => string;
+};
+
+export const NGINX_FILES = join(__dirname, '../../docker/nginx');
+
+/** The addresses example.conf is written with, each replaced by this run's. */
+export const EXAMPLE_ADDRESSES = { verify: '127.0.0.1:3001', service: '127.0.0.1:9000', listen: '127.0.0.1:8080' };
+
+export interface RunningNginx {
+  url: string;
+  /** What nginx logged so far, for diagnostics. */
+  errorLog(): string;
+  stop(): Promise<void>;
+}
+
+const live = new Set<{ child: ChildProcess; dir: string }>();
+process.once('exit', () => {
+  for (const { child, dir } of live) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+export function findNginx(): string {
+  return requireOnMachine('nginx', 'this suite runs a real nginx with auth_request in front of a test service', 'nginx');
+}
+
+/** example.conf with `addresses` in place of its own: each must occur exactly once, or the file changed under the test. */
+export function exampleWith(addresses: typeof EXAMPLE_ADDRESSES): string {
+  let text = readFileSync(join(NGINX_FILES, 'example.conf'), 'utf8');
+  for (const name of Object.keys(EXAMPLE_ADDRESSES) as Array<keyof typeof EXAMPLE_ADDRESSES>) {
+    const parts = text.split(EXAMPLE_ADDRESSES[name]);
+    if (parts.length !== 2)
+      throw new Error(`docker/nginx/example.conf must hold ${EXAMPLE_ADDRESSES[name]} (the ${name} address) exactly once`);
+    text = parts.join(addresses[name]);
+  }
+  return text;
+}
+
+function listening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export async function startNginx(options: { verifyPort: number; servicePort: number; verifierCredential: string }): Promise<RunningNginx> {
+  const binary = findNginx();
+  const port = await freePort();
+  const example = exampleWith({
+    verify: `127.0.0.1:${options.verifyPort}`,
+    service: `127.0.0.1:${options.servicePort}`,
+    listen: `127.0.0.1:${port}`,
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'keyward-nginx-'));
+  for (const file of ['keyward-server.conf', 'keyward-location.conf']) copyFileSync(join(NGINX_FILES, file), join(dir, file));
+  writeFileSync(join(dir, 'example.conf'), example);
+  writeFileSync(join(dir, 'keyward-verifier.conf'), `proxy_set_header Keyward-Verifier "${options.verifierCredential}";\n`, {
+    mode: 0o600,
+  });
+  const temp = join(dir, 'temp');
+  mkdirSync(temp);
+  const errorLog = join(dir, 'error.log');
+  // One process in the foreground, as the user running the tests: no master, no workers to switch users.
+  writeFileSync(
+    join(dir, 'nginx.conf'),
+    [
+      'daemon off;',
+      'master_process off;',
+      `pid ${join(dir, 'nginx.pid')};`,
+      `error_log ${errorLog} info;`,
+      'events { worker_connections 256; }',
+      'http {',
+      '    access_log off;',
+      ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((kind) => `    ${kind}_temp_path ${join(temp, kind)};`),
+      '    include example.conf;',
+      '}',
+      '',
+    ].join('\n'),
+  );
+  let output = '';
+  const child = spawn(binary, ['-p', dir, '-c', join(dir, 'nginx.conf'), '-e', errorLog], { stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  const entry = { child, dir };
+  live.add(entry);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const readLog = (): string => {
+    try {
+      return `${output}${readFileSync(errorLog, 'utf8')}`;
+    } catch {
+      return output;
+    }
+  };
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGQUIT');
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([exited, new Promise((resolve) => (timer = setTimeout(resolve, 3_000)))]);
+      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill('SIGKILL');
+        await exited;
+      }
+    }
+    live.delete(entry);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const deadline = Date.now() + 10_000;
+  while (!(await listening(port))) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      const log = readLog();
+      await stop();
+      throw new Error(`nginx did not start on 127.0.0.1:${port}:\n${log}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return { url: `http://127.0.0.1:${port}`, errorLog: readLog, stop };
+}
