@@ -16,9 +16,13 @@ import { AuditController } from './audit/audit.controller';
 import { CredentialsController } from './credentials/credentials.controller';
 import { TenantCredentialsController } from './credentials/tenant-credentials.controller';
 import { JobsController } from './jobs/jobs.controller';
+import { KeyLeaksController } from './keys/key-leaks.controller';
 import { KeysController } from './keys/keys.controller';
 import { PolicyController } from './policy/policy.controller';
 import { ReportsController } from './reports/reports.controller';
+import { GithubPublicKeys } from './secret-scanning/github-public-keys';
+import { LeakReports } from './secret-scanning/leak-reports';
+import { SecretScanningController } from './secret-scanning/secret-scanning.controller';
 import { TenantsController } from './tenants/tenants.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
@@ -46,6 +50,8 @@ export class AdminApiModule {
         CredentialsController,
         AuditController,
         KeysController,
+        KeyLeaksController,
+        SecretScanningController,
         PolicyController,
         ReportsController,
         WebhooksController,
@@ -60,6 +66,8 @@ export class AdminApiModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         IdempotencyInterceptor,
         AdminReadiness,
+        GithubPublicKeys,
+        LeakReports,
       ],
     };
   }

@@ -20,6 +20,7 @@ export const ADMIN_API_OPENAPI: OpenApiOptions = {
     { name: 'reports', description: 'What the scheduled jobs found (tenant admin, auditor)' },
     { name: 'webhooks', description: 'Webhook subscriptions and their deliveries (tenant admin)' },
     { name: 'jobs', description: 'The scheduled jobs and their queues: run now, follow a run, retry (platform operator)' },
+    { name: 'secret-scanning', description: "Leaked-token reports of GitHub's secret scanning partner program (signed by GitHub)" },
   ],
   schemes: [PLATFORM_OPERATOR_AUTH, TENANT_CREDENTIAL_AUTH],
 };

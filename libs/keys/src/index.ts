@@ -21,3 +21,5 @@ export * from './use-cases/audit-unused-keys/audit-unused-keys.use-case';
 export * from './use-cases/audit-unused-keys/get-unused-key-report.use-case';
 export * from './use-cases/audit-unused-keys/unused-key-policy';
 export * from './use-cases/audit-unused-keys/unused-key-report';
+export type { LeakedKeyMatch } from './use-cases/leaked-keys/leaked-keys.repository';
+export * from './use-cases/leaked-keys/report-key-leaks.use-case';

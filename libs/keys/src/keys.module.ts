@@ -21,6 +21,9 @@ import { AuditUnusedKeysUseCase } from './use-cases/audit-unused-keys/audit-unus
 import { GetUnusedKeyReportUseCase } from './use-cases/audit-unused-keys/get-unused-key-report.use-case';
 import { UnusedKeysRepository } from './use-cases/audit-unused-keys/unused-keys.repository';
 import { ExpireKeysUseCase } from './use-cases/expire-keys/expire-keys.use-case';
+import { KeyStateChanges } from './use-cases/key-state-changes';
+import { LeakedKeysRepository } from './use-cases/leaked-keys/leaked-keys.repository';
+import { ReportKeyLeaksUseCase } from './use-cases/leaked-keys/report-key-leaks.use-case';
 import { KeyExpiryRepository } from './use-cases/expire-keys/key-expiry.repository';
 
 const USE_CASES = [
@@ -37,6 +40,7 @@ const USE_CASES = [
   ExpireKeysUseCase,
   AuditUnusedKeysUseCase,
   GetUnusedKeyReportUseCase,
+  ReportKeyLeaksUseCase,
 ];
 
 @Module({
@@ -50,6 +54,8 @@ const USE_CASES = [
     KeyCountersAfterCommit,
     KeyExpiryRepository,
     UnusedKeysRepository,
+    KeyStateChanges,
+    LeakedKeysRepository,
     ...USE_CASES,
   ],
   exports: [KeyCounters, KeyUsageRepository, ...USE_CASES],
