@@ -5,6 +5,7 @@ import { KeyedHasher } from '@keyward/platform';
 import { createHash, generateKeyPairSync, randomUUID, sign, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { Writable } from 'node:stream';
 import { createCredential, createTenant, type TestTenant } from './support/builders';
 import { sql } from './support/database';
 import { waitFor } from './support/fault-servers';
@@ -378,6 +379,88 @@ describe('leaked-key reports', () => {
       // Left open to the end of the file: apps in one process share passport's registry (see conventions.e2e-spec.ts).
       afterAllClose.push(isolated);
     });
+  });
+
+  describe('its own body limit, rate limit and logs', () => {
+    /** Every line an admin API logs. */
+    class LogLines extends Writable {
+      readonly text: string[] = [];
+      override _write(chunk: Buffer | string, _encoding: BufferEncoding, done: () => void): void {
+        this.text.push(chunk.toString());
+        done();
+      }
+    }
+
+    /** An admin API of its own: its own Redis prefix (so its own rate windows), logging everything. */
+    async function ownAdmin(logs = new LogLines()): Promise<{ api: RunningHttpApp; logs: LogLines }> {
+      const api = await startAdminApi({
+        env: {
+          KEYWARD_GITHUB_KEYS_URL: keysUrl,
+          LOG_LEVEL: 'trace',
+          REDIS_KEY_PREFIX: `${process.env.KEYWARD_TEST_REDIS_PREFIX}secret-scanning-${randomUUID().slice(0, 8)}:`,
+        },
+        logDestination: logs,
+      });
+      afterAllClose.push(api);
+      return { api, logs };
+    }
+
+    const signedTo = (url: string, body: string) =>
+      request(url, 'POST', REPORT_PATH, {
+        rawBody: body,
+        headers: {
+          'content-type': 'application/json',
+          'github-public-key-identifier': KEY_ID,
+          'github-public-key-signature': signatureOf(body, github.privateKey),
+        },
+      });
+
+    it('logs no token, at the most verbose level, whatever the report', async () => {
+      const { api, logs } = await ownAdmin();
+      const tenant = await createTenant(admin.url);
+      const key = await createKey(admin.url, tenant.admin);
+      const credential = await createCredential(admin.url, tenant.id, 'auditor');
+      const unknown = generateApiKey('kw', 'test');
+      const tokens = [key.key, credential.token, unknown];
+      const body = JSON.stringify(tokens.map((token) => item(token)));
+      expect((await signedTo(api.url, body)).status).toBe(200);
+      expect((await signedTo(api.url, JSON.stringify([{ token: key.key, type: 7 }]))).status).toBe(400);
+      const unsigned = await request(api.url, 'POST', REPORT_PATH, { rawBody: body, headers: { 'content-type': 'application/json' } });
+      expect(unsigned.status).toBe(401);
+      const logged = logs.text.join('');
+      expect(logged).toContain(REPORT_PATH); // the access lines are there
+      for (const token of tokens) {
+        expect(logged).not.toContain(token);
+        expect(logged).not.toContain(token.slice(-38));
+      }
+    });
+
+    it('takes a report larger than BODY_LIMIT_BYTES, and refuses one over its own 4 MiB limit with 413', async () => {
+      const { api } = await ownAdmin();
+      const large = JSON.stringify(
+        Array.from({ length: 400 }, (_, index) => ({ ...item(`not-a-token-${index}`), url: `https://github.com/${'a'.repeat(300)}` })),
+      );
+      expect(large.length).toBeGreaterThan(64 * 1024);
+      expect((await signedTo(api.url, large)).status).toBe(200);
+      const tooLarge = `[${' '.repeat(4 * 1024 * 1024)}]`;
+      const answer = await signedTo(api.url, tooLarge);
+      expect(answer.status).toBe(413);
+      expect(answer.body.code).toBe('PAYLOAD_TOO_LARGE');
+    });
+
+    it('answers 429 past 600 requests a minute from one address, before reading the report', async () => {
+      const { api } = await ownAdmin();
+      // A minute with room for the whole burst: the limit's window is the minute.
+      if (new Date().getSeconds() > 50) await new Promise((resolve) => setTimeout(resolve, (61 - new Date().getSeconds()) * 1000));
+      const send = () => request(api.url, 'POST', REPORT_PATH, { rawBody: '[]', headers: { 'content-type': 'application/json' } });
+      const statuses: number[] = [];
+      for (let i = 0; i < 600; i++) statuses.push((await send()).status);
+      expect(statuses.filter((status) => status !== 401)).toEqual([]);
+      const over = await send();
+      expect(over.status).toBe(429);
+      expect(over.body.code).toBe('RATE_LIMITED');
+      expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
+    }, 30_000);
   });
 
   describe('POST /v1/keys/{keyId}/leaked', () => {
