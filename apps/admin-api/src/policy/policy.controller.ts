@@ -4,7 +4,7 @@ import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiTenantRouteProblems, BODY_PROBLEMS } from '../admin-api.openapi';
 import { ownTenant } from '../own-tenant';
-import { TenantPolicyDto } from './policy.dto';
+import { TenantPolicyDto, TenantPolicyResource } from './policy.dto';
 
 @ApiTags('policy')
 @ApiTenantRouteProblems()
@@ -23,7 +23,7 @@ export class PolicyController {
     description:
       "The caller's tenant's policy; a tenant that never set one has the defaults (nothing enforced, warnings 7 and 1 days ahead).",
   })
-  @ApiOkResponse({ type: TenantPolicyDto, description: 'The policy' })
+  @ApiOkResponse({ type: TenantPolicyResource, description: 'The policy' })
   get(@CurrentPrincipal() principal: Principal): Promise<TenantPolicy> {
     return this.getPolicy.execute(ownTenant(principal));
   }
@@ -62,7 +62,7 @@ export class PolicyController {
       },
     },
   })
-  @ApiOkResponse({ type: TenantPolicyDto, description: 'The policy, as stored' })
+  @ApiOkResponse({ type: TenantPolicyResource, description: 'The policy, as stored' })
   @ApiProblems(
     {
       code: 'VALIDATION_FAILED',

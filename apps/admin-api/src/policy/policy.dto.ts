@@ -1,5 +1,5 @@
 import { LEAKED_KEY_ACTIONS, UNUSED_KEY_ACTIONS, type LeakedKeyAction, type TenantPolicy, type UnusedKeyAction } from '@keyward/policy';
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, Max, Min, ValidateIf } from 'class-validator';
 
 const unlessNull = ValidateIf((_object, value) => value !== null);
@@ -69,3 +69,15 @@ export class TenantPolicyDto implements Omit<TenantPolicy, 'leakedKeyAction'> {
   @IsIn(LEAKED_KEY_ACTIONS as LeakedKeyAction[])
   leakedKeyAction?: LeakedKeyAction;
 }
+
+class LeakedKeyActionField {
+  @ApiProperty({
+    enum: LEAKED_KEY_ACTIONS,
+    description: 'What happens to a key reported leaked: revoked, disabled, or only recorded and announced',
+    example: 'revoke',
+  })
+  leakedKeyAction: LeakedKeyAction;
+}
+
+/** The policy as GET and PUT answer it: every field, leakedKeyAction included. */
+export class TenantPolicyResource extends IntersectionType(OmitType(TenantPolicyDto, ['leakedKeyAction'] as const), LeakedKeyActionField) {}

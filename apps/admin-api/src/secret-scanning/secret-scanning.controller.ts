@@ -74,7 +74,11 @@ export class SecretScanningController {
       when: 'A signature header is missing, names an unknown key, or the signature does not hold for the body.',
       detail: 'The report is not signed by GitHub.',
     },
-    { code: 'RATE_LIMITED', when: 'Too many reports from this address this minute; `Retry-After` says when to retry.' },
+    {
+      code: 'RATE_LIMITED',
+      when: 'Too many reports from this address this minute; `Retry-After` says when to retry.',
+      detail: 'Too many requests from this address; retry later.',
+    },
     {
       code: 'SERVICE_UNAVAILABLE',
       when: "GitHub's public keys could not be fetched and none is known yet, or a store is unavailable.",

@@ -69,16 +69,17 @@ export class AdminRateLimitGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const perAddress = this.reflector.getAllAndOverride<number | undefined>(PER_ADDRESS, targets);
     if (perAddress === undefined && this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
-    return this.admit(perAddress === undefined ? callerIdOf(principalOf(request)) : `address:${request.ip}`, perAddress);
+    if (perAddress === undefined) return this.admit(callerIdOf(principalOf(request)), this.config.adminRateLimitPerMinute);
+    return this.admit(`address:${request.ip}`, perAddress, 'Too many requests from this address; retry later.');
   }
 
-  private async admit(callerId: string, limit = this.config.adminRateLimitPerMinute): Promise<boolean> {
+  private async admit(callerId: string, limit: number, message?: string): Promise<boolean> {
     const now = Date.now();
     const windowStart = now - (now % WINDOW_MS);
     const localCount = this.countLocally(callerId, windowStart);
     const count = Math.max(localCount, (await this.countInRedis(callerId, windowStart, now)) ?? 0);
     if (count > limit) {
-      throw new RateLimitedError(Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)));
+      throw new RateLimitedError(Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)), message);
     }
     return true;
   }
