@@ -10,7 +10,7 @@ import { createCredential, createTenant, type TestTenant } from './support/build
 import { sql } from './support/database';
 import { waitFor } from './support/fault-servers';
 import { client, request } from './support/http-client';
-import { createKey } from './support/key-builders';
+import { createKey, inBatches } from './support/key-builders';
 import { startAdminApi, startVerify, startWorker, type RunningHttpApp } from './support/running-apps';
 import { TEST_PEPPER, TEST_WEBHOOK_HOST } from './support/test-config';
 import { Receiver, verified } from './support/webhook-receiver';
@@ -453,14 +453,14 @@ describe('leaked-key reports', () => {
       // A minute with room for the whole burst: the limit's window is the minute.
       if (new Date().getSeconds() > 50) await new Promise((resolve) => setTimeout(resolve, (61 - new Date().getSeconds()) * 1000));
       const send = () => request(api.url, 'POST', REPORT_PATH, { rawBody: '[]', headers: { 'content-type': 'application/json' } });
-      const statuses: number[] = [];
-      for (let i = 0; i < 600; i++) statuses.push((await send()).status);
+      // 20 at a time, so that the burst fits well within its minute.
+      const statuses = (await inBatches(600, 20, send)).map((answer) => answer.status);
       expect(statuses.filter((status) => status !== 401)).toEqual([]);
       const over = await send();
       expect(over.status).toBe(429);
       expect(over.body).toMatchObject({ code: 'RATE_LIMITED', detail: 'Too many requests from this address; retry later.' });
       expect(Number(over.headers.get('retry-after'))).toBeGreaterThan(0);
-    }, 30_000);
+    }, 60_000);
   });
 
   describe('POST /v1/keys/{keyId}/leaked', () => {
