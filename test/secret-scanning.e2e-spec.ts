@@ -248,6 +248,19 @@ describe('leaked-key reports', () => {
         expect((await auditEvents(tenant)).length).toBe(eventsBefore);
       });
 
+      it('keeps the keys it knows while the keys document cannot be fetched: 200 for them, 401 (not 503) for others', async () => {
+        keysDocument.failing = true;
+        try {
+          const unknown = JSON.stringify([item(generateApiKey('kw', 'live'))]);
+          expect((await report(unknown)).status).toBe(200);
+          expect((await report(unknown, { identifier: 'rotated-in', signature: signatureOf(unknown, stranger.privateKey) })).status).toBe(
+            401,
+          );
+        } finally {
+          keysDocument.failing = false;
+        }
+      });
+
       it('fetches the keys document again for an unknown key at most once a minute', async () => {
         const before = keysDocument.fetches;
         for (const identifier of ['unknown-1', 'unknown-2', 'unknown-3']) {
