@@ -11,6 +11,7 @@ import { ScheduledRotation1763910000003 } from './1763910000003-scheduled-rotati
 import { ExactCredits1765000000000 } from './1765000000000-exact-credits';
 import { KeyModelV21765500000000 } from './1765500000000-key-model-v2';
 import { AuditCheckpoints1766000000000 } from './1766000000000-audit-checkpoints';
+import { LeakedKeys1766100000000 } from './1766100000000-leaked-keys';
 import { Roles1766200000000 } from './1766200000000-roles';
 
 export const MIGRATIONS = [
@@ -26,5 +27,6 @@ export const MIGRATIONS = [
   ExactCredits1765000000000,
   KeyModelV21765500000000,
   AuditCheckpoints1766000000000,
+  LeakedKeys1766100000000,
   Roles1766200000000,
 ];

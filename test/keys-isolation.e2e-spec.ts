@@ -140,6 +140,7 @@ describe('keys across tenants', () => {
       unusedKeyAction: 'report',
       maxKeyLifetimeDays: null,
       expiryWarningDays: [7, 1],
+      leakedKeyAction: 'revoke',
     });
     const bNew = await createKey(admin.url, b.admin, { name: 'b-after-a-policy' });
     expect(bNew.expiresAt).toBeNull();

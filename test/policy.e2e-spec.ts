@@ -11,8 +11,20 @@ import { TEST_PLATFORM_TOKEN } from './support/test-config';
 const DAY_MS = 86_400_000;
 const daysAhead = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString();
 
-const DEFAULT_POLICY = { unusedKeyDays: null, unusedKeyAction: 'report', maxKeyLifetimeDays: null, expiryWarningDays: [7, 1] };
-const FULL_POLICY = { unusedKeyDays: 90, unusedKeyAction: 'disable', maxKeyLifetimeDays: 365, expiryWarningDays: [14, 1, 30, 7] };
+const DEFAULT_POLICY = {
+  unusedKeyDays: null,
+  unusedKeyAction: 'report',
+  maxKeyLifetimeDays: null,
+  expiryWarningDays: [7, 1],
+  leakedKeyAction: 'revoke',
+};
+const FULL_POLICY = {
+  unusedKeyDays: 90,
+  unusedKeyAction: 'disable',
+  maxKeyLifetimeDays: 365,
+  expiryWarningDays: [14, 1, 30, 7],
+  leakedKeyAction: 'disable',
+};
 
 describe('tenant policy', () => {
   let admin: RunningHttpApp;
@@ -44,13 +56,30 @@ describe('tenant policy', () => {
       const tenant = await createTenant(admin.url);
       const api = client(admin.url, tenant.admin);
       await api.put('/v1/policy', FULL_POLICY);
-      const off = { unusedKeyDays: 0, unusedKeyAction: 'revoke', maxKeyLifetimeDays: null, expiryWarningDays: [] };
+      const off = {
+        unusedKeyDays: 0,
+        unusedKeyAction: 'revoke',
+        maxKeyLifetimeDays: null,
+        expiryWarningDays: [],
+        leakedKeyAction: 'report',
+      };
       const put = await api.put('/v1/policy', off);
       expect(put.status).toBe(200);
       expect(put.body).toEqual(off);
       const nulls = { ...off, unusedKeyDays: null, unusedKeyAction: 'report' };
       expect((await api.put('/v1/policy', nulls)).body).toEqual(nulls);
       expect((await api.get('/v1/policy')).body).toEqual(nulls);
+    });
+
+    it('takes leakedKeyAction as revoke, its default, when a PUT leaves it out', async () => {
+      const tenant = await createTenant(admin.url);
+      const api = client(admin.url, tenant.admin);
+      await api.put('/v1/policy', FULL_POLICY);
+      const { leakedKeyAction: _l, ...withoutLeakedKeyAction } = FULL_POLICY;
+      const put = await api.put('/v1/policy', withoutLeakedKeyAction);
+      expect(put.status).toBe(200);
+      expect(put.body.leakedKeyAction).toBe('revoke');
+      expect((await api.get('/v1/policy')).body.leakedKeyAction).toBe('revoke');
     });
 
     it('records each change as a policy.updated audit event holding the new policy', async () => {
@@ -80,6 +109,8 @@ describe('tenant policy', () => {
 
       it.each([
         ["unusedKeyAction 'delete'", { ...FULL_POLICY, unusedKeyAction: 'delete' }, 'unusedKeyAction'],
+        ["leakedKeyAction 'ignore'", { ...FULL_POLICY, leakedKeyAction: 'ignore' }, 'leakedKeyAction'],
+        ['leakedKeyAction null', { ...FULL_POLICY, leakedKeyAction: null }, 'leakedKeyAction'],
         ['unusedKeyAction null', { ...FULL_POLICY, unusedKeyAction: null }, 'unusedKeyAction'],
         ['maxKeyLifetimeDays 0', { ...FULL_POLICY, maxKeyLifetimeDays: 0 }, 'maxKeyLifetimeDays'],
         ['a fractional maxKeyLifetimeDays', { ...FULL_POLICY, maxKeyLifetimeDays: 1.5 }, 'maxKeyLifetimeDays'],

@@ -346,6 +346,7 @@ describe('webhooks', () => {
       'key.rotated',
       'key.revoked',
       'key.unused',
+      'key.leaked',
     ]);
   });
 

@@ -16,10 +16,14 @@ import { AuditController } from './audit/audit.controller';
 import { CredentialsController } from './credentials/credentials.controller';
 import { TenantCredentialsController } from './credentials/tenant-credentials.controller';
 import { JobsController } from './jobs/jobs.controller';
+import { KeyLeaksController } from './keys/key-leaks.controller';
 import { KeysController } from './keys/keys.controller';
 import { PolicyController } from './policy/policy.controller';
 import { ReportsController } from './reports/reports.controller';
 import { RolesController } from './roles/roles.controller';
+import { GithubPublicKeys } from './secret-scanning/github-public-keys';
+import { LeakReports } from './secret-scanning/leak-reports';
+import { SecretScanningController } from './secret-scanning/secret-scanning.controller';
 import { TenantsController } from './tenants/tenants.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
@@ -47,6 +51,8 @@ export class AdminApiModule {
         CredentialsController,
         AuditController,
         KeysController,
+        KeyLeaksController,
+        SecretScanningController,
         PolicyController,
         ReportsController,
         WebhooksController,
@@ -62,6 +68,8 @@ export class AdminApiModule {
         { provide: APP_GUARD, useClass: AccessGuard },
         IdempotencyInterceptor,
         AdminReadiness,
+        GithubPublicKeys,
+        LeakReports,
       ],
     };
   }

@@ -3,7 +3,14 @@
 // script takes them. A plan depends on the key record, the owner record and the request's limits
 // and cost only, so the plan of a request that names no limit and costs 1 (nearly all) is made
 // once per pair of records and reused.
-import { type KeyCounters, type LimitSpec, type NamedRateLimit, type PoolSpec, type VerifiableKey, type VerifiableOwner } from '@keyward/keys';
+import {
+  type KeyCounters,
+  type LimitSpec,
+  type NamedRateLimit,
+  type PoolSpec,
+  type VerifiableKey,
+  type VerifiableOwner,
+} from '@keyward/keys';
 import { ValidationFailedError } from '@keyward/platform';
 import type { VerifyRequest } from './verify.schema';
 

@@ -63,29 +63,36 @@ export class AuditRepository {
     return { seq: Number(head.seq), hash: head.hash };
   }
 
-  async append(tx: TenantTx, event: AuditEvent): Promise<void> {
+  /** Stores `events`, consecutive and in seq order, in one statement, and moves the head to the last. */
+  async appendAll(tx: TenantTx, events: readonly AuditEvent[]): Promise<void> {
+    const column = <T>(pick: (event: AuditEvent) => T): T[] => events.map(pick);
     await tx.manager.query(
       `INSERT INTO audit_events (id, tenant_id, seq, occurred_at, actor_type, actor_id, action, target_type, target_id,
                                  request_id, ip, details, prev_hash, hash)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+       SELECT e.id, $1, e.seq, e.occurred_at, e.actor_type, e.actor_id, e.action, e.target_type, e.target_id,
+              e.request_id, e.ip, e.details, e.prev_hash, e.hash
+         FROM unnest($2::uuid[], $3::bigint[], $4::timestamptz[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[],
+                     $10::text[], $11::text[], $12::jsonb[], $13::text[], $14::text[])
+           AS e(id, seq, occurred_at, actor_type, actor_id, action, target_type, target_id, request_id, ip, details, prev_hash, hash)`,
       [
-        event.id,
         tx.tenantId,
-        event.seq,
-        event.occurredAt,
-        event.actor.type,
-        event.actor.id,
-        event.action,
-        event.target.type,
-        event.target.id,
-        event.requestId,
-        event.ip,
-        JSON.stringify(event.details),
-        event.prevHash,
-        event.hash,
+        column((event) => event.id),
+        column((event) => event.seq),
+        column((event) => event.occurredAt),
+        column((event) => event.actor.type),
+        column((event) => event.actor.id),
+        column((event) => event.action),
+        column((event) => event.target.type),
+        column((event) => event.target.id),
+        column((event) => event.requestId),
+        column((event) => event.ip),
+        column((event) => JSON.stringify(event.details)),
+        column((event) => event.prevHash),
+        column((event) => event.hash),
       ],
     );
-    await tx.manager.query(`UPDATE audit_chain_heads SET seq = $2, hash = $3 WHERE tenant_id = $1`, [tx.tenantId, event.seq, event.hash]);
+    const last = events[events.length - 1];
+    await tx.manager.query(`UPDATE audit_chain_heads SET seq = $2, hash = $3 WHERE tenant_id = $1`, [tx.tenantId, last.seq, last.hash]);
   }
 
   async headSeq(tx: TenantTx): Promise<number> {

@@ -7,9 +7,16 @@ import { AuthenticateCredentialUseCase } from './use-cases/authenticate-credenti
 import { IssueCredentialUseCase } from './use-cases/issue-credential.use-case';
 import { ListCredentialsUseCase } from './use-cases/list-credentials.use-case';
 import { RevokeCredentialUseCase } from './use-cases/revoke-credential.use-case';
+import { RevokeLeakedCredentialsUseCase } from './use-cases/revoke-leaked-credentials.use-case';
 import { TenantPresence } from './use-cases/tenant-presence';
 
-const USE_CASES = [AuthenticateCredentialUseCase, IssueCredentialUseCase, ListCredentialsUseCase, RevokeCredentialUseCase];
+const USE_CASES = [
+  AuthenticateCredentialUseCase,
+  IssueCredentialUseCase,
+  ListCredentialsUseCase,
+  RevokeCredentialUseCase,
+  RevokeLeakedCredentialsUseCase,
+];
 
 @Module({
   imports: [TypeOrmModule.forFeature([CredentialEntity]), AuditModule],

@@ -20,6 +20,12 @@ export interface AuthenticatedCredential {
   tenantStatus: 'active' | 'suspended';
 }
 
+export interface LeakedCredentialMatch {
+  credentialId: string;
+  tenantId: string;
+  tokenHash: Buffer;
+}
+
 function toCredential(entity: CredentialEntity): Credential {
   const { tokenHash: _omitted, ...credential } = entity;
   return credential;
@@ -88,5 +94,18 @@ export class CredentialsRepository {
           tenantStatus: row.tenant_status,
         }
       : null;
+  }
+
+  /**
+   * The credentials of any tenant whose keyed hash is among `tokenHashes` (at most 1,000), in one
+   * indexed statement: the leak report's look-up, through its SECURITY DEFINER function.
+   */
+  async findLeaked(tokenHashes: Buffer[]): Promise<LeakedCredentialMatch[]> {
+    if (tokenHashes.length === 0) return [];
+    const rows: Array<{ credential_id: string; tenant_id: string; token_hash: Buffer }> = await this.dataSource.query(
+      'SELECT * FROM keyward_find_leaked_credentials($1::bytea[])',
+      [tokenHashes],
+    );
+    return rows.map((row) => ({ credentialId: row.credential_id, tenantId: row.tenant_id, tokenHash: row.token_hash }));
   }
 }

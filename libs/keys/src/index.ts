@@ -34,3 +34,5 @@ export * from './roles/roles.repository';
 export * from './use-cases/roles/put-role.use-case';
 export * from './use-cases/roles/delete-role.use-case';
 export * from './use-cases/roles/read-roles.use-case';
+export type { LeakedKeyMatch } from './use-cases/leaked-keys/leaked-keys.repository';
+export * from './use-cases/leaked-keys/report-key-leaks.use-case';

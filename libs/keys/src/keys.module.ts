@@ -29,6 +29,9 @@ import { PutRoleUseCase } from './use-cases/roles/put-role.use-case';
 import { GetRoleUseCase, ListRolesUseCase, LookUpRoleUseCase } from './use-cases/roles/read-roles.use-case';
 import { RoleInvalidation } from './use-cases/roles/role-invalidation';
 import { ExpireKeysUseCase } from './use-cases/expire-keys/expire-keys.use-case';
+import { KeyStateChanges } from './use-cases/key-state-changes';
+import { LeakedKeysRepository } from './use-cases/leaked-keys/leaked-keys.repository';
+import { ReportKeyLeaksUseCase } from './use-cases/leaked-keys/report-key-leaks.use-case';
 import { KeyExpiryRepository } from './use-cases/expire-keys/key-expiry.repository';
 
 const USE_CASES = [
@@ -52,6 +55,7 @@ const USE_CASES = [
   ListRolesUseCase,
   DeleteRoleUseCase,
   LookUpRoleUseCase,
+  ReportKeyLeaksUseCase,
 ];
 
 @Module({
@@ -69,6 +73,8 @@ const USE_CASES = [
     UnusedKeysRepository,
     RolesRepository,
     RoleInvalidation,
+    KeyStateChanges,
+    LeakedKeysRepository,
     ...USE_CASES,
   ],
   exports: [KeyCounters, CreditsSeeder, KeyUsageRepository, OwnersRepository, KeyInvalidation, ...USE_CASES],

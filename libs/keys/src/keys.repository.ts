@@ -160,6 +160,15 @@ export class KeysRepository {
     return rows[0] ? toKey(rows[0]) : null;
   }
 
+  /** The tenant's keys of these ids, locked for update in id order (so that two batches cannot deadlock). */
+  async findAllByIdForUpdate(tx: TenantTx, ids: readonly string[]): Promise<ApiKey[]> {
+    const rows: KeyRow[] = await tx.manager.query(
+      `SELECT ${COLUMNS} FROM api_keys WHERE tenant_id = $1 AND id = ANY ($2::uuid[]) ORDER BY id FOR UPDATE`,
+      [tx.tenantId, ids],
+    );
+    return rows.map(toKey);
+  }
+
   /** The tenant's key with this keyed hash; another tenant's key is simply not found (RLS too). */
   async findByHash(tx: TenantTx, keyHash: Buffer): Promise<ApiKey | null> {
     const rows: KeyRow[] = await tx.manager.query(`SELECT ${COLUMNS} FROM api_keys WHERE tenant_id = $1 AND key_hash = $2`, [
@@ -206,6 +215,17 @@ export class KeysRepository {
       tx.tenantId,
       id,
     ]);
+  }
+
+  /** Revokes (`revoked`) or disables (`disabled`) these keys in one statement; answers them as they now are. */
+  async markAll(tx: TenantTx, ids: readonly string[], state: 'revoked' | 'disabled'): Promise<ApiKey[]> {
+    if (ids.length === 0) return [];
+    const set = state === 'revoked' ? 'revoked_at = now()' : 'enabled = false';
+    const [rows]: [KeyRow[], number] = await tx.manager.query(
+      `UPDATE api_keys SET ${set}, updated_at = now() WHERE tenant_id = $1 AND id = ANY ($2::uuid[]) RETURNING ${COLUMNS}`,
+      [tx.tenantId, ids],
+    );
+    return rows.map(toKey);
   }
 
   async update(tx: TenantTx, id: string, changes: KeyChanges): Promise<ApiKey> {

@@ -43,6 +43,7 @@ export * from './async/fixed-timeout';
 export * from './async/with-timeout';
 export * from './http/is-date-time.decorator';
 export * from './http/json-input';
+export * from './http/raw-json-body';
 export * from './redis/connection-state-log';
 export * from './redis/unavailable';
 export * from './database/unavailable';

@@ -7,6 +7,7 @@ interface PolicyRow {
   unused_key_action: TenantPolicy['unusedKeyAction'];
   max_key_lifetime_days: number | null;
   expiry_warning_days: number[];
+  leaked_key_action: TenantPolicy['leakedKeyAction'];
 }
 
 @Injectable()
@@ -20,16 +21,25 @@ export class PolicyRepository {
       unusedKeyAction: row.unused_key_action,
       maxKeyLifetimeDays: row.max_key_lifetime_days,
       expiryWarningDays: row.expiry_warning_days,
+      leakedKeyAction: row.leaked_key_action,
     };
   }
 
   async save(tx: TenantTx, policy: TenantPolicy): Promise<void> {
     await tx.manager.query(
-      `INSERT INTO tenant_policies (tenant_id, unused_key_days, unused_key_action, max_key_lifetime_days, expiry_warning_days)
-       VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO tenant_policies (tenant_id, unused_key_days, unused_key_action, max_key_lifetime_days, expiry_warning_days,
+                                     leaked_key_action)
+       VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (tenant_id) DO UPDATE SET unused_key_days = $2, unused_key_action = $3, max_key_lifetime_days = $4,
-         expiry_warning_days = $5, updated_at = now()`,
-      [tx.tenantId, policy.unusedKeyDays, policy.unusedKeyAction, policy.maxKeyLifetimeDays, policy.expiryWarningDays],
+         expiry_warning_days = $5, leaked_key_action = $6, updated_at = now()`,
+      [
+        tx.tenantId,
+        policy.unusedKeyDays,
+        policy.unusedKeyAction,
+        policy.maxKeyLifetimeDays,
+        policy.expiryWarningDays,
+        policy.leakedKeyAction,
+      ],
     );
   }
 }

@@ -1,10 +1,10 @@
 import { Allow, ApiProblems, CurrentChange, CurrentPrincipal, type ChangeContext, type Principal } from '@keyward/platform';
-import { GetPolicyUseCase, PutPolicyUseCase, type TenantPolicy } from '@keyward/policy';
+import { DEFAULT_POLICY, GetPolicyUseCase, PutPolicyUseCase, type TenantPolicy } from '@keyward/policy';
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiTenantRouteProblems, BODY_PROBLEMS } from '../admin-api.openapi';
 import { ownTenant } from '../own-tenant';
-import { TenantPolicyDto } from './policy.dto';
+import { TenantPolicyDto, TenantPolicyResource } from './policy.dto';
 
 @ApiTags('policy')
 @ApiTenantRouteProblems()
@@ -23,7 +23,7 @@ export class PolicyController {
     description:
       "The caller's tenant's policy; a tenant that never set one has the defaults (nothing enforced, warnings 7 and 1 days ahead).",
   })
-  @ApiOkResponse({ type: TenantPolicyDto, description: 'The policy' })
+  @ApiOkResponse({ type: TenantPolicyResource, description: 'The policy' })
   get(@CurrentPrincipal() principal: Principal): Promise<TenantPolicy> {
     return this.getPolicy.execute(ownTenant(principal));
   }
@@ -33,22 +33,36 @@ export class PolicyController {
   @ApiOperation({
     operationId: 'replacePolicy',
     summary: "Replace your tenant's policy",
-    description: 'Replaces the whole policy: every field is required. Audited as policy.updated.',
+    description:
+      'Replaces the whole policy: every field is required but leakedKeyAction, which is `revoke` when left out. Audited as ' +
+      'policy.updated.',
   })
   @ApiBody({
     type: TenantPolicyDto,
     examples: {
       enforce: {
         summary: 'Disable keys unused for 90 days; keys live at most a year',
-        value: { unusedKeyDays: 90, unusedKeyAction: 'disable', maxKeyLifetimeDays: 365, expiryWarningDays: [30, 7, 1] },
+        value: {
+          unusedKeyDays: 90,
+          unusedKeyAction: 'disable',
+          maxKeyLifetimeDays: 365,
+          expiryWarningDays: [30, 7, 1],
+          leakedKeyAction: 'revoke',
+        },
       },
       defaults: {
         summary: 'The defaults: nothing enforced',
-        value: { unusedKeyDays: null, unusedKeyAction: 'report', maxKeyLifetimeDays: null, expiryWarningDays: [7, 1] },
+        value: {
+          unusedKeyDays: null,
+          unusedKeyAction: 'report',
+          maxKeyLifetimeDays: null,
+          expiryWarningDays: [7, 1],
+          leakedKeyAction: 'revoke',
+        },
       },
     },
   })
-  @ApiOkResponse({ type: TenantPolicyDto, description: 'The policy, as stored' })
+  @ApiOkResponse({ type: TenantPolicyResource, description: 'The policy, as stored' })
   @ApiProblems(
     {
       code: 'VALIDATION_FAILED',
@@ -61,6 +75,10 @@ export class PolicyController {
     @CurrentPrincipal() principal: Principal,
     @CurrentChange() change: ChangeContext,
   ): Promise<TenantPolicy> {
-    return this.putPolicy.execute({ tenantId: ownTenant(principal), policy: { ...body }, change });
+    return this.putPolicy.execute({
+      tenantId: ownTenant(principal),
+      policy: { ...body, leakedKeyAction: body.leakedKeyAction ?? DEFAULT_POLICY.leakedKeyAction },
+      change,
+    });
   }
 }

@@ -1,11 +1,14 @@
-import { UNUSED_KEY_ACTIONS, type TenantPolicy, type UnusedKeyAction } from '@keyward/policy';
-import { ApiProperty } from '@nestjs/swagger';
+import { LEAKED_KEY_ACTIONS, UNUSED_KEY_ACTIONS, type LeakedKeyAction, type TenantPolicy, type UnusedKeyAction } from '@keyward/policy';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsIn, IsInt, Max, Min, ValidateIf } from 'class-validator';
 
 const unlessNull = ValidateIf((_object, value) => value !== null);
 
-/** PUT replaces the whole policy: every field is required; the two day limits may be null (off). */
-export class TenantPolicyDto implements TenantPolicy {
+/**
+ * PUT replaces the whole policy: every field is required but leakedKeyAction (left out: `revoke`, its
+ * default); the two day limits may be null (off).
+ */
+export class TenantPolicyDto implements Omit<TenantPolicy, 'leakedKeyAction'> {
   @ApiProperty({
     type: 'integer',
     nullable: true,
@@ -53,4 +56,28 @@ export class TenantPolicyDto implements TenantPolicy {
   @Min(1, { each: true })
   @Max(3650, { each: true })
   expiryWarningDays: number[];
+
+  @ApiPropertyOptional({
+    enum: LEAKED_KEY_ACTIONS,
+    default: 'revoke',
+    description:
+      'What happens to a key reported leaked (by GitHub secret scanning or POST /v1/keys/{keyId}/leaked): revoked, disabled, ' +
+      'or only recorded and announced',
+    example: 'revoke',
+  })
+  @ValidateIf((_object, value) => value !== undefined)
+  @IsIn(LEAKED_KEY_ACTIONS as LeakedKeyAction[])
+  leakedKeyAction?: LeakedKeyAction;
 }
+
+class LeakedKeyActionField {
+  @ApiProperty({
+    enum: LEAKED_KEY_ACTIONS,
+    description: 'What happens to a key reported leaked: revoked, disabled, or only recorded and announced',
+    example: 'revoke',
+  })
+  leakedKeyAction: LeakedKeyAction;
+}
+
+/** The policy as GET and PUT answer it: every field, leakedKeyAction included. */
+export class TenantPolicyResource extends IntersectionType(OmitType(TenantPolicyDto, ['leakedKeyAction'] as const), LeakedKeyActionField) {}

@@ -1,4 +1,4 @@
-import { generateSecretToken, hasValidBody } from '@keyward/platform';
+import { generateSecretToken, hasValidBody, SECRET_TOKEN_BODY_PATTERN } from '@keyward/platform';
 
 /** Tenant credentials are `<prefix>c_<body>` (docs/api.md, Secrets), `kwc_...` by default. */
 export function credentialTokenHead(keyPrefix: string): string {
@@ -12,4 +12,9 @@ export function generateCredentialToken(keyPrefix: string): string {
 /** Shape and checksum only: a token failing this is refused without touching any store. */
 export function isWellFormedCredentialToken(token: string, keyPrefix: string): boolean {
   return hasValidBody(token, credentialTokenHead(keyPrefix));
+}
+
+/** The regular expression (source) that finds this deployment's credentials in any text (docs/secret-scanning.md). */
+export function credentialTokenPattern(keyPrefix: string): string {
+  return `\\b${credentialTokenHead(keyPrefix)}${SECRET_TOKEN_BODY_PATTERN}\\b`;
 }

@@ -1,6 +1,6 @@
 // docs/api.md, Secrets: `<prefix>_<environment>_<32 random base62><6 base62 CRC-32>`. Shared by the
 // admin API (generation) and the verify service (MALFORMED is decided here, touching no store).
-import { generateSecretToken, hasValidBody } from '@keyward/platform';
+import { generateSecretToken, hasValidBody, SECRET_TOKEN_BODY_PATTERN } from '@keyward/platform';
 
 export type KeyEnvironment = 'live' | 'test';
 
@@ -26,4 +26,12 @@ export function parseApiKey(key: string, prefix: string): { environment: KeyEnvi
 export function keyStart(key: string, prefix: string, environment: KeyEnvironment): string {
   const head = keyHead(prefix, environment);
   return key.slice(0, head.length + 4);
+}
+
+/**
+ * The regular expression (source, without flags) that finds this deployment's keys in any text, for
+ * secret scanners (docs/secret-scanning.md). It cannot check the checksum: parseApiKey does.
+ */
+export function keyPattern(prefix: string): string {
+  return `\\b${prefix}_(?:${KEY_ENVIRONMENTS.join('|')})_${SECRET_TOKEN_BODY_PATTERN}\\b`;
 }

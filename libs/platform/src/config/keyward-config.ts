@@ -82,6 +82,11 @@ export interface KeywardConfig {
    * under the reserved `.test` domain to 127.0.0.1 with it.
    */
   readonly webhookHosts: ReadonlyMap<string, readonly string[]>;
+  /**
+   * Where GitHub publishes the public keys that sign its secret scanning reports
+   * (KEYWARD_GITHUB_KEYS_URL; docs/secret-scanning.md). Tests point it at a server of their own.
+   */
+  readonly githubKeysUrl: string;
   /** What verify answers for a key with limits while Redis is unreachable (VERIFY_LIMITS_ON_REDIS_DOWN). */
   readonly verifyLimitsOnRedisDown: 'deny' | 'allow';
   /** Verify processes (VERIFY_WORKERS): 1 in development, one per CPU in production. */
@@ -116,6 +121,9 @@ export type RedisTarget =
       readonly password?: string;
       readonly tls: boolean;
     };
+
+/** GitHub's document of the keys that sign secret scanning reports. */
+export const GITHUB_KEYS_URL = 'https://api.github.com/meta/public_keys/secret_scanning';
 
 export class ConfigError extends Error {
   constructor(
@@ -176,8 +184,8 @@ function hostMap(env: Env, name: string): ReadonlyMap<string, readonly string[]>
   return hosts;
 }
 
-function url(env: Env, name: string, protocols: string[]): string {
-  const value = text(env, name);
+function url(env: Env, name: string, protocols: string[], fallback?: string): string {
+  const value = text(env, name, fallback);
   let parsed: URL;
   try {
     parsed = new URL(value);
@@ -331,6 +339,7 @@ export function loadKeywardConfig(env: Env, facts: ProcessFacts = { stdoutIsTty:
     webhookAllowPrivate: flag(env, 'KEYWARD_WEBHOOK_ALLOW_PRIVATE'),
     webhookLoopbackOnly: flag(env, 'KEYWARD_WEBHOOK_LOOPBACK_ONLY'),
     webhookHosts: hostMap(env, 'KEYWARD_WEBHOOK_HOSTS'),
+    githubKeysUrl: url(env, 'KEYWARD_GITHUB_KEYS_URL', ['https:', 'http:'], GITHUB_KEYS_URL),
     verifyLimitsOnRedisDown: oneOf(env, 'VERIFY_LIMITS_ON_REDIS_DOWN', ['deny', 'allow'] as const, 'deny'),
     verifyWorkers: integer(env, 'VERIFY_WORKERS', nodeEnv === 'production' ? availableParallelism() : 1, 1, 256),
     verifyCacheMaxKeys: integer(env, 'VERIFY_CACHE_MAX_KEYS', 200_000, 1_000, 50_000_000),

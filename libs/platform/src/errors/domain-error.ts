@@ -46,8 +46,8 @@ export class ForbiddenError extends DomainError {
 }
 
 export class RateLimitedError extends DomainError {
-  constructor(retryAfterSeconds: number) {
-    super('RATE_LIMITED', 'Too many requests for this credential; retry later.', [], retryAfterSeconds);
+  constructor(retryAfterSeconds: number, message = 'Too many requests for this credential; retry later.') {
+    super('RATE_LIMITED', message, [], retryAfterSeconds);
   }
 }
 

@@ -15,6 +15,7 @@ import { createServer, ServerResponse, type IncomingMessage } from 'node:http';
 import type { AheadOfFramework } from './ahead-of-framework';
 import { answerClientError } from './client-error';
 import { assertJsonInput, assertJsonTextDepth, assertUtf8, queryProblems } from './json-input';
+import { rawJsonBodyOf } from './raw-json-body';
 import { requestIdFor } from './request-id';
 import { createValidationPipe } from './validation.pipe';
 
@@ -86,9 +87,16 @@ export async function createHttpApp(
   // JSON is the only body the services read; anything else is refused with 415 by Fastify. The
   // bytes must be UTF-8, and the parsed value is checked for depth and NUL characters at once,
   // before any recursive processing (docs/input-validation.md).
+  // A RawJsonBody route gets the bytes as they arrived, under its own body limit, and runs the same
+  // checks itself once it has checked their signature (raw-json-body.ts).
   fastify.removeAllContentTypeParsers();
+  fastify.addHook('onRoute', (route) => {
+    const raw = rawJsonBodyOf(route.config);
+    if (raw) route.bodyLimit = raw.bodyLimit;
+  });
   const parseJson = fastify.getDefaultJsonParser('error', 'error');
   fastify.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: config.bodyLimitBytes }, (request, body, done) => {
+    if (rawJsonBodyOf(request.routeOptions.config)) return done(null, body);
     try {
       assertUtf8(body as Buffer);
       assertJsonTextDepth(body as Buffer);

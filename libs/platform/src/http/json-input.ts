@@ -158,8 +158,8 @@ function decodedKey(text: Buffer, [start, end]: [number, number]): string {
 }
 
 /** Throws the 400 for JSON text nested deeper than the limit (see jsonTextDepthProblem). */
-export function assertJsonTextDepth(text: Buffer): void {
-  const problem = jsonTextDepthProblem(text);
+export function assertJsonTextDepth(text: Buffer, maxDepth?: number): void {
+  const problem = jsonTextDepthProblem(text, maxDepth);
   if (problem) throw new ValidationFailedError([problem]);
 }
 

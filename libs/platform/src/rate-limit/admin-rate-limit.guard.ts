@@ -1,9 +1,10 @@
-import { Inject, Injectable, Logger, type CanActivate, type ExecutionContext } from '@nestjs/common';
+import { Inject, Injectable, Logger, SetMetadata, type CanActivate, type ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { LRUCache } from 'lru-cache';
 import { withTimeout } from '../async/with-timeout';
 import { IS_PUBLIC } from '../auth/public.decorator';
 import { principalOf, type AuthenticatedRequest } from '../auth/access';
+import type { Principal } from '../auth/principal';
 import { KEYWARD_CONFIG } from '../config/config.tokens';
 import type { KeywardConfig } from '../config/keyward-config';
 import { RateLimitedError } from '../errors/domain-error';
@@ -25,6 +26,15 @@ const INCREMENT_SCRIPT = `
 local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('PEXPIRE', KEYS[1], ARGV[1]) end
 return count`;
+
+const PER_ADDRESS = 'keyward:rate-limit-per-address';
+
+/**
+ * For a route without a credential (@Public) that must still be limited: at most `limitPerMinute`
+ * requests per client address, counted like the per-credential limit (shared in Redis, per process
+ * while Redis does not answer).
+ */
+export const RateLimitPerAddress = (limitPerMinute: number): ClassDecorator & MethodDecorator => SetMetadata(PER_ADDRESS, limitPerMinute);
 
 interface LocalWindow {
   start: number;
@@ -55,15 +65,21 @@ export class AdminRateLimitGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
-    const principal = principalOf(context.switchToHttp().getRequest<AuthenticatedRequest>());
-    const callerId = principal.kind === 'platform' ? 'platform' : principal.credentialId;
+    const targets = [context.getHandler(), context.getClass()];
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const perAddress = this.reflector.getAllAndOverride<number | undefined>(PER_ADDRESS, targets);
+    if (perAddress === undefined && this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
+    if (perAddress === undefined) return this.admit(callerIdOf(principalOf(request)), this.config.adminRateLimitPerMinute);
+    return this.admit(`address:${request.ip}`, perAddress, 'Too many requests from this address; retry later.');
+  }
+
+  private async admit(callerId: string, limit: number, message?: string): Promise<boolean> {
     const now = Date.now();
     const windowStart = now - (now % WINDOW_MS);
     const localCount = this.countLocally(callerId, windowStart);
     const count = Math.max(localCount, (await this.countInRedis(callerId, windowStart, now)) ?? 0);
-    if (count > this.config.adminRateLimitPerMinute) {
-      throw new RateLimitedError(Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)));
+    if (count > limit) {
+      throw new RateLimitedError(Math.max(1, Math.ceil((windowStart + WINDOW_MS - now) / 1000)), message);
     }
     return true;
   }
@@ -98,4 +114,8 @@ export class AdminRateLimitGuard implements CanActivate {
       return null;
     }
   }
+}
+
+function callerIdOf(principal: Principal): string {
+  return principal.kind === 'platform' ? 'platform' : principal.credentialId;
 }

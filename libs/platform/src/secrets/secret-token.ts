@@ -7,6 +7,9 @@ export const RANDOM_PART_LENGTH = 32;
 export const CHECKSUM_LENGTH = 6;
 const BODY_PATTERN = /^[0-9A-Za-z]{38}$/;
 
+/** The body as a regular expression's source: 32 random and 6 checksum characters, all base62. */
+export const SECRET_TOKEN_BODY_PATTERN = `[0-9A-Za-z]{${RANDOM_PART_LENGTH + CHECKSUM_LENGTH}}`;
+
 export function checksumOf(textBeforeChecksum: string): string {
   return encodeBase62(crc32(Buffer.from(textBeforeChecksum, 'utf8')), CHECKSUM_LENGTH);
 }

@@ -4,19 +4,29 @@ export type UnusedKeyAction = 'report' | 'disable' | 'revoke';
 
 export const UNUSED_KEY_ACTIONS: readonly UnusedKeyAction[] = ['report', 'disable', 'revoke'];
 
+/** What happens to a key reported leaked (docs/secret-scanning.md): revoked, disabled, or only recorded. */
+export type LeakedKeyAction = 'revoke' | 'disable' | 'report';
+
+export const LEAKED_KEY_ACTIONS: readonly LeakedKeyAction[] = ['revoke', 'disable', 'report'];
+
 export interface TenantPolicy {
   unusedKeyDays: number | null;
   unusedKeyAction: UnusedKeyAction;
   maxKeyLifetimeDays: number | null;
   expiryWarningDays: number[];
+  leakedKeyAction: LeakedKeyAction;
 }
 
-/** What a tenant has until it sets a policy: nothing enforced, warnings a week and a day ahead. */
+/**
+ * What a tenant has until it sets a policy: nothing enforced, warnings a week and a day ahead, and a
+ * key reported leaked revoked at once.
+ */
 export const DEFAULT_POLICY: Readonly<TenantPolicy> = Object.freeze({
   unusedKeyDays: null,
   unusedKeyAction: 'report',
   maxKeyLifetimeDays: null,
   expiryWarningDays: [7, 1],
+  leakedKeyAction: 'revoke',
 });
 
 const DAY_MS = 86_400_000;

@@ -15,15 +15,23 @@ export interface WebhookEvent {
 @Injectable()
 export class WebhookOutbox {
   /** Queues `event` for every subscription of the tenant that asked for its type; returns how many. */
-  async enqueue(tx: TenantTx, event: WebhookEvent, occurredAt = new Date()): Promise<number> {
-    const body = JSON.stringify({ type: event.type, timestamp: occurredAt.toISOString(), data: event.data });
+  enqueue(tx: TenantTx, event: WebhookEvent, occurredAt = new Date()): Promise<number> {
+    return this.enqueueAll(tx, [event], occurredAt);
+  }
+
+  /** Queues several events in one statement (a batch of revocations), each as `enqueue` does. */
+  async enqueueAll(tx: TenantTx, events: readonly WebhookEvent[], occurredAt = new Date()): Promise<number> {
+    if (events.length === 0) return 0;
+    const timestamp = occurredAt.toISOString();
+    const bodies = events.map((event) => JSON.stringify({ type: event.type, timestamp, data: event.data }));
     const rows: Array<{ id: string }> = await tx.manager.query(
       `INSERT INTO webhook_deliveries (tenant_id, subscription_id, message_id, event_type, body)
-       SELECT s.tenant_id, s.id, 'msg_' || replace(gen_random_uuid()::text, '-', ''), $2, $3
-         FROM webhook_subscriptions s
-        WHERE s.tenant_id = $1 AND $2 = ANY (s.events)
+       SELECT s.tenant_id, s.id, 'msg_' || replace(gen_random_uuid()::text, '-', ''), e.type, e.body
+         FROM unnest($2::text[], $3::text[]) WITH ORDINALITY AS e(type, body, n)
+         JOIN webhook_subscriptions s ON s.tenant_id = $1 AND e.type = ANY (s.events)
+        ORDER BY e.n, s.id
        RETURNING id`,
-      [tx.tenantId, event.type, body],
+      [tx.tenantId, events.map((event) => event.type), bodies],
     );
     return rows.length;
   }
