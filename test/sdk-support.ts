@@ -51,7 +51,8 @@ export async function keysForEveryCode(
   spend: (key: string) => Promise<unknown>,
 ): Promise<Record<SdkVerifyCode, string>> {
   const admin = client(adminUrl, tenant.admin);
-  const make = async (body: Record<string, unknown> = {}) => (await createKey(adminUrl, tenant.admin, { scopes: [ROUTE_SCOPE], ...body })) as { id: string; key: string };
+  const make = async (body: Record<string, unknown> = {}) =>
+    (await createKey(adminUrl, tenant.admin, { scopes: [ROUTE_SCOPE], ...body })) as { id: string; key: string };
   const revoked = await make();
   expect((await admin.post(`/v1/keys/${revoked.id}/revoke`, {})).status).toBe(200);
   const rotated = await make();

@@ -25,7 +25,9 @@ describe('SDK: KeywardVerifier', () => {
   const verifiers: KeywardVerifier[] = [];
   const stubs: LoopbackStub[] = [];
   const warnings: string[] = [];
-  const logger = { warn: (message: string, fields?: Record<string, unknown>) => warnings.push(`${message} ${JSON.stringify(fields ?? {})}`) };
+  const logger = {
+    warn: (message: string, fields?: Record<string, unknown>) => warnings.push(`${message} ${JSON.stringify(fields ?? {})}`),
+  };
 
   const verifierOf = (options: Partial<KeywardVerifierOptions> = {}) => {
     const verifier = new KeywardVerifier({ baseUrl: verify.url, token: tenant.verifier, logger, ...options });
@@ -49,7 +51,12 @@ describe('SDK: KeywardVerifier', () => {
   });
 
   it('answers VALID with the key’s facts, the RateLimit headers to pass on and the request id', async () => {
-    const { id, key } = await createKey(admin.url, tenant.admin, { ownerId: 'c-1', scopes: ['orders:*'], meta: { plan: 'pro' }, rateLimit: { limit: 5, windowSeconds: 86_400 } });
+    const { id, key } = await createKey(admin.url, tenant.admin, {
+      ownerId: 'c-1',
+      scopes: ['orders:*'],
+      meta: { plan: 'pro' },
+      rateLimit: { limit: 5, windowSeconds: 86_400 },
+    });
     const answer = await verifierOf().verify({ key, scopes: ['orders:read'], ip: '203.0.113.7', cost: 2 });
     expect(answer).toMatchObject({ valid: true, code: 'VALID', keyId: id, ownerId: 'c-1', scopes: ['orders:*'], meta: { plan: 'pro' } });
     expect(answer.rateLimit).toMatchObject({ limit: 5, remaining: 3 });
@@ -108,9 +115,15 @@ describe('SDK: KeywardVerifier', () => {
   it('retries a stalled attempt and 5xx answers with the same Idempotency-Key until the service answers', async () => {
     const { key } = await createKey(admin.url, tenant.admin);
     const stalledFirst = await stubOf({ stall: true }, { forwardTo: verify.url });
-    expect(await verifierOf({ baseUrl: stalledFirst.url, attemptTimeoutMs: 200 }).verify({ key })).toMatchObject({ valid: true, code: 'VALID' });
+    expect(await verifierOf({ baseUrl: stalledFirst.url, attemptTimeoutMs: 200 }).verify({ key })).toMatchObject({
+      valid: true,
+      code: 'VALID',
+    });
     const failingFirst = await stubOf({ status: 503 }, { status: 502 }, { forwardTo: verify.url });
-    expect(await verifierOf({ baseUrl: failingFirst.url, backoffBaseMs: 10 }).verify({ key })).toMatchObject({ valid: true, code: 'VALID' });
+    expect(await verifierOf({ baseUrl: failingFirst.url, backoffBaseMs: 10 }).verify({ key })).toMatchObject({
+      valid: true,
+      code: 'VALID',
+    });
     for (const stub of [stalledFirst, failingFirst]) {
       expect(new Set(stub.requests.map((headers) => headers['idempotency-key'])).size).toBe(1);
     }

@@ -26,7 +26,13 @@ import { KeywardVerifier, type KeywardVerifierOptions, type VerifyResult } from 
 export * from './http';
 
 /** The Nest request as the guard sees it (Express's or Fastify's). */
-export type KeywardNestRequest = { headers: Record<string, string | string[] | undefined>; ip?: string; keyward?: VerifyResult };
+export type KeywardNestRequest = {
+  headers: Record<string, string | string[] | undefined>;
+  url?: string;
+  method?: string;
+  ip?: string;
+  keyward?: VerifyResult;
+};
 
 export interface KeywardModuleOptions extends KeywardVerifierOptions {
   /** Requirements of every route the guard protects, before the route's own. */
@@ -71,6 +77,8 @@ export class KeywardGuard implements CanActivate {
     const denial: KeywardDenial | null = await settleDenial(outcome.denial, request, this.options.onDenied);
     if (!denial) return true;
     for (const [name, value] of Object.entries(denial.headers)) response.header(name, value);
+    // Nest's exception filter sends the body; Express and Fastify keep a content type already set.
+    response.header('content-type', 'application/problem+json');
     throw new HttpException(denial.body, denial.status);
   }
 }

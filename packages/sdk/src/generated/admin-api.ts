@@ -835,7 +835,7 @@ export interface components {
        * @default live
        * @enum {string}
        */
-      environment: 'live' | 'test';
+      environment?: 'live' | 'test';
       /**
        * Format: date-time
        * @description When the key stops working (EXPIRED); in the future. Absent: never.

@@ -83,7 +83,7 @@ export interface components {
        * @description What the call costs: a VALID answer takes this much from the rate limit and from the credits (remaining)
        * @default 1
        */
-      cost: number;
+      cost?: number;
     };
     /** @description The verdict. MALFORMED and NOT_FOUND answers hold `valid` and `code` only; every other answer describes the key. Only a VALID answer charges anything. */
     VerifyAnswer: {
