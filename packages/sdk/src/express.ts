@@ -6,6 +6,17 @@ import { checkRequest, settleDenial, type KeywardDenial, type KeywardHttpOptions
 
 export * from './http';
 
+declare global {
+  // Express's own Request type (from @types/express), where an app has it: `req.keyward` is typed there too.
+  // eslint-disable-next-line @typescript-eslint/no-namespace
+  namespace Express {
+    interface Request {
+      /** The verified caller, on routes behind keyward(). */
+      keyward?: KeywardPrincipal;
+    }
+  }
+}
+
 /** The request as the middleware sees it: Node's, with Express's `ip` when there is one. */
 export type KeywardExpressRequest = IncomingMessage & { ip?: string; keyward?: KeywardPrincipal };
 
