@@ -3,7 +3,7 @@
 // against) in front of the real verify service: every verify code answered as the forward-auth
 // endpoint answers it, the principal handed to the handler, onDenied overriding, verify down.
 // tarball test (test/sdk-tarball.e2e-spec.ts) runs the same with Express and Nest on Express.
-import { Controller, Get, Module, type INestApplication } from '@nestjs/common';
+import { Controller, Get, Module, UseGuards, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -12,10 +12,11 @@ import type { AddressInfo } from 'node:net';
 import { KeywardVerifier, type VerifyResult } from '../packages/sdk/src';
 import { keyward, principalOf, type KeywardDenial } from '../packages/sdk/src/express';
 import { keywardPlugin } from '../packages/sdk/src/fastify';
-import { KeywardModule, KeywardPrincipal, RequireScopeQuery, RequireScopes } from '../packages/sdk/src/nestjs';
+import { KeywardGuard, KeywardModule, KeywardPrincipal, RequireScopeQuery, RequireScopes } from '../packages/sdk/src/nestjs';
 import { closedPortUrl, EXPECTED_STATUS, keysForEveryCode, ROUTE_SCOPE, VERIFY_CODES, type SdkVerifyCode } from './sdk-support';
 import { createTenant, type TestTenant } from './support/builders';
 import { request } from './support/http-client';
+import { createKey } from './support/key-builders';
 import { startAdminApi, startVerify, type RunningHttpApp } from './support/running-apps';
 
 /** onDenied of every app: /optional lets a request without a key through; /hidden answers 404 for any refusal. */
@@ -180,6 +181,30 @@ describe('SDK: NestJS guard, Fastify plugin and Express middleware against the r
       });
       expect((await request(url, 'GET', '/orders', { headers: { authorization: `Bearer ${keys.INSUFFICIENT_SCOPE}` } })).status).toBe(403);
     });
+    it('verifies once for a guard on the controller and a decorator on the method, with their scopes added up', async () => {
+      @Controller()
+      @UseGuards(KeywardGuard)
+      @RequireScopes('orders:read')
+      class BothController {
+        @Get('orders')
+        @RequireScopes('orders:write')
+        orders(@KeywardPrincipal('remaining') remaining: number) {
+          return { remaining };
+        }
+      }
+      @Module({ imports: [KeywardModule.forRoot({ baseUrl: verify.url, token: tenant.verifier })], controllers: [BothController] })
+      class BothModule {}
+      const app = await NestFactory.create(BothModule, new FastifyAdapter(), { logger: false });
+      await app.listen(0, '127.0.0.1');
+      closers.push(() => app.close());
+      const url = `http://127.0.0.1:${(app.getHttpServer().address() as AddressInfo).port}`;
+      const both = await createKey(admin.url, tenant.admin, { scopes: ['orders:read', 'orders:write'], remaining: 5 });
+      const readOnly = await createKey(admin.url, tenant.admin, { scopes: ['orders:read'] });
+      expect((await request(url, 'GET', '/orders', { headers: { authorization: `Bearer ${both.key}` } })).body).toEqual({ remaining: 4 });
+      // One charge per request: the next one finds 3 left.
+      expect((await request(url, 'GET', '/orders', { headers: { authorization: `Bearer ${both.key}` } })).body).toEqual({ remaining: 3 });
+      expect((await request(url, 'GET', '/orders', { headers: { authorization: `Bearer ${readOnly.key}` } })).status).toBe(403);
+    });
   });
 
   describe('Fastify plugin', () => {
@@ -204,6 +229,22 @@ describe('SDK: NestJS guard, Fastify plugin and Express middleware against the r
 
     it('answers 503 when verify is down', async () => {
       await expectDownIs503(await fastifyApp(down));
+    });
+
+    it('with requireKey: every route needs a key but those that opt out', async () => {
+      const app = Fastify();
+      await app.register(keywardPlugin, { verifier: verifierFor(verify.url), requireKey: true, defaults: { scopes: [ROUTE_SCOPE] } });
+      app.get('/orders', async (req) => answerOf(req.keyward));
+      app.get('/health', { config: { keyward: false } }, async () => ({ ok: true }));
+      await app.listen({ port: 0, host: '127.0.0.1' });
+      closers.push(() => app.close());
+      const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+      expect((await request(url, 'GET', '/orders')).status).toBe(401);
+      expect((await request(url, 'GET', '/orders', { headers: { authorization: `Bearer ${keys.INSUFFICIENT_SCOPE}` } })).status).toBe(403);
+      expect((await request(url, 'GET', '/orders', { headers: { authorization: `Bearer ${keys.VALID}` } })).body.ownerId).toBe(
+        'customer-7',
+      );
+      expect(await request(url, 'GET', '/health')).toMatchObject({ status: 200, body: { ok: true } });
     });
   });
 
