@@ -76,6 +76,29 @@ describe('SDK: KeywardVerifier', () => {
     expect(Number(limited.headers['retry-after'])).toBeGreaterThan(0);
   });
 
+  it('sends scopeQuery, rateLimits and principal as given: the service answers them, or names the field it does not take', async () => {
+    const { key } = await createKey(admin.url, tenant.admin, { scopes: [ROUTE_SCOPE] });
+    const verifier = verifierOf();
+    const cases: [string, Partial<Parameters<KeywardVerifier['verify']>[0]>][] = [
+      ['scopeQuery', { scopeQuery: `${ROUTE_SCOPE} OR orders:admin` }],
+      ['principal', { principal: true }],
+      // A limit the key does not have: refused naming the field once the service takes rateLimits too.
+      ['rateLimits', { rateLimits: [{ name: 'burst', cost: 2 }] }],
+    ];
+    for (const [field, extra] of cases) {
+      const outcome = await verifier.verify({ key, ...extra }).catch((error: unknown) => error);
+      if (outcome instanceof KeywardApiError) {
+        expect({ field, status: outcome.status, named: outcome.errors.some((error) => error.field.startsWith(field)) }).toEqual({
+          field,
+          status: 400,
+          named: true,
+        });
+      } else {
+        expect({ field, code: (outcome as { code: string }).code }).toEqual({ field, code: 'VALID' });
+      }
+    }
+  });
+
   it('raises KeywardApiError, once and without retrying, when verify refuses the credential; neither key nor token shows', async () => {
     const { key } = await createKey(admin.url, tenant.admin);
     const stub = await stubOf({ forwardTo: verify.url });
