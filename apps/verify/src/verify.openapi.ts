@@ -85,6 +85,11 @@ const VERIFY_PROBLEMS: Array<ProblemCode | ProblemCase> = [
   'PAYLOAD_TOO_LARGE',
   'UNSUPPORTED_MEDIA_TYPE',
   {
+    code: 'IDEMPOTENCY_KEY_REUSED',
+    when: 'The Idempotency-Key was sent with another request body by this verifier within the last 60 seconds.',
+    detail: 'This Idempotency-Key was used with another verification request within the last 60 seconds.',
+  },
+  {
     code: 'SERVICE_UNAVAILABLE',
     when: 'PostgreSQL cannot be read for a key or credential not yet cached; `Retry-After` says when to try again.',
     detail: 'The key store is unavailable; retry shortly.',
@@ -269,6 +274,19 @@ export const VERIFY_OPENAPI: OpenApiOptions = {
           '(revoke, disable, patch, rotate, tenant suspend) is in force within 1 second.\n\n' +
           "Callers: tenant credentials with the role `verifier`, for their own tenant's keys.",
         security: [{ [TENANT_CREDENTIAL_AUTH]: [] }],
+        parameters: [
+          {
+            name: 'Idempotency-Key',
+            in: 'header',
+            required: false,
+            description:
+              '1 to 255 printable ASCII characters. A retry with the same key from the same verifier within 60 seconds gets the ' +
+              'first decision again (same code, same remaining) and charges nothing more, on any verify process; the same key with ' +
+              'another body within that time is 422 IDEMPOTENCY_KEY_REUSED.',
+            schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x20-\\x7E]+$' },
+            example: 'order-4711-attempt',
+          },
+        ],
         requestBody: {
           required: true,
           content: { 'application/json': { schema: { $ref: '#/components/schemas/VerifyRequest' }, examples: REQUEST_EXAMPLES } },

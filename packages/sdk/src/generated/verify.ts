@@ -245,7 +245,13 @@ export interface operations {
   verifyKey: {
     parameters: {
       query?: never;
-      header?: never;
+      header?: {
+        /**
+         * @description 1 to 255 printable ASCII characters. A retry with the same key from the same verifier within 60 seconds gets the first decision again (same code, same remaining) and charges nothing more, on any verify process; the same key with another body within that time is 422 IDEMPOTENCY_KEY_REUSED.
+         * @example order-4711-attempt
+         */
+        'Idempotency-Key'?: string;
+      };
       path?: never;
       cookie?: never;
     };
@@ -311,6 +317,16 @@ export interface operations {
       };
       /** @description UNSUPPORTED_MEDIA_TYPE: The body is not application/json. */
       415: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      /** @description IDEMPOTENCY_KEY_REUSED: The Idempotency-Key was sent with another request body by this verifier within the last 60 seconds. */
+      422: {
         headers: {
           'X-Request-Id': components['headers']['X-Request-Id'];
           [name: string]: unknown;
