@@ -464,6 +464,7 @@ describe('OpenAPI documents', () => {
         403: ['FORBIDDEN'],
         413: ['PAYLOAD_TOO_LARGE'],
         415: ['UNSUPPORTED_MEDIA_TYPE'],
+        422: ['IDEMPOTENCY_KEY_REUSED'],
         503: ['SERVICE_UNAVAILABLE'],
       });
     });
