@@ -9,6 +9,7 @@ import { ExpiryAndUnusedAudit1763910000001 } from './1763910000001-expiry-and-un
 import { WebhookDeliveryFunctions1763910000002 } from './1763910000002-webhook-delivery-functions';
 import { ScheduledRotation1763910000003 } from './1763910000003-scheduled-rotation';
 import { ExactCredits1765000000000 } from './1765000000000-exact-credits';
+import { WebhookBacklog1765100000000 } from './1765100000000-webhook-backlog';
 
 export const MIGRATIONS = [
   Foundation1763870000000,
@@ -21,4 +22,5 @@ export const MIGRATIONS = [
   WebhookDeliveryFunctions1763910000002,
   ScheduledRotation1763910000003,
   ExactCredits1765000000000,
+  WebhookBacklog1765100000000,
 ];

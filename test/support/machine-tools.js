@@ -1,5 +1,5 @@
 // The scale suites need servers the machine provides: a Redis Cluster is started from redis-server
-// and redis-cli, PgBouncer from pgbouncer. CI installs them (.ci/run) and there a missing one fails
+// and redis-cli, PgBouncer from pgbouncer; the operations pack's suite needs Prometheus's promtool. CI installs them (.ci/run) and there a missing one fails
 // its suite with a message naming the package. A developer's `npm test` on a machine without them
 // leaves that suite out, and says loudly why and how to get it, so that `npm ci && npm test` still
 // passes on a fresh machine. Read by jest.config.js (plain JavaScript: jest loads its config as is).
@@ -28,6 +28,7 @@ const SUITES = [
     install: 'apt-get install redis-server (brings redis-cli; macOS: brew install redis)',
   },
   { path: 'test/scale/pgbouncer.e2e-spec.ts', binaries: ['pgbouncer'], install: 'apt-get install pgbouncer' },
+  { path: 'test/ops-pack.e2e-spec.ts', binaries: ['promtool'], install: 'apt-get install prometheus (brings promtool)' },
 ];
 
 /** Paths of the suites this machine cannot run, outside CI only; each announced on stderr. */
