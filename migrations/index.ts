@@ -10,6 +10,7 @@ import { WebhookDeliveryFunctions1763910000002 } from './1763910000002-webhook-d
 import { ScheduledRotation1763910000003 } from './1763910000003-scheduled-rotation';
 import { ExactCredits1765000000000 } from './1765000000000-exact-credits';
 import { WebhookBacklog1765100000000 } from './1765100000000-webhook-backlog';
+import { Retention1765100000001 } from './1765100000001-retention';
 
 export const MIGRATIONS = [
   Foundation1763870000000,
@@ -23,4 +24,5 @@ export const MIGRATIONS = [
   ScheduledRotation1763910000003,
   ExactCredits1765000000000,
   WebhookBacklog1765100000000,
+  Retention1765100000001,
 ];

@@ -1,16 +1,19 @@
 import { HOUSEKEEPING_QUEUE } from '@keyward/jobs';
-import { PurgeIdempotencyRecordsUseCase } from '@keyward/platform';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { BullConnectionLog } from './bull-connection-log';
 import { JobMetrics } from './job-metrics';
-import { PURGE_IDEMPOTENCY } from './schedule-keeper';
+import { EnforceRetention } from './retention';
+import { HOUSEKEEPING_PASS } from './schedule-keeper';
 
-/** Periodic clean-up (its schedule: schedule-keeper.ts). The purge is idempotent, so a retried or repeated run does no harm. */
+/**
+ * Periodic clean-up (its schedule: schedule-keeper.ts): retention (retention.ts). Deleting what is
+ * past its age is idempotent, so a retried or repeated run does no harm.
+ */
 @Processor(HOUSEKEEPING_QUEUE)
 export class HousekeepingProcessor extends WorkerHost {
   constructor(
-    private readonly purgeIdempotencyRecords: PurgeIdempotencyRecordsUseCase,
+    private readonly enforceRetention: EnforceRetention,
     private readonly jobMetrics: JobMetrics,
     private readonly connectionLog: BullConnectionLog,
   ) {
@@ -19,8 +22,8 @@ export class HousekeepingProcessor extends WorkerHost {
 
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
-      case PURGE_IDEMPOTENCY:
-        return this.jobMetrics.measure(PURGE_IDEMPOTENCY, () => this.purgeIdempotencyRecords.execute());
+      case HOUSEKEEPING_PASS:
+        return this.jobMetrics.measure(HOUSEKEEPING_PASS, () => this.enforceRetention.execute());
       default:
         throw new Error(`Unknown housekeeping job ${job.name}`);
     }

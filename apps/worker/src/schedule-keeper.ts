@@ -16,9 +16,13 @@ import type { Queue } from 'bullmq';
 export const DELIVERY_PASS = 'deliver-due';
 /** How often a pass looks for due deliveries; a first retry is due 15 s after a failure. */
 const DELIVERY_PASS_EVERY_MS = 1000;
-/** The idempotency purge (HousekeepingProcessor). */
-export const PURGE_IDEMPOTENCY = 'idempotency-purge';
-const PURGE_EVERY_MS = 60 * 60 * 1000;
+/**
+ * The hourly housekeeping pass (HousekeepingProcessor: retention). Its scheduler's id and job name
+ * date from when it purged idempotency records only; kept, so that a deployment's scheduler in
+ * Redis stays the one that runs it.
+ */
+export const HOUSEKEEPING_PASS = 'idempotency-purge';
+const HOUSEKEEPING_EVERY_MS = 60 * 60 * 1000;
 
 export interface Schedule {
   queue: string;
@@ -45,9 +49,9 @@ export function workerSchedules(config: KeywardConfig): Schedule[] {
     },
     {
       queue: HOUSEKEEPING_QUEUE,
-      id: PURGE_IDEMPOTENCY,
-      everyMs: PURGE_EVERY_MS,
-      job: { name: PURGE_IDEMPOTENCY, opts: { removeOnComplete: 100, removeOnFail: 100 } },
+      id: HOUSEKEEPING_PASS,
+      everyMs: HOUSEKEEPING_EVERY_MS,
+      job: { name: HOUSEKEEPING_PASS, opts: { removeOnComplete: 100, removeOnFail: 100 } },
     },
   ];
 }
