@@ -2,6 +2,7 @@
 // rows past their age (usage buckets, finished webhook deliveries, expired idempotency records),
 // and never a pending delivery nor an audit event.
 import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { EnforceRetention } from '../apps/worker/src/retention';
 import { parseSamples, total } from '../bench/support/prometheus-text';
@@ -10,7 +11,7 @@ import { sql, useOwnDatabase } from './support/database';
 import { client, request } from './support/http-client';
 import { onDemandJobsEnv } from './support/jobs';
 import { createKey } from './support/key-builders';
-import { startAdminApi, startWorker, type RunningHttpApp } from './support/running-apps';
+import { startAdminApi, startVerify, startWorker, type RunningHttpApp } from './support/running-apps';
 import { testConfig } from './support/test-config';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -87,6 +88,15 @@ describe('retention', () => {
     await idempotencyRecord(seeded.kept, 1);
     return seeded;
   };
+  /** EnforceRetention as the worker builds it, on a connection of the app role the worker runs as. */
+  const withRetention = async <T>(env: Record<string, string>, use: (retention: EnforceRetention) => Promise<T>): Promise<T> => {
+    const dataSource = await new DataSource({ type: 'postgres', url: process.env.KEYWARD_TEST_APP_URL, extra: { max: 1 } }).initialize();
+    try {
+      return await use(new EnforceRetention(dataSource, testConfig(env)));
+    } finally {
+      await dataSource.destroy();
+    }
+  };
   const auditEvents = async (): Promise<number> => (await sql<{ n: number }>('owner', 'SELECT count(*)::int AS n FROM audit_events'))[0].n;
 
   beforeAll(async () => {
@@ -112,28 +122,19 @@ describe('retention', () => {
     const events = await auditEvents();
     expect(events).toBeGreaterThan(0);
 
-    const dataSource = await new DataSource({ type: 'postgres', url: process.env.KEYWARD_TEST_APP_URL, extra: { max: 1 } }).initialize();
-    try {
-      // As the app role the worker runs as, two rows a batch.
-      const report = await new EnforceRetention(dataSource, testConfig({ RETENTION_BATCH_SIZE: '2' })).execute();
+    await withRetention({ RETENTION_BATCH_SIZE: '2' }, async (retention) => {
+      const report = await retention.execute();
       expect(report.deleted).toEqual({
         idempotency_records: 1,
         key_usage: 5,
         webhook_deliveries_succeeded: 3,
         webhook_deliveries_failed: 2,
       });
-      // Until a batch comes back short: 1 (idempotency) + 3 (2, 2, 1) + 2 (2, 1) + 2 (2, 0).
+      // Two rows a batch, until a batch comes back short: 1 (idempotency) + 3 (2, 2, 1) + 2 (2, 1) + 2 (2, 0).
       expect(report.batches).toBe(8);
       // A second run finds nothing.
-      expect((await new EnforceRetention(dataSource, testConfig()).execute()).deleted).toEqual({
-        idempotency_records: 0,
-        key_usage: 0,
-        webhook_deliveries_succeeded: 0,
-        webhook_deliveries_failed: 0,
-      });
-    } finally {
-      await dataSource.destroy();
-    }
+      expect(Object.values((await retention.execute()).deleted)).toEqual([0, 0, 0, 0]);
+    });
 
     const after = new Set(await allRows());
     expect(seeded.deleted.filter((row) => after.has(row))).toEqual([]);
@@ -159,6 +160,77 @@ describe('retention', () => {
       expect(total(metrics, 'keyward_job_runs_total', ['queue="housekeeping"', 'outcome="failed"'])).toBe(0);
     } finally {
       await worker.close();
+    }
+  });
+
+  it('deletes 20 000 old usage buckets in batches while verifications run: none fails, no lock is waited for 100 ms', async () => {
+    const verify = await startVerify();
+    const watcher = new Client({ connectionString: process.env.KEYWARD_TEST_OWNER_URL });
+    const writer = new Client({ connectionString: process.env.KEYWARD_TEST_APP_URL });
+    await Promise.all([watcher.connect(), writer.connect()]);
+    try {
+      const key = await createKey(admin.url, tenant.admin, { name: 'under-load' });
+      await sql(
+        'owner',
+        `INSERT INTO key_usage (tenant_id, key_id, hour, code, count)
+         SELECT $1, $2, date_trunc('hour', now()) - interval '401 days' - make_interval(hours => i), 'VALID', 1 FROM generate_series(1, 20000) i`,
+        [tenant.id, key.id],
+      );
+      let running = true;
+      // Every backend of this database seen waiting for a lock, from the first sample to the last.
+      const waits = new Map<string, { first: number; last: number }>();
+      const watching = (async () => {
+        while (running) {
+          const { rows } = await watcher.query<{ id: string }>(
+            `SELECT pid || '/' || query_start AS id FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+          );
+          const now = performance.now();
+          for (const { id } of rows) waits.set(id, { first: waits.get(id)?.first ?? now, last: now });
+          await sleep(5);
+        }
+      })();
+      const answers: (string | number)[] = [];
+      const verifying = Promise.all(
+        Array.from({ length: 4 }, async () => {
+          while (running || answers.length < 100) {
+            const answer = await client(verify.url, tenant.verifier).post('/v1/verify', { key: key.key });
+            answers.push(answer.status === 200 ? answer.body.code : answer.status);
+          }
+        }),
+      );
+      // Besides verify's own write-back (once a second), usage written to the table without pause,
+      // as the app role, through the function verify writes with.
+      const written: number[] = [];
+      const writing = (async () => {
+        while (running) {
+          await writer.query(
+            `SELECT keyward_record_usage(ARRAY[$1]::uuid[], ARRAY[date_trunc('hour', now())], ARRAY['VALID'], ARRAY[1]::bigint[], '{}', '{}')`,
+            [key.id],
+          );
+          written.push(performance.now());
+        }
+      })();
+      await sleep(200); // the load under way
+      const started = performance.now();
+      const report = await withRetention({}, (retention) => retention.execute());
+      const ended = performance.now();
+      running = false;
+      await Promise.all([verifying, watching, writing]);
+
+      expect(report.deleted.key_usage).toBe(20_000);
+      expect(report.batches).toBe(1 + 21 + 1 + 1); // 20 full batches of 1000 and a short one
+      expect(answers.length).toBeGreaterThanOrEqual(100);
+      expect(answers.filter((code) => code !== 'VALID')).toEqual([]);
+      expect(written.filter((at) => at > started && at < ended).length).toBeGreaterThanOrEqual(5);
+      expect(Math.max(0, ...[...waits.values()].map(({ first, last }) => last - first))).toBeLessThan(100);
+      const [{ n }] = await sql<{ n: number }>(
+        'owner',
+        `SELECT count(*)::int AS n FROM key_usage WHERE key_id = $1 AND hour < now() - interval '400 days'`,
+        [key.id],
+      );
+      expect(n).toBe(0);
+    } finally {
+      await Promise.all([watcher.end(), writer.end(), verify.close()]);
     }
   });
 
