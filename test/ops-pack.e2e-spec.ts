@@ -13,6 +13,7 @@ import { ALL_QUEUES } from '@keyward/jobs';
 import { parseSamples, total } from '../bench/support/prometheus-text';
 import { createTenant, type TestTenant } from './support/builders';
 import { sql, useOwnDatabase } from './support/database';
+import { DedicatedRedis, waitFor } from './support/fault-servers';
 import { client, request } from './support/http-client';
 import { brokenLink } from './support/markdown-links';
 import { startAdminApi, startVerify, startWorker, type RunningHttpApp } from './support/running-apps';
@@ -319,5 +320,43 @@ describe('operations pack: Prometheus alerts and the Grafana dashboard', () => {
       expect((await client(admin.url, tenant.auditor).get('/v1/audit-events/verify')).body).toEqual({ valid: false, brokenAtSeq: 1 });
       expect(await counts()).toEqual([1, 1]);
     });
+  });
+  describe("with the worker's Redis killed", () => {
+    let redis: DedicatedRedis;
+    let worker: Awaited<ReturnType<typeof startWorker>>;
+
+    beforeAll(async () => {
+      redis = await DedicatedRedis.start();
+      worker = await startWorker({ env: { REDIS_URL: redis.url, REDIS_KEY_PREFIX: `kwops:${randomUUID()}:` } });
+    }, 60_000);
+    afterAll(async () => {
+      await worker?.close();
+      await redis?.dispose();
+    }, 60_000);
+
+    const scrape = async () => {
+      const started = performance.now();
+      const text = (await request<string>(worker.url, 'GET', '/metrics')).body;
+      return { samples: parseSamples(text), ms: performance.now() - started };
+    };
+    const queueSamples = (samples: Map<string, number>) =>
+      [...samples.keys()].filter((series) => series.startsWith('keyward_job_queue_jobs{'));
+
+    it('answers /metrics within 2 s saying Redis is down, with no queue counts rather than stale ones, and counts again once it is back', async () => {
+      const up = await scrape();
+      expect(total(up.samples, 'keyward_readiness_check_up', ['check="redis"'])).toBe(1);
+      expect(queueSamples(up.samples)).toHaveLength(ALL_QUEUES.length * 4);
+
+      await redis.kill();
+      const down = await scrape();
+      expect(down.ms).toBeLessThan(2000);
+      expect(total(down.samples, 'keyward_readiness_check_up', ['check="redis"'])).toBe(0);
+      expect(total(down.samples, 'keyward_readiness_check_up', ['check="postgres"'])).toBe(1);
+      expect(queueSamples(down.samples)).toEqual([]);
+
+      await redis.restart();
+      const back = await waitFor(scrape, ({ samples }) => queueSamples(samples).length === ALL_QUEUES.length * 4, 20_000, 200);
+      expect(total(back.samples, 'keyward_readiness_check_up', ['check="redis"'])).toBe(1);
+    }, 60_000);
   });
 });

@@ -47,6 +47,12 @@ export class JobMetrics {
       buckets: [0.01, 0.05, 0.1, 0.5, 1, 5, 15, 60, 300],
       registers,
     });
+    /** A queue's counts; none while its connection is down, so that no command waits behind the outage. */
+    const countsOf = async (name: string) => {
+      const queue = moduleRef.get<Queue>(getQueueToken(name), { strict: false });
+      if ((await queue.client).status !== 'ready') return null;
+      return queue.getJobCounts(...Object.values(COUNTED_STATES));
+    };
     new Gauge({
       name: 'keyward_job_queue_jobs',
       help: 'Jobs in each queue by state (waiting, active, delayed, failed and kept), when scraped',
@@ -54,13 +60,7 @@ export class JobMetrics {
       registers,
       async collect(this: Gauge<'queue' | 'state'>) {
         const counts = await Promise.all(
-          ALL_QUEUES.map((name) =>
-            withTimeout(
-              moduleRef.get<Queue>(getQueueToken(name), { strict: false }).getJobCounts(...Object.values(COUNTED_STATES)),
-              COUNT_TIMEOUT_MS,
-              'job counts',
-            ).catch(() => null),
-          ),
+          ALL_QUEUES.map((name) => withTimeout(countsOf(name), COUNT_TIMEOUT_MS, 'job counts').catch(() => null)),
         );
         this.reset();
         ALL_QUEUES.forEach((queue, index) => {
