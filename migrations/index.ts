@@ -9,6 +9,8 @@ import { ExpiryAndUnusedAudit1763910000001 } from './1763910000001-expiry-and-un
 import { WebhookDeliveryFunctions1763910000002 } from './1763910000002-webhook-delivery-functions';
 import { ScheduledRotation1763910000003 } from './1763910000003-scheduled-rotation';
 import { ExactCredits1765000000000 } from './1765000000000-exact-credits';
+import { WebhookBacklog1765100000000 } from './1765100000000-webhook-backlog';
+import { Retention1765100000001 } from './1765100000001-retention';
 import { KeyModelV21765500000000 } from './1765500000000-key-model-v2';
 import { AuditCheckpoints1766000000000 } from './1766000000000-audit-checkpoints';
 import { LeakedKeys1766100000000 } from './1766100000000-leaked-keys';
@@ -25,6 +27,8 @@ export const MIGRATIONS = [
   WebhookDeliveryFunctions1763910000002,
   ScheduledRotation1763910000003,
   ExactCredits1765000000000,
+  WebhookBacklog1765100000000,
+  Retention1765100000001,
   KeyModelV21765500000000,
   AuditCheckpoints1766000000000,
   LeakedKeys1766100000000,

@@ -1,5 +1,7 @@
-// Some suites need servers the machine provides: a Redis Cluster is started from redis-server
-// and redis-cli, PgBouncer from pgbouncer, the nginx gateway from nginx. CI installs them (.ci/run) and there a missing one fails
+// Some suites need servers and tools the machine provides: a Redis Cluster is started from
+// redis-server and redis-cli, PgBouncer from pgbouncer, the nginx gateway from nginx; the operations
+// pack's suites need Prometheus's promtool, and PostgreSQL's pg_dump and pg_restore. CI installs
+// them (.ci/run) and there a missing one fails
 // its suite with a message naming the package. A developer's `npm test` on a machine without them
 // leaves that suite out, and says loudly why and how to get it, so that `npm ci && npm test` still
 // passes on a fresh machine. Read by jest.config.js (plain JavaScript: jest loads its config as is).
@@ -39,6 +41,8 @@ const SUITES = [
   },
   { path: 'test/scale/pgbouncer.e2e-spec.ts', binaries: ['pgbouncer'], install: 'apt-get install pgbouncer' },
   { path: 'test/gateways-nginx.e2e-spec.ts', binaries: ['nginx'], install: 'apt-get install nginx (macOS: brew install nginx)' },
+  { path: 'test/ops-pack.e2e-spec.ts', binaries: ['promtool'], install: 'apt-get install prometheus (brings promtool)' },
+  { path: 'test/ops-backup-restore.e2e-spec.ts', binaries: ['pg_dump', 'pg_restore'], install: 'apt-get install postgresql-client' },
 ];
 
 /** Paths of the suites this machine cannot run, outside CI only; each announced on stderr. */

@@ -1,23 +1,23 @@
 import { RecordAuditCheckpointsUseCase } from '@keyward/audit';
 import { HOUSEKEEPING_QUEUE } from '@keyward/jobs';
-import { PurgeIdempotencyRecordsUseCase } from '@keyward/platform';
 import { SigningKeyRing } from '@keyward/signing';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { AuditCheckpointMetrics } from './audit-checkpoint-metrics';
 import { BullConnectionLog } from './bull-connection-log';
 import { JobMetrics } from './job-metrics';
-import { AUDIT_CHECKPOINT, PURGE_IDEMPOTENCY, SIGNING_KEY_MAX_AGE_SECONDS, SIGNING_KEY_ROTATION } from './schedule-keeper';
+import { EnforceRetention } from './retention';
+import { AUDIT_CHECKPOINT, HOUSEKEEPING_PASS, SIGNING_KEY_MAX_AGE_SECONDS, SIGNING_KEY_ROTATION } from './schedule-keeper';
 
 /**
  * Periodic upkeep (its schedules: schedule-keeper.ts). Each job is idempotent, so a retried or
- * repeated run does no harm: the purge deletes what is expired, a checkpoint is kept once per seq,
- * and the key rotates only once it is SIGNING_KEY_MAX_AGE_SECONDS old.
+ * repeated run does no harm: retention (retention.ts) deletes what is past its age, a checkpoint
+ * is kept once per seq, and the key rotates only once it is SIGNING_KEY_MAX_AGE_SECONDS old.
  */
 @Processor(HOUSEKEEPING_QUEUE)
 export class HousekeepingProcessor extends WorkerHost {
   constructor(
-    private readonly purgeIdempotencyRecords: PurgeIdempotencyRecordsUseCase,
+    private readonly enforceRetention: EnforceRetention,
     private readonly recordAuditCheckpoints: RecordAuditCheckpointsUseCase,
     private readonly keyRing: SigningKeyRing,
     private readonly jobMetrics: JobMetrics,
@@ -29,8 +29,8 @@ export class HousekeepingProcessor extends WorkerHost {
 
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
-      case PURGE_IDEMPOTENCY:
-        return this.jobMetrics.measure(PURGE_IDEMPOTENCY, () => this.purgeIdempotencyRecords.execute());
+      case HOUSEKEEPING_PASS:
+        return this.jobMetrics.measure(HOUSEKEEPING_PASS, () => this.enforceRetention.execute());
       case AUDIT_CHECKPOINT:
         return this.jobMetrics.measure(AUDIT_CHECKPOINT, async () =>
           this.checkpointMetrics.record(await this.recordAuditCheckpoints.execute()),

@@ -16,9 +16,13 @@ import type { Queue } from 'bullmq';
 export const DELIVERY_PASS = 'deliver-due';
 /** How often a pass looks for due deliveries; a first retry is due 15 s after a failure. */
 const DELIVERY_PASS_EVERY_MS = 1000;
-/** The idempotency purge (HousekeepingProcessor). */
-export const PURGE_IDEMPOTENCY = 'idempotency-purge';
-const PURGE_EVERY_MS = 60 * 60 * 1000;
+/**
+ * The hourly housekeeping pass (HousekeepingProcessor: retention). Its scheduler's id and job name
+ * date from when it purged idempotency records only; kept, so that a deployment's scheduler in
+ * Redis stays the one that runs it.
+ */
+export const HOUSEKEEPING_PASS = 'idempotency-purge';
+const HOUSEKEEPING_EVERY_MS = 60 * 60 * 1000;
 /** The signed checkpoints of the audit chains that moved (HousekeepingProcessor, docs/auditing.md). */
 export const AUDIT_CHECKPOINT = 'audit-checkpoint';
 const AUDIT_CHECKPOINT_EVERY_MS = 60 * 60 * 1000;
@@ -51,7 +55,7 @@ export function workerSchedules(config: KeywardConfig): Schedule[] {
       job: { name: DELIVERY_PASS, opts: { removeOnComplete: 100, removeOnFail: 100 } },
     },
     ...[
-      { name: PURGE_IDEMPOTENCY, everyMs: PURGE_EVERY_MS },
+      { name: HOUSEKEEPING_PASS, everyMs: HOUSEKEEPING_EVERY_MS },
       { name: AUDIT_CHECKPOINT, everyMs: AUDIT_CHECKPOINT_EVERY_MS },
       { name: SIGNING_KEY_ROTATION, everyMs: SIGNING_KEY_ROTATION_CHECK_EVERY_MS },
     ].map(({ name, everyMs }) => ({

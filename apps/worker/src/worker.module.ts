@@ -1,7 +1,7 @@
 import { AuditModule } from '@keyward/audit';
 import { JobsQueueModule } from '@keyward/jobs';
 import { KeysModule } from '@keyward/keys';
-import { PlatformModule, PurgeIdempotencyRecordsUseCase, type PlatformOptions } from '@keyward/platform';
+import { PlatformModule, type PlatformOptions } from '@keyward/platform';
 import { WebhookDeliveryModule } from '@keyward/webhooks';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AuditCheckpointMetrics } from './audit-checkpoint-metrics';
@@ -9,6 +9,7 @@ import { BullConnectionLog } from './bull-connection-log';
 import { HousekeepingProcessor } from './housekeeping.processor';
 import { JobDrain } from './job-drain';
 import { JobMetrics } from './job-metrics';
+import { EnforceRetention } from './retention';
 import { ExpiryProcessor } from './expiry.processor';
 import { RotationProcessor } from './rotation.processor';
 import { ScheduleKeeper } from './schedule-keeper';
@@ -34,7 +35,7 @@ export class WorkerModule {
         JobMetrics,
         AuditCheckpointMetrics,
         BullConnectionLog,
-        PurgeIdempotencyRecordsUseCase,
+        EnforceRetention,
         HousekeepingProcessor,
         RotationProcessor,
         ExpiryProcessor,

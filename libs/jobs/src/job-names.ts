@@ -6,7 +6,7 @@ export type ScheduledJob = (typeof SCHEDULED_JOBS)[number];
 /** The queue of webhook deliveries. */
 export const WEBHOOK_DELIVERY_QUEUE = 'webhooks';
 
-/** The queue of periodic clean-up (the idempotency purge). */
+/** The queue of periodic clean-up (retention: docs/operations.md). */
 export const HOUSEKEEPING_QUEUE = 'housekeeping';
 
 /** Every queue, as the dashboard lists them. */

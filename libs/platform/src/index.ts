@@ -35,7 +35,6 @@ export * from './secrets/secret-box';
 export * from './secrets/secret-token';
 export * from './openapi/api-problems';
 export * from './redis/invalidation-subscriber';
-export * from './idempotency/purge-idempotency-records.use-case';
 export * from './lifecycle/shutdown-deadline';
 export * from './cache/invalidating-cache';
 export * from './http/ahead-of-framework';

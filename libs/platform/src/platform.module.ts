@@ -9,6 +9,7 @@ import type { KeywardConfig } from './config/keyward-config';
 import { DatabaseModule } from './database/database.module';
 import { OperationsController } from './health/operations.controller';
 import { Readiness } from './health/readiness';
+import { exposeReadinessChecks } from './health/readiness-metrics';
 import { accessErrorFields, accessLogLevel } from './logging/access-log';
 import { createRootLogger, redactRequest } from './logging/logger';
 import { Metrics } from './metrics/metrics';
@@ -73,6 +74,7 @@ export class PlatformModule implements BeforeApplicationShutdown {
       destination: options.logDestination,
     });
     const quiet = new Set(options.quietPaths ?? []);
+    const metrics = new Metrics(options.service);
     return {
       module: PlatformModule,
       global: true,
@@ -102,13 +104,17 @@ export class PlatformModule implements BeforeApplicationShutdown {
       providers: [
         { provide: KEYWARD_CONFIG, useValue: config },
         { provide: SHUTDOWN_DRAIN_MS, useValue: options.drainOnShutdown === false ? 0 : config.shutdownDrainMs },
-        { provide: Metrics, useValue: new Metrics(options.service) },
+        { provide: Metrics, useValue: metrics },
         { provide: KeyedHasher, useValue: new KeyedHasher(config.pepper) },
         { provide: SecretBox, useValue: new SecretBox(config.encryptionKey) },
         {
           provide: Readiness,
           inject: [getDataSourceToken(), REDIS_CLIENT],
-          useFactory: (dataSource: DataSource, redis: RedisClient) => new Readiness(dataSource, redis),
+          useFactory: (dataSource: DataSource, redis: RedisClient) => {
+            const readiness = new Readiness(dataSource, redis);
+            exposeReadinessChecks(metrics, readiness);
+            return readiness;
+          },
         },
         InvalidationPublisher,
       ],

@@ -1,5 +1,6 @@
-import { TenantTransactions } from '@keyward/platform';
-import { Injectable } from '@nestjs/common';
+import { Metrics, TenantTransactions } from '@keyward/platform';
+import { Injectable, Logger } from '@nestjs/common';
+import { Counter } from 'prom-client';
 import { AuditRepository } from '../audit.repository';
 import type { AuditEvent } from '../domain/audit-event';
 import { ChainVerifier, type ChainPoint, type ChainVerdict } from '../domain/hash-chain';
@@ -12,10 +13,24 @@ const BATCH_SIZE = 1000;
  */
 @Injectable()
 export class VerifyAuditChainUseCase {
+  private readonly logger = new Logger(VerifyAuditChainUseCase.name);
+  /** What the audit alert reads (docs/runbooks.md): a broken chain is counted and logged with its tenant. */
+  private readonly verifications: Counter<'result'>;
+
   constructor(
     private readonly transactions: TenantTransactions,
     private readonly repository: AuditRepository,
-  ) {}
+    metrics: Metrics,
+  ) {
+    this.verifications = new Counter({
+      name: 'keyward_audit_chain_verifications_total',
+      help: 'Audit chain verifications by result (valid, broken)',
+      labelNames: ['result'],
+      registers: [metrics.registry],
+    });
+    // Both from 0 at start: a first broken chain is then an increase that the alert can see.
+    for (const result of ['valid', 'broken']) this.verifications.inc({ result }, 0);
+  }
 
   private async *events(tenantId: string): AsyncGenerator<AuditEvent> {
     const upToSeq = await this.transactions.run(tenantId, (tx) => this.repository.headSeq(tx));
@@ -38,6 +53,9 @@ export class VerifyAuditChainUseCase {
       if (!verifier.add(event)) break;
     }
     const verdict = verifier.verdict();
+    this.verifications.inc({ result: verdict.valid ? 'valid' : 'broken' });
+    if (!verdict.valid)
+      this.logger.error({ tenantId, brokenAtSeq: verdict.brokenAtSeq }, 'Audit chain verification failed: the chain is broken');
     return checkpoint ? { ...verdict, extendsCheckpoint: verifier.extendsCheckpoint() } : verdict;
   }
 }

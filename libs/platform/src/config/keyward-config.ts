@@ -106,6 +106,21 @@ export interface KeywardConfig {
   readonly jobScheduleCheckSeconds: number;
   /** How often each scheduled job runs, in seconds (ROTATION_/EXPIRY_/UNUSED_AUDIT_JOB_INTERVAL_SECONDS). */
   readonly jobIntervals: Readonly<{ rotation: number; expiry: number; 'unused-audit': number }>;
+  /**
+   * How long the worker's hourly housekeeping keeps what would otherwise grow without bound, and
+   * how many rows one of its statements deletes (docs/operations.md, Retention). Idempotency
+   * records keep their 24 h; the audit log is never deleted.
+   */
+  readonly retention: Readonly<{
+    /** Usage buckets (key_usage), in days: USAGE_RETENTION_DAYS, default 400. */
+    usageDays: number;
+    /** Webhook deliveries, in days after they succeeded: WEBHOOK_SUCCEEDED_RETENTION_DAYS, default 30. */
+    webhookSucceededDays: number;
+    /** Webhook deliveries, in days after they were given up: WEBHOOK_FAILED_RETENTION_DAYS, default 90. */
+    webhookFailedDays: number;
+    /** Rows per delete statement: RETENTION_BATCH_SIZE, default 1000. */
+    batchSize: number;
+  }>;
 }
 
 /**
@@ -349,6 +364,12 @@ export function loadKeywardConfig(env: Env, facts: ProcessFacts = { stdoutIsTty:
       rotation: integer(env, 'ROTATION_JOB_INTERVAL_SECONDS', 60, 1, 86_400),
       expiry: integer(env, 'EXPIRY_JOB_INTERVAL_SECONDS', 60, 1, 86_400),
       'unused-audit': integer(env, 'UNUSED_AUDIT_JOB_INTERVAL_SECONDS', 86_400, 1, 31 * 86_400),
+    }),
+    retention: Object.freeze({
+      usageDays: integer(env, 'USAGE_RETENTION_DAYS', 400, 31, 36_500),
+      webhookSucceededDays: integer(env, 'WEBHOOK_SUCCEEDED_RETENTION_DAYS', 30, 1, 36_500),
+      webhookFailedDays: integer(env, 'WEBHOOK_FAILED_RETENTION_DAYS', 90, 1, 36_500),
+      batchSize: integer(env, 'RETENTION_BATCH_SIZE', 1000, 1, 10_000),
     }),
   });
 }

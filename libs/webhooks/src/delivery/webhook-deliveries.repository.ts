@@ -51,6 +51,12 @@ function toDelivery(row: DeliveryRow): WebhookDelivery {
 export class WebhookDeliveriesRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Pending deliveries of every tenant, and how long the most overdue has been due (0 when none is). */
+  async backlog(): Promise<{ pending: number; overdueSeconds: number }> {
+    const [row]: { pending: string; overdue_seconds: number }[] = await this.dataSource.query('SELECT * FROM keyward_webhook_backlog()');
+    return { pending: Number(row.pending), overdueSeconds: Number(row.overdue_seconds) };
+  }
+
   /**
    * Takes up to `limit` due deliveries of every tenant and moves each one's next attempt
    * `leaseSeconds` ahead, so that no other run takes it meanwhile and a crashed worker's

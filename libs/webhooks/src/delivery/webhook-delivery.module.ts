@@ -16,7 +16,12 @@ import { WebhookSender } from './webhook-sender';
       useFactory: (config: KeywardConfig) => new WebhookSender({ loopbackOnly: config.webhookLoopbackOnly }),
     },
     { provide: WEBHOOK_ADDRESS_RESOLVER, inject: [KEYWARD_CONFIG], useFactory: createWebhookAddressResolver },
-    { provide: WebhookDeliveryMetrics, inject: [Metrics], useFactory: (metrics: Metrics) => new WebhookDeliveryMetrics(metrics.registry) },
+    {
+      provide: WebhookDeliveryMetrics,
+      inject: [Metrics, WebhookDeliveriesRepository],
+      useFactory: (metrics: Metrics, deliveries: WebhookDeliveriesRepository) =>
+        new WebhookDeliveryMetrics(metrics.registry, () => deliveries.backlog()),
+    },
     DeliverDueWebhooksUseCase,
   ],
   exports: [DeliverDueWebhooksUseCase],
