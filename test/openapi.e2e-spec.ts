@@ -340,8 +340,11 @@ describe('OpenAPI documents', () => {
         for (const [exampleName, example] of Object.entries<Json>(op.requestBody?.content['application/json'].examples ?? {})) {
           const tenant = await createTenant(admin.url);
           const token = op.security[0].platformOperator ? TEST_PLATFORM_TOKEN : tenant.admin;
-          const keyId = path.includes('{keyId}') ? (await createKey(admin.url, tenant.admin)).id : '';
-          const url = path.replace('{tenantId}', tenant.id).replace('{keyId}', keyId);
+          // With credits, so that the credits examples (increment, decrement) have some to change.
+          const keyId = path.includes('{keyId}') ? (await createKey(admin.url, tenant.admin, { remaining: 1000 })).id : '';
+          if (path.includes('{ownerId}'))
+            await request(admin.url, 'PUT', '/v1/owners/cus_4711', { token, body: { credits: { remaining: 1000 } } });
+          const url = path.replace('{tenantId}', tenant.id).replace('{keyId}', keyId).replace('{ownerId}', 'cus_4711');
           const response = await request(admin.url, method.toUpperCase(), url, { token, body: example.value });
           const expected = Object.keys(op.responses).filter((status) => status.startsWith('2'));
           answers.push({ name, example: exampleName, status: response.status, expected });

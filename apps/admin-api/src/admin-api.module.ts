@@ -16,7 +16,9 @@ import { AuditController } from './audit/audit.controller';
 import { CredentialsController } from './credentials/credentials.controller';
 import { TenantCredentialsController } from './credentials/tenant-credentials.controller';
 import { JobsController } from './jobs/jobs.controller';
+import { KeyCreditsController } from './keys/key-credits.controller';
 import { KeysController } from './keys/keys.controller';
+import { OwnersController } from './owners/owners.controller';
 import { PolicyController } from './policy/policy.controller';
 import { ReportsController } from './reports/reports.controller';
 import { TenantsController } from './tenants/tenants.controller';
@@ -46,6 +48,8 @@ export class AdminApiModule {
         CredentialsController,
         AuditController,
         KeysController,
+        KeyCreditsController,
+        OwnersController,
         PolicyController,
         ReportsController,
         WebhooksController,

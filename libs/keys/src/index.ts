@@ -28,3 +28,6 @@ export * from './owners/owners.repository';
 export * from './counters/credits-seeder';
 export * from './use-cases/change-credits.use-case';
 export * from './use-cases/key-invalidation';
+export * from './use-cases/owners/put-owner.use-case';
+export * from './use-cases/owners/read-owners.use-case';
+export * from './use-cases/owners/delete-owner.use-case';
