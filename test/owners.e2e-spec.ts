@@ -3,7 +3,8 @@
 // with nothing written.
 import { createTenant, type TestTenant } from './support/builders';
 import { sql } from './support/database';
-import { client, type TestResponse } from './support/http-client';
+import { auditEvents, BAD_CREDIT_CHANGES, BAD_LIMITS_AND_CREDITS, expectRefused } from './support/admin-checks';
+import { client } from './support/http-client';
 import { createKey } from './support/key-builders';
 import { startAdminApi, type RunningHttpApp } from './support/running-apps';
 import { TEST_PLATFORM_TOKEN } from './support/test-config';
@@ -17,12 +18,7 @@ describe('owners', () => {
   let tenant: TestTenant;
   let api: ReturnType<typeof client>;
 
-  /** The tenant's audit events of one action, oldest first. */
-  async function events(action: string): Promise<any[]> {
-    const page = await client(admin.url, tenant.auditor).get(`/v1/audit-events?action=${action}&limit=100`);
-    expect(page.status).toBe(200);
-    return page.body.data;
-  }
+  const events = (action: string) => auditEvents(admin.url, tenant.auditor, `action=${action}`);
 
   beforeAll(async () => {
     admin = await startAdminApi();
@@ -119,6 +115,20 @@ describe('owners', () => {
       expect(unlimited.body.credits).toBeNull();
       const refused = await api.post('/v1/owners/balance/credits', { op: 'increment', amount: 1 });
       expect({ status: refused.status, code: refused.body.code }).toEqual({ status: 409, code: 'CONFLICT' });
+    });
+
+    it('makes one owner of 10 concurrent PUTs that create it: one owner.created, the rest owner.updated', async () => {
+      const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => api.put('/v1/owners/raced', { name: `put ${i}` })));
+      expect(answers.map((answer) => answer.status)).toEqual(Array(10).fill(200));
+      const [row] = await sql('owner', `SELECT count(*)::int AS owners FROM owners WHERE tenant_id = $1 AND owner_id = 'raced'`, [
+        tenant.id,
+      ]);
+      expect(row.owners).toBe(1);
+      const actions = [...(await events('owner.created')), ...(await events('owner.updated'))]
+        .filter((event) => event.target.id === 'raced')
+        .map((event) => event.action)
+        .sort();
+      expect(actions).toEqual(['owner.created', ...Array(9).fill('owner.updated')]);
     });
 
     it('takes owner ids of 200 characters of A-Z a-z 0-9 _ . : @ -', async () => {
@@ -281,63 +291,7 @@ describe('owners', () => {
       ['meta that is an array', { meta: [1] }, 'meta'],
       ['meta null', { meta: null }, 'meta'],
       ['meta over 4 KiB', { meta: { b: 'x'.repeat(4090) } }, 'meta'],
-      ['rateLimits that is an object', { rateLimits: { name: 'a', limit: 1, windowSeconds: 1 } }, 'rateLimits'],
-      ['rateLimits null', { rateLimits: null }, 'rateLimits'],
-      [
-        '11 rate limits',
-        { rateLimits: Array.from({ length: 11 }, (_, i) => ({ name: `l${i}`, limit: 1, windowSeconds: 1 })) },
-        'rateLimits',
-      ],
-      ['an uppercase limit name', { rateLimits: [{ name: 'Burst', limit: 1, windowSeconds: 1 }] }, 'rateLimits[0].name'],
-      ['a 33-character limit name', { rateLimits: [{ name: 'n'.repeat(33), limit: 1, windowSeconds: 1 }] }, 'rateLimits[0].name'],
-      [
-        'a repeated limit name',
-        {
-          rateLimits: [
-            { name: 'a', limit: 1, windowSeconds: 1 },
-            { name: 'a', limit: 2, windowSeconds: 2 },
-          ],
-        },
-        'rateLimits[1].name',
-      ],
-      ['a limit of 0', { rateLimits: [{ name: 'a', limit: 0, windowSeconds: 1 }] }, 'rateLimits[0].limit'],
-      ['a limit over 1e9', { rateLimits: [{ name: 'a', limit: 1_000_000_001, windowSeconds: 1 }] }, 'rateLimits[0].limit'],
-      [
-        'a sliding limit over 10,000',
-        { rateLimits: [{ name: 'a', limit: 10_001, windowSeconds: 1, algorithm: 'sliding' }] },
-        'rateLimits[0].limit',
-      ],
-      ['windowSeconds over a year', { rateLimits: [{ name: 'a', limit: 1, windowSeconds: 31_536_001 }] }, 'rateLimits[0].windowSeconds'],
-      [
-        'an unknown algorithm',
-        { rateLimits: [{ name: 'a', limit: 1, windowSeconds: 1, algorithm: 'token-bucket' }] },
-        'rateLimits[0].algorithm',
-      ],
-      ['an unknown apply', { rateLimits: [{ name: 'a', limit: 1, windowSeconds: 1, apply: 'never' }] }, 'rateLimits[0].apply'],
-      ['an unknown field in a limit', { rateLimits: [{ name: 'a', limit: 1, windowSeconds: 1, cost: 2 }] }, 'rateLimits[0].cost'],
-      ['a limit that is a number', { rateLimits: [5] }, 'rateLimits[0]'],
-      ['credits that is a number', { credits: 5 }, 'credits'],
-      ['credits without remaining', { credits: {} }, 'credits.remaining'],
-      ['negative credits', { credits: { remaining: -1 } }, 'credits.remaining'],
-      ['fractional credits', { credits: { remaining: 1.5 } }, 'credits.remaining'],
-      ['an unknown refill interval', { credits: { remaining: 1, refill: { interval: 'weekly', amount: 1 } } }, 'credits.refill.interval'],
-      ['a negative refill amount', { credits: { remaining: 1, refill: { interval: 'daily', amount: -1 } } }, 'credits.refill.amount'],
-      [
-        'dayOfMonth 32',
-        { credits: { remaining: 1, refill: { interval: 'monthly', amount: 1, dayOfMonth: 32 } } },
-        'credits.refill.dayOfMonth',
-      ],
-      [
-        'dayOfMonth 0',
-        { credits: { remaining: 1, refill: { interval: 'monthly', amount: 1, dayOfMonth: 0 } } },
-        'credits.refill.dayOfMonth',
-      ],
-      [
-        'dayOfMonth on a daily refill',
-        { credits: { remaining: 1, refill: { interval: 'daily', amount: 1, dayOfMonth: 3 } } },
-        'credits.refill.dayOfMonth',
-      ],
-      ['an unknown field in credits', { credits: { remaining: 1, rollover: true } }, 'credits.rollover'],
+      ...BAD_LIMITS_AND_CREDITS,
       ['remaining, which owners do not take', { remaining: 5 }, 'remaining'],
       ['an unknown top-level field', { ownerId: 'other' }, 'ownerId'],
     ];
@@ -350,15 +304,6 @@ describe('owners', () => {
         [tenant.id],
       );
       return row;
-    }
-
-    function expectRefused(response: TestResponse, field: string): void {
-      const fields = (response.body?.errors ?? []).map((error: any) => error.field);
-      expect({ status: response.status, code: response.body?.code, fields }).toEqual({
-        status: 400,
-        code: 'VALIDATION_FAILED',
-        fields: expect.arrayContaining([field]),
-      });
     }
 
     beforeAll(async () => {
@@ -387,15 +332,7 @@ describe('owners', () => {
       expect(await written()).toEqual(before);
     });
 
-    it.each([
-      ['an unknown op', { op: 'add', amount: 1 }, 'op'],
-      ['no op', { amount: 1 }, 'op'],
-      ['a negative amount', { op: 'increment', amount: -1 }, 'amount'],
-      ['a fractional amount', { op: 'increment', amount: 0.5 }, 'amount'],
-      ['an amount as a string', { op: 'set', amount: '5' }, 'amount'],
-      ['no amount', { op: 'set' }, 'amount'],
-      ['an unknown field', { op: 'set', amount: 1, reason: 'x' }, 'reason'],
-    ] as Case[])('refuses a credits change with %s, naming the field, and changes nothing', async (_label, body, field) => {
+    it.each(BAD_CREDIT_CHANGES)('refuses a credits change with %s, naming the field, and changes nothing', async (_label, body, field) => {
       const before = await written();
       expectRefused(await api.post('/v1/owners/target/credits', body), field);
       expect(await written()).toEqual(before);
