@@ -6,7 +6,7 @@ import { sql } from './support/database';
 import { auditEvents, BAD_CREDIT_CHANGES, BAD_LIMITS_AND_CREDITS, expectRefused } from './support/admin-checks';
 import { client } from './support/http-client';
 import { createKey } from './support/key-builders';
-import { startAdminApi, type RunningHttpApp } from './support/running-apps';
+import { startAdminApi, startVerify, type RunningHttpApp } from './support/running-apps';
 import { TEST_PLATFORM_TOKEN } from './support/test-config';
 
 const OWNER_RESOURCE_FIELDS = ['createdAt', 'credits', 'keyCount', 'meta', 'name', 'ownerId', 'rateLimits', 'updatedAt'];
@@ -235,6 +235,50 @@ describe('owners', () => {
       expect((await api.post('/v1/owners/unlimited/credits', { op: 'set', amount: 7 })).body).toEqual({ remaining: 7 });
       expect((await api.get('/v1/owners/unlimited')).body.credits).toEqual({ remaining: 7, refill: null, refilledAt: null });
       expect((await api.post('/v1/owners/nobody/credits', { op: 'set', amount: 1 })).status).toBe(404);
+    });
+  });
+
+  describe('on the verify service', () => {
+    let verify: RunningHttpApp;
+    beforeAll(async () => {
+      verify = await startVerify();
+    });
+    afterAll(() => verify.close());
+
+    /** The codes of `count` verifications, alternating between the keys, one after the other. */
+    async function codesOf(keys: string[], count: number): Promise<string[]> {
+      const verifier = client(verify.url, tenant.verifier);
+      const codes: string[] = [];
+      for (let i = 0; i < count; i++) codes.push((await verifier.post('/v1/verify', { key: keys[i % keys.length] })).body.code);
+      return codes;
+    }
+    const tally = (codes: string[]) =>
+      codes.reduce<Record<string, number>>((counts, code) => ({ ...counts, [code]: (counts[code] ?? 0) + 1 }), {});
+
+    it("shares the owner's credits among its keys, and takes a PUT, a POST credits and a DELETE within a second", async () => {
+      await api.put('/v1/owners/verified-pool', { credits: { remaining: 5 } });
+      const keys = [
+        (await createKey(admin.url, tenant.admin, { ownerId: 'verified-pool' })).key,
+        (await createKey(admin.url, tenant.admin, { ownerId: 'verified-pool' })).key,
+      ];
+      expect(tally(await codesOf(keys, 8))).toEqual({ VALID: 5, USAGE_EXCEEDED: 3 });
+      expect((await api.post('/v1/owners/verified-pool/credits', { op: 'increment', amount: 3 })).body).toEqual({ remaining: 3 });
+      expect(tally(await codesOf(keys, 5))).toEqual({ VALID: 3, USAGE_EXCEEDED: 2 });
+      await api.put('/v1/owners/verified-pool', { credits: { remaining: 2 } });
+      await sleep(1100);
+      expect(tally(await codesOf(keys, 4))).toEqual({ VALID: 2, USAGE_EXCEEDED: 2 });
+      expect((await api.delete('/v1/owners/verified-pool')).status).toBe(204);
+      await sleep(1100);
+      expect(tally(await codesOf(keys, 4))).toEqual({ VALID: 4 });
+    });
+
+    it("applies the owner's limits to every key of the owner, made before or after the owner record", async () => {
+      const before = (await createKey(admin.url, tenant.admin, { ownerId: 'verified-limit' })).key;
+      expect(await codesOf([before], 1)).toEqual(['VALID']);
+      await api.put('/v1/owners/verified-limit', { rateLimits: [{ name: 'cap', limit: 3, windowSeconds: 3600 }] });
+      await sleep(1100);
+      const after = (await createKey(admin.url, tenant.admin, { ownerId: 'verified-limit' })).key;
+      expect(tally(await codesOf([before, after], 6))).toEqual({ VALID: 3, RATE_LIMITED: 3 });
     });
   });
 
