@@ -303,6 +303,9 @@ describe('OpenAPI documents', () => {
       ['/v1/tenants/{tenantId}/credentials', 'post', 'createTenantCredential'],
       ['/v1/credentials', 'post', 'createCredential'],
       ['/v1/jobs/{name}/run', 'post', 'runJob'],
+      ['/v1/owners/{ownerId}', 'put', 'putOwner'],
+      ['/v1/owners/{ownerId}/credits', 'post', 'changeOwnerCredits'],
+      ['/v1/keys/{keyId}/credits', 'post', 'changeKeyCredits'],
     ])('names %s %s %s', (path, method, operationId) => {
       expect(operation(path, method).operationId).toBe(operationId);
     });
@@ -321,6 +324,8 @@ describe('OpenAPI documents', () => {
       expect(codesOf('/v1/keys/{keyId}', 'patch', 409)).toEqual(['CONFLICT']);
       expect(codesOf('/v1/keys/{keyId}/rotate', 'post', 409)).toEqual(['CONFLICT', 'IDEMPOTENCY_KEY_IN_USE']);
       expect(codesOf('/v1/keys/{keyId}/reveal', 'post', 410)).toEqual(['GONE']);
+      expect(codesOf('/v1/keys/{keyId}/credits', 'post', 409)).toEqual(['INSUFFICIENT_CREDITS', 'CONFLICT']);
+      expect(codesOf('/v1/owners/{ownerId}/credits', 'post', 404)).toEqual(['NOT_FOUND']);
       expect(codesOf('/v1/tenants', 'get', 403)).toEqual(['FORBIDDEN']);
       expect(codesOf('/v1/jobs/{queue}/{jobId}/retry', 'post', 409)).toEqual(['CONFLICT']);
     });

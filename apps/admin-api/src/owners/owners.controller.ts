@@ -34,7 +34,11 @@ class ParseOwnerIdPipe implements PipeTransform<string, string> {
 }
 
 const ownerId = new ParseOwnerIdPipe();
-const OWNER_ID_PARAM = { name: 'ownerId', description: 'The owner id its keys carry: 1 to 200 characters of A-Z a-z 0-9 _ . : @ -' };
+const OWNER_ID_PARAM = {
+  name: 'ownerId',
+  description: 'The owner id its keys carry: 1 to 200 characters of A-Z a-z 0-9 _ . : @ -',
+  schema: { type: 'string' as const, pattern: OWNER_ID_PATTERN.source, example: 'cus_4711' },
+};
 const OWNER_NOT_FOUND = { code: 'NOT_FOUND', detail: 'The owner was not found.' } as const;
 
 @ApiTags('owners')
