@@ -326,6 +326,9 @@ describe('OpenAPI documents', () => {
       ['/v1/tenants/{tenantId}/credentials', 'post', 'createTenantCredential'],
       ['/v1/credentials', 'post', 'createCredential'],
       ['/v1/jobs/{name}/run', 'post', 'runJob'],
+      ['/v1/owners/{ownerId}', 'put', 'putOwner'],
+      ['/v1/owners/{ownerId}/credits', 'post', 'changeOwnerCredits'],
+      ['/v1/keys/{keyId}/credits', 'post', 'changeKeyCredits'],
     ])('names %s %s %s', (path, method, operationId) => {
       expect(operation(path, method).operationId).toBe(operationId);
     });
@@ -344,6 +347,8 @@ describe('OpenAPI documents', () => {
       expect(codesOf('/v1/keys/{keyId}', 'patch', 409)).toEqual(['CONFLICT']);
       expect(codesOf('/v1/keys/{keyId}/rotate', 'post', 409)).toEqual(['CONFLICT', 'IDEMPOTENCY_KEY_IN_USE']);
       expect(codesOf('/v1/keys/{keyId}/reveal', 'post', 410)).toEqual(['GONE']);
+      expect(codesOf('/v1/keys/{keyId}/credits', 'post', 409)).toEqual(['INSUFFICIENT_CREDITS', 'CONFLICT']);
+      expect(codesOf('/v1/owners/{ownerId}/credits', 'post', 404)).toEqual(['NOT_FOUND']);
       expect(codesOf('/v1/tenants', 'get', 403)).toEqual(['FORBIDDEN']);
       expect(codesOf('/v1/jobs/{queue}/{jobId}/retry', 'post', 409)).toEqual(['CONFLICT']);
     });
@@ -370,8 +375,15 @@ describe('OpenAPI documents', () => {
             continue;
           }
           const token = op.security[0].platformOperator ? TEST_PLATFORM_TOKEN : tenant.admin;
-          const keyId = path.includes('{keyId}') ? (await createKey(admin.url, tenant.admin)).id : '';
-          const url = path.replace('{tenantId}', tenant.id).replace('{keyId}', keyId).replace('/v1/roles/{name}', '/v1/roles/support');
+          // With credits, so that the credits examples (increment, decrement) have some to change.
+          const keyId = path.includes('{keyId}') ? (await createKey(admin.url, tenant.admin, { remaining: 1000 })).id : '';
+          if (path.includes('{ownerId}'))
+            await request(admin.url, 'PUT', '/v1/owners/cus_4711', { token, body: { credits: { remaining: 1000 } } });
+          const url = path
+            .replace('{tenantId}', tenant.id)
+            .replace('{keyId}', keyId)
+            .replace('{ownerId}', 'cus_4711')
+            .replace('/v1/roles/{name}', '/v1/roles/support');
           const response = await request(admin.url, method.toUpperCase(), url, { token, body: example.value });
           const expected = Object.keys(op.responses).filter((status) => status.startsWith('2'));
           answers.push({ name, example: exampleName, status: response.status, expected });

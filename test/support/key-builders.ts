@@ -10,6 +10,7 @@ export const KEY_SHAPE_ANYWHERE = /kw_(live|test)_[0-9A-Za-z]{38}/;
 /** The key resource's fields (docs/api.md, Keys), sorted. */
 export const KEY_RESOURCE_FIELDS = [
   'createdAt',
+  'credits',
   'environment',
   'expiresAt',
   'id',
@@ -20,6 +21,7 @@ export const KEY_RESOURCE_FIELDS = [
   'ownerId',
   'previousKeyId',
   'rateLimit',
+  'rateLimits',
   'remaining',
   'roles',
   'rotation',

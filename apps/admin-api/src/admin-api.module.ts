@@ -17,7 +17,9 @@ import { CredentialsController } from './credentials/credentials.controller';
 import { TenantCredentialsController } from './credentials/tenant-credentials.controller';
 import { JobsController } from './jobs/jobs.controller';
 import { KeyLeaksController } from './keys/key-leaks.controller';
+import { KeyCreditsController } from './keys/key-credits.controller';
 import { KeysController } from './keys/keys.controller';
+import { OwnersController } from './owners/owners.controller';
 import { PolicyController } from './policy/policy.controller';
 import { ReportsController } from './reports/reports.controller';
 import { RolesController } from './roles/roles.controller';
@@ -53,6 +55,8 @@ export class AdminApiModule {
         KeysController,
         KeyLeaksController,
         SecretScanningController,
+        KeyCreditsController,
+        OwnersController,
         PolicyController,
         ReportsController,
         WebhooksController,

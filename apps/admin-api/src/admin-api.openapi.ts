@@ -5,7 +5,7 @@ import { ApiProblems, PLATFORM_OPERATOR_AUTH, TENANT_CREDENTIAL_AUTH, type OpenA
 export const ADMIN_API_OPENAPI: OpenApiOptions = {
   title: 'Keyward admin API',
   description:
-    'Tenants, credentials, API keys, policy, the audit log and webhooks. JSON in and out; timestamps are RFC 3339 date-times ' +
+    'Tenants, credentials, API keys, owners, policy, the audit log and webhooks. JSON in and out; timestamps are RFC 3339 date-times ' +
     'in UTC; ids are opaque strings (UUIDs today). Errors are `application/problem+json` (schema Problem): branch on `code`. ' +
     'Lists take `limit` (1 to 100, default 50) and `cursor` (the `nextCursor` of the previous page) and answer ' +
     '`{data, nextCursor}`, `nextCursor` null on the last page. Creating requests take an optional `Idempotency-Key`. Each ' +
@@ -14,7 +14,8 @@ export const ADMIN_API_OPENAPI: OpenApiOptions = {
   tags: [
     { name: 'tenants', description: 'Tenants and their credentials (platform operator)' },
     { name: 'credentials', description: "A tenant's own credentials (tenant admin)" },
-    { name: 'keys', description: 'API keys: issue, list, change, rotate, reveal, revoke, usage (tenant admin; auditors read)' },
+    { name: 'keys', description: 'API keys: issue, list, change, credits, rotate, reveal, revoke, usage (tenant admin; auditors read)' },
+    { name: 'owners', description: "Owners: limits and credits shared by a customer's keys (tenant admin; auditors read)" },
     { name: 'policy', description: 'The tenant policy: unused keys, key lifetime, expiry warnings (tenant admin; auditors read)' },
     { name: 'audit', description: 'The hash-chained audit log: list, export, verify (tenant admin, auditor)' },
     { name: 'reports', description: 'What the scheduled jobs found (tenant admin, auditor)' },

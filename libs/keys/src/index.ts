@@ -36,3 +36,6 @@ export * from './use-cases/roles/delete-role.use-case';
 export * from './use-cases/roles/read-roles.use-case';
 export type { LeakedKeyMatch } from './use-cases/leaked-keys/leaked-keys.repository';
 export * from './use-cases/leaked-keys/report-key-leaks.use-case';
+export * from './use-cases/owners/put-owner.use-case';
+export * from './use-cases/owners/read-owners.use-case';
+export * from './use-cases/owners/delete-owner.use-case';

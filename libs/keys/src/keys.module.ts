@@ -6,6 +6,9 @@ import { CreditsSeeder } from './counters/credits-seeder';
 import { KeyCounters } from './counters/key-counters';
 import { OwnersRepository } from './owners/owners.repository';
 import { ChangeCreditsUseCase } from './use-cases/change-credits.use-case';
+import { DeleteOwnerUseCase } from './use-cases/owners/delete-owner.use-case';
+import { PutOwnerUseCase } from './use-cases/owners/put-owner.use-case';
+import { GetOwnerUseCase, ListOwnersUseCase } from './use-cases/owners/read-owners.use-case';
 import { KeyEscrowRepository } from './escrow/key-escrow.repository';
 import { KeysRepository } from './keys.repository';
 import { RevealKeyUseCase } from './use-cases/reveal-key.use-case';
@@ -44,6 +47,10 @@ const USE_CASES = [
   LookUpKeyUseCase,
   LookUpOwnerUseCase,
   ChangeCreditsUseCase,
+  PutOwnerUseCase,
+  GetOwnerUseCase,
+  ListOwnersUseCase,
+  DeleteOwnerUseCase,
   GetKeyUsageUseCase,
   RevealKeyUseCase,
   RunScheduledRotationsUseCase,

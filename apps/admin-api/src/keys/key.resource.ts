@@ -2,6 +2,7 @@ import { KEY_ENVIRONMENTS, keyStatus, type ApiKey, type KeyEnvironment, type Key
 import { ApiProperty } from '@nestjs/swagger';
 import { EXAMPLE } from '../openapi-examples';
 import { RateLimitDto, RotationDto } from './dto/key-settings.dto';
+import { CreditsResource, NamedRateLimitResource, toCreditsResource } from './limits-and-credits.resource';
 
 export class KeyResource {
   @ApiProperty({ format: 'uuid', example: EXAMPLE.keyId }) id: string;
@@ -39,9 +40,23 @@ export class KeyResource {
     example: EXAMPLE.lastUsedAt,
   })
   lastUsedAt: string | null;
-  @ApiProperty({ type: RateLimitDto, nullable: true, description: 'null: no rate limit' }) rateLimit: RateLimitDto | null;
-  @ApiProperty({ type: 'integer', nullable: true, minimum: 0, description: 'Usage credits left; null: unlimited', example: 10_000 })
+  @ApiProperty({
+    type: RateLimitDto,
+    nullable: true,
+    description: 'The v1 view of rateLimits: the fixed, always-applied limit named `key`; null: none',
+  })
+  rateLimit: RateLimitDto | null;
+  @ApiProperty({ type: [NamedRateLimitResource], description: 'Every named limit of the key' }) rateLimits: NamedRateLimitResource[];
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    minimum: 0,
+    description: 'Usage credits left (credits.remaining); null: unlimited',
+    example: 10_000,
+  })
   remaining: number | null;
+  @ApiProperty({ type: CreditsResource, nullable: true, description: 'The credits and their refill; null: unlimited' })
+  credits: CreditsResource | null;
   @ApiProperty({ type: [String], nullable: true, description: 'null: usable from anywhere', example: ['203.0.113.0/24'] })
   ipAllowlist: string[] | null;
   @ApiProperty({ type: RotationDto, nullable: true, description: 'null: no scheduled rotation' }) rotation: RotationDto | null;
@@ -71,6 +86,7 @@ export class KeyPage {
 
 /** The single place that turns a stored key into the API's JSON (docs/api.md, Keys). */
 export function toKeyResource(key: ApiKey, now = new Date()): KeyResource {
+  const credits = toCreditsResource(key, now);
   return {
     id: key.id,
     name: key.name,
@@ -86,7 +102,9 @@ export function toKeyResource(key: ApiKey, now = new Date()): KeyResource {
     expiresAt: key.expiresAt?.toISOString() ?? null,
     lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
     rateLimit: key.rateLimit,
-    remaining: key.remaining,
+    rateLimits: key.rateLimits,
+    remaining: credits?.remaining ?? null,
+    credits,
     ipAllowlist: key.ipAllowlist,
     rotation: key.rotation,
     previousKeyId: key.previousKeyId,

@@ -61,7 +61,9 @@ export async function createHttpApp(
     bodyLimit: config.bodyLimitBytes,
     return503OnClosing: true,
     forceCloseConnections: 'idle',
-    routerOptions: { ignoreTrailingSlash: true },
+    // A path id may be up to 200 characters (an owner id, docs/api.md), percent-encoded up to 600;
+    // Fastify's default limit is 100.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 1024 },
     // Schemas reject what they don't describe: no silent stripping of unknown fields, no coercion.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: true } },
     // Errors the router raises before any route or hook runs: a path that is not valid percent-encoded

@@ -33,6 +33,12 @@ class SampleDto {
   @ValidateNested()
   @Type(() => WindowDto)
   window?: WindowDto;
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => WindowDto)
+  windows?: WindowDto[];
 }
 
 async function refusal(body: unknown): Promise<FieldError[]> {
@@ -54,6 +60,7 @@ describe('validation pipe messages', () => {
     [{ name: 'x', tags: 'a' }, 'tags', 'must be an array'],
     [{ name: 'x', window: 'soon' }, 'window', 'must be an object'],
     [{ name: 'x', window: { limit: '5' } }, 'window.limit', 'must be an integer number'],
+    [{ name: 'x', windows: [{ limit: 5 }, { limit: '5' }] }, 'windows[1].limit', 'must be an integer number'],
   ])('reports the type of %j before any range', async (body, field, message) => {
     expect(await refusal(body)).toEqual([{ field, message }]);
   });

@@ -20,9 +20,15 @@ function chosenConstraint(constraints: Record<string, string>): string | undefin
   return name === undefined ? undefined : constraints[name];
 }
 
+/** `rateLimits[1].name`: an item of a list is named by its index, a field of an object by its name. */
+function pathOf(parent: string, property: string): string {
+  if (!parent) return property;
+  return /^\d+$/.test(property) ? `${parent}[${property}]` : `${parent}.${property}`;
+}
+
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
+    const field = pathOf(parent, error.property);
     const message = chosenConstraint(error.constraints ?? {});
     const own =
       message === undefined

@@ -492,6 +492,106 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/keys/{keyId}/credits': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Change a key's credits
+     * @description increment or decrement the balance atomically against concurrent verifications (a top-up never loses a charge made at the same moment), or set it. Audited as key.credits_changed with the op and amount.
+     *
+     *     Callers: tenant credentials with the role `admin`.
+     */
+    post: operations['changeKeyCredits'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/owners/{ownerId}': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * Get an owner
+     * @description One owner of the caller's tenant.
+     *
+     *     Callers: tenant credentials with the role `admin` or `auditor`.
+     */
+    get: operations['getOwner'];
+    /**
+     * Create or replace an owner
+     * @description Makes the owner, or replaces its name, meta and limits: every key with this ownerId, made before or after, shares its limits and credits. Credits left out, or the same as the owner shows, keep the balance being spent. In force on every verify process within 1 second. Audited as owner.created or owner.updated.
+     *
+     *     Callers: tenant credentials with the role `admin`.
+     */
+    put: operations['putOwner'];
+    post?: never;
+    /**
+     * Delete an owner
+     * @description Its keys keep working, without the owner’s limits and credits, on every verify process within 1 second. Audited as owner.deleted.
+     *
+     *     Callers: tenant credentials with the role `admin`.
+     */
+    delete: operations['deleteOwner'];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/owners': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * List your tenant's owners
+     * @description Oldest first, a page at a time.
+     *
+     *     Callers: tenant credentials with the role `admin` or `auditor`.
+     */
+    get: operations['listOwners'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/owners/{ownerId}/credits': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Change an owner's credits
+     * @description increment or decrement the balance every key of the owner shares, atomically against concurrent verifications, or set it. Audited as owner.credits_changed with the op and amount.
+     *
+     *     Callers: tenant credentials with the role `admin`.
+     */
+    post: operations['changeOwnerCredits'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/policy': {
     parameters: {
       query?: never;
@@ -1032,6 +1132,61 @@ export interface components {
        */
       windowSeconds: number;
     };
+    NamedRateLimitDto: {
+      /**
+       * @description Unique in the list; `key` is the v1 rateLimit when fixed and always applied
+       * @example per-second
+       */
+      name: string;
+      /**
+       * @description VALID answers allowed per window; at most 10000 for a sliding limit
+       * @example 10
+       */
+      limit: number;
+      /**
+       * @description The window, in seconds
+       * @example 1
+       */
+      windowSeconds: number;
+      /**
+       * @description fixed: windows aligned to multiples of windowSeconds since the Unix epoch; sliding: no interval of windowSeconds holds more
+       * @default fixed
+       * @enum {string}
+       */
+      algorithm?: 'fixed' | 'sliding';
+      /**
+       * @description always: on every verification; on-request: when the verify request names it
+       * @default always
+       * @enum {string}
+       */
+      apply?: 'always' | 'on-request';
+    };
+    CreditRefillDto: {
+      /**
+       * @description daily: at 00:00 UTC; monthly: at 00:00 UTC of dayOfMonth
+       * @enum {string}
+       */
+      interval: 'daily' | 'monthly';
+      /**
+       * @description What each refill sets the balance to (it does not add)
+       * @example 10000
+       */
+      amount: number;
+      /**
+       * @description Monthly refills only: the day of the month (the month's last day where the month is shorter)
+       * @default 1
+       */
+      dayOfMonth?: number;
+    };
+    CreditsDto: {
+      /**
+       * @description The balance: each VALID answer takes its cost; none left is USAGE_EXCEEDED
+       * @example 10000
+       */
+      remaining: number;
+      /** @description Sets the balance to amount once per period; null: none */
+      refill?: components['schemas']['CreditRefillDto'] | null;
+    };
     RotationDto: {
       /**
        * @description A successor is made this long after the key was
@@ -1089,11 +1244,15 @@ export interface components {
       };
       /** @description At most `limit` VALID answers per window of `windowSeconds` */
       rateLimit?: components['schemas']['RateLimitDto'];
+      /** @description Named limits; the one named `key` (fixed, always) is rateLimit. With rateLimit too, they must agree. */
+      rateLimits?: components['schemas']['NamedRateLimitDto'][];
       /**
-       * @description Usage credits: each VALID answer takes its cost; none left is USAGE_EXCEEDED. Absent: unlimited.
+       * @description Usage credits (credits.remaining): each VALID answer takes its cost; none left is USAGE_EXCEEDED. Absent: unlimited.
        * @example 10000
        */
       remaining?: number;
+      /** @description Credits and their refill; remaining is their v1 name. Absent: unlimited. */
+      credits?: components['schemas']['CreditsDto'];
       /**
        * @description Where the key may be used from: IPv4 (dotted quad) or IPv6 addresses or CIDRs, returned as given
        * @example [
@@ -1104,6 +1263,55 @@ export interface components {
       ipAllowlist?: string[];
       /** @description Scheduled rotation: a successor every intervalSeconds, revealed once */
       rotation?: components['schemas']['RotationDto'];
+    };
+    NamedRateLimitResource: {
+      /** @example per-second */
+      name: string;
+      /** @example 10 */
+      limit: number;
+      /** @example 1 */
+      windowSeconds: number;
+      /**
+       * @example fixed
+       * @enum {string}
+       */
+      algorithm: 'fixed' | 'sliding';
+      /**
+       * @example always
+       * @enum {string}
+       */
+      apply: 'always' | 'on-request';
+    };
+    CreditRefillResource: {
+      /**
+       * @example monthly
+       * @enum {string}
+       */
+      interval: 'daily' | 'monthly';
+      /**
+       * @description What each refill sets the balance to
+       * @example 10000
+       */
+      amount: number;
+      /**
+       * @description Monthly refills: the day of the month; null for daily ones
+       * @example 1
+       */
+      dayOfMonth: number | null;
+    };
+    CreditsResource: {
+      /**
+       * @description The balance (within 5 seconds of the credits spent; a refill that is due shows as made)
+       * @example 10000
+       */
+      remaining: number;
+      /** @description null: no refill */
+      refill: components['schemas']['CreditRefillResource'] | null;
+      /**
+       * Format: date-time
+       * @description When the balance was last refilled; null: never
+       */
+      refilledAt: string | null;
     };
     IssuedKeyResource: {
       /**
@@ -1178,13 +1386,17 @@ export interface components {
        * @example 2026-01-15T10:30:12.000Z
        */
       lastUsedAt: string | null;
-      /** @description null: no rate limit */
+      /** @description The v1 view of rateLimits: the fixed, always-applied limit named `key`; null: none */
       rateLimit: components['schemas']['RateLimitDto'] | null;
+      /** @description Every named limit of the key */
+      rateLimits: components['schemas']['NamedRateLimitResource'][];
       /**
-       * @description Usage credits left; null: unlimited
+       * @description Usage credits left (credits.remaining); null: unlimited
        * @example 10000
        */
       remaining: number | null;
+      /** @description The credits and their refill; null: unlimited */
+      credits: components['schemas']['CreditsResource'] | null;
       /**
        * @description null: usable from anywhere
        * @example [
@@ -1278,13 +1490,17 @@ export interface components {
        * @example 2026-01-15T10:30:12.000Z
        */
       lastUsedAt: string | null;
-      /** @description null: no rate limit */
+      /** @description The v1 view of rateLimits: the fixed, always-applied limit named `key`; null: none */
       rateLimit: components['schemas']['RateLimitDto'] | null;
+      /** @description Every named limit of the key */
+      rateLimits: components['schemas']['NamedRateLimitResource'][];
       /**
-       * @description Usage credits left; null: unlimited
+       * @description Usage credits left (credits.remaining); null: unlimited
        * @example 10000
        */
       remaining: number | null;
+      /** @description The credits and their refill; null: unlimited */
+      credits: components['schemas']['CreditsResource'] | null;
       /**
        * @description null: usable from anywhere
        * @example [
@@ -1369,8 +1585,12 @@ export interface components {
       expiresAt?: string | null;
       /** @description A new rate limit; null: none */
       rateLimit?: components['schemas']['RateLimitDto'] | null;
-      /** @description Sets the credits exactly; null: unlimited */
+      /** @description Replaces every named limit ([]: none); rateLimit alone replaces only the one named `key` */
+      rateLimits?: components['schemas']['NamedRateLimitDto'][];
+      /** @description Sets the credits exactly (credits.remaining), keeping their refill; null: unlimited */
       remaining?: number | null;
+      /** @description Replaces the balance and its refill; null: unlimited */
+      credits?: components['schemas']['CreditsDto'] | null;
       /** @description Replaces the IP allowlist; null: none */
       ipAllowlist?: string[] | null;
       /** @description A new rotation schedule; null: none */
@@ -1458,13 +1678,17 @@ export interface components {
        * @example 2026-01-15T10:30:12.000Z
        */
       lastUsedAt: string | null;
-      /** @description null: no rate limit */
+      /** @description The v1 view of rateLimits: the fixed, always-applied limit named `key`; null: none */
       rateLimit: components['schemas']['RateLimitDto'] | null;
+      /** @description Every named limit of the key */
+      rateLimits: components['schemas']['NamedRateLimitResource'][];
       /**
-       * @description Usage credits left; null: unlimited
+       * @description Usage credits left (credits.remaining); null: unlimited
        * @example 10000
        */
       remaining: number | null;
+      /** @description The credits and their refill; null: unlimited */
+      credits: components['schemas']['CreditsResource'] | null;
       /**
        * @description null: usable from anywhere
        * @example [
@@ -1561,6 +1785,81 @@ export interface components {
        * @enum {string}
        */
       label: 'true_positive' | 'false_positive';
+    };
+    ChangeCreditsDto: {
+      /**
+       * @description increment or decrement the live balance atomically, or set it
+       * @example increment
+       * @enum {string}
+       */
+      op: 'increment' | 'decrement' | 'set';
+      /** @example 100 */
+      amount: number;
+    };
+    CreditsChangedResource: {
+      /**
+       * @description The balance after the change
+       * @example 10100
+       */
+      remaining: number;
+    };
+    PutOwnerDto: {
+      /** @example Acme Corp */
+      name?: string | null;
+      /**
+       * @description Your data about the owner, shown by verify: a JSON object of at most 4096 bytes
+       * @example {
+       *       "plan": "enterprise"
+       *     }
+       */
+      meta?: {
+        [key: string]: unknown;
+      };
+      /** @description Limits every key of the owner shares */
+      rateLimits?: components['schemas']['NamedRateLimitDto'][];
+      /** @description Credits every key of the owner shares; null: unlimited. Left out, or the same as shown: the balance is kept. */
+      credits?: components['schemas']['CreditsDto'] | null;
+    };
+    OwnerResource: {
+      /**
+       * @description Your customer's or service's id, as its keys carry it
+       * @example cus_4711
+       */
+      ownerId: string;
+      /** @example Acme Corp */
+      name: string | null;
+      /**
+       * @example {
+       *       "plan": "enterprise"
+       *     }
+       */
+      meta: {
+        [key: string]: unknown;
+      };
+      /** @description Limits every key of the owner shares */
+      rateLimits: components['schemas']['NamedRateLimitResource'][];
+      /** @description Credits every key of the owner shares; null: unlimited */
+      credits: components['schemas']['CreditsResource'] | null;
+      /**
+       * @description Keys with this ownerId that are not revoked
+       * @example 2
+       */
+      keyCount: number;
+      /**
+       * Format: date-time
+       * @example 2026-01-15T09:30:00.000Z
+       */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @example 2026-01-15T09:30:00.000Z
+       */
+      updatedAt: string;
+    };
+    OwnerPage: {
+      data: components['schemas']['OwnerResource'][];
+      /** @description Pass as `cursor` for the next page; null on the last page */
+      nextCursor: string | null;
     };
     TenantPolicyResource: {
       /**
@@ -2128,6 +2427,26 @@ export interface components {
     };
     /** @description NOT_FOUND: No such resource: unknown, malformed, or of another tenant (existence is not leaked). */
     KeysNotFound: {
+      headers: {
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description INSUFFICIENT_CREDITS: A decrement would take the credit balance below zero; nothing was changed. CONFLICT: increment or decrement of unlimited credits (set them first), or a revoked key. */
+    InsufficientCreditsOrConflict: {
+      headers: {
+        'X-Request-Id': components['headers']['X-Request-Id'];
+        [name: string]: unknown;
+      };
+      content: {
+        'application/problem+json': components['schemas']['Problem'];
+      };
+    };
+    /** @description NOT_FOUND: No such resource: unknown, malformed, or of another tenant (existence is not leaked). */
+    OwnersNotFound: {
       headers: {
         'X-Request-Id': components['headers']['X-Request-Id'];
         [name: string]: unknown;
@@ -3216,6 +3535,229 @@ export interface operations {
           'application/problem+json': components['schemas']['Problem'];
         };
       };
+    };
+  };
+  changeKeyCredits: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The key's id */
+        keyId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ChangeCreditsDto'];
+      };
+    };
+    responses: {
+      /** @description The balance after the change */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreditsChangedResource'];
+        };
+      };
+      /** @description VALIDATION_FAILED: A field, query value or header is invalid; `errors` names each one. MALFORMED_JSON: The body is not valid JSON. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['ForbiddenOrTenantSuspended'];
+      404: components['responses']['KeysNotFound'];
+      409: components['responses']['InsufficientCreditsOrConflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  getOwner: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The owner id its keys carry: 1 to 200 characters of A-Z a-z 0-9 _ . : @ - */
+        ownerId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The owner */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OwnerResource'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['ForbiddenOrTenantSuspended'];
+      404: components['responses']['OwnersNotFound'];
+      429: components['responses']['RateLimited'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  putOwner: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The owner id its keys carry: 1 to 200 characters of A-Z a-z 0-9 _ . : @ - */
+        ownerId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['PutOwnerDto'];
+      };
+    };
+    responses: {
+      /** @description The owner, as it now is */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OwnerResource'];
+        };
+      };
+      /** @description VALIDATION_FAILED: A field, query value or header is invalid; `errors` names each one. MALFORMED_JSON: The body is not valid JSON. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['ForbiddenOrTenantSuspended'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  deleteOwner: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The owner id its keys carry: 1 to 200 characters of A-Z a-z 0-9 _ . : @ - */
+        ownerId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Deleted */
+      204: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['ForbiddenOrTenantSuspended'];
+      404: components['responses']['OwnersNotFound'];
+      429: components['responses']['RateLimited'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  listOwners: {
+    parameters: {
+      query?: {
+        /** @description The most items on the page */
+        limit?: number;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of owners */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['OwnerPage'];
+        };
+      };
+      400: components['responses']['ValidationFailed'];
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['ForbiddenOrTenantSuspended'];
+      429: components['responses']['RateLimited'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  changeOwnerCredits: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description The owner id its keys carry: 1 to 200 characters of A-Z a-z 0-9 _ . : @ - */
+        ownerId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ChangeCreditsDto'];
+      };
+    };
+    responses: {
+      /** @description The balance after the change */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CreditsChangedResource'];
+        };
+      };
+      /** @description VALIDATION_FAILED: A field, query value or header is invalid; `errors` names each one. MALFORMED_JSON: The body is not valid JSON. */
+      400: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/problem+json': components['schemas']['Problem'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['ForbiddenOrTenantSuspended'];
+      404: components['responses']['OwnersNotFound'];
+      409: components['responses']['InsufficientCreditsOrConflict'];
+      413: components['responses']['PayloadTooLarge'];
+      415: components['responses']['UnsupportedMediaType'];
+      429: components['responses']['RateLimited'];
+      503: components['responses']['ServiceUnavailable'];
     };
   };
   getPolicy: {

@@ -1,5 +1,5 @@
 import { IsDateTime } from '@keyward/platform';
-import { KEY_ENVIRONMENTS, MAX_KEY_ROLES, MAX_SCOPES, type KeyEnvironment } from '@keyward/keys';
+import { KEY_ENVIRONMENTS, KEY_LIMIT_NAME, MAX_KEY_ROLES, MAX_RATE_LIMITS, MAX_SCOPES, type KeyEnvironment } from '@keyward/keys';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -19,7 +19,7 @@ import {
 import { EXAMPLE } from '../../openapi-examples';
 import { AreIpAllowlistEntries, AreScopes, IsJsonObjectOfAtMost } from './key-validators';
 import { IP_ALLOWLIST_ITEM_SCHEMA, SCOPE_ITEM_SCHEMA } from './key-examples';
-import { RateLimitDto, RotationDto } from './key-settings.dto';
+import { Credits, CreditsDto, NamedRateLimitDto, NamedRateLimits, RateLimitDto, RotationDto } from './key-settings.dto';
 
 export const MAX_META_BYTES = 4096;
 const MAX_SAFE_CREDITS = Number.MAX_SAFE_INTEGER;
@@ -98,10 +98,18 @@ export class CreateKeyDto {
   rateLimit?: RateLimitDto;
 
   @ApiPropertyOptional({
+    type: [NamedRateLimitDto],
+    maxItems: MAX_RATE_LIMITS,
+    description: `Named limits; the one named \`${KEY_LIMIT_NAME}\` (fixed, always) is rateLimit. With rateLimit too, they must agree.`,
+  })
+  @NamedRateLimits()
+  rateLimits?: NamedRateLimitDto[];
+
+  @ApiPropertyOptional({
     type: 'integer',
     minimum: 0,
     maximum: MAX_SAFE_CREDITS,
-    description: 'Usage credits: each VALID answer takes its cost; none left is USAGE_EXCEEDED. Absent: unlimited.',
+    description: 'Usage credits (credits.remaining): each VALID answer takes its cost; none left is USAGE_EXCEEDED. Absent: unlimited.',
     example: 10_000,
   })
   @IsOptional()
@@ -109,6 +117,10 @@ export class CreateKeyDto {
   @Min(0)
   @Max(MAX_SAFE_CREDITS)
   remaining?: number;
+
+  @ApiPropertyOptional({ type: CreditsDto, description: 'Credits and their refill; remaining is their v1 name. Absent: unlimited.' })
+  @Credits({ nullable: false })
+  credits?: CreditsDto;
 
   @ApiPropertyOptional({
     type: 'array',

@@ -28,12 +28,29 @@ export const CREATE_KEY_EXAMPLES: Examples<CreateKeyDto> = {
       rotation: { intervalSeconds: 7_776_000, gracePeriodSeconds: 86_400 },
     },
   },
+  namedLimits: {
+    summary: 'Several named limits, and credits that refill each day',
+    value: {
+      name: 'Checkout service',
+      ownerId: 'cus_4711',
+      rateLimits: [
+        { name: 'per-second', limit: 10, windowSeconds: 1, algorithm: 'sliding' },
+        { name: 'per-day', limit: 50_000, windowSeconds: 86_400 },
+        { name: 'exports', limit: 5, windowSeconds: 3600, apply: 'on-request' },
+      ],
+      credits: { remaining: 1000, refill: { interval: 'daily', amount: 1000 } },
+    },
+  },
 };
 
 export const UPDATE_KEY_EXAMPLES: Examples<UpdateKeyDto> = {
   limits: {
     summary: 'Raise the rate limit and top up the credits',
     value: { rateLimit: { limit: 1000, windowSeconds: 60 }, remaining: 50_000 },
+  },
+  credits: {
+    summary: 'Credits of 5,000 that refill on the 15th of each month',
+    value: { credits: { remaining: 5000, refill: { interval: 'monthly', amount: 5000, dayOfMonth: 15 } } },
   },
   disable: { summary: 'Disable the key (verify answers DISABLED)', value: { enabled: false } },
   clear: {

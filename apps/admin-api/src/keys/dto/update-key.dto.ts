@@ -1,5 +1,5 @@
 import { IsDateTime } from '@keyward/platform';
-import { MAX_KEY_ROLES, MAX_SCOPES } from '@keyward/keys';
+import { MAX_KEY_ROLES, MAX_RATE_LIMITS, MAX_SCOPES } from '@keyward/keys';
 import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -20,14 +20,14 @@ import {
 import { MAX_META_BYTES } from './create-key.dto';
 import { AreIpAllowlistEntries, AreScopes, IsJsonObjectOfAtMost } from './key-validators';
 import { IP_ALLOWLIST_ITEM_SCHEMA, SCOPE_ITEM_SCHEMA } from './key-examples';
-import { RateLimitDto, RotationDto } from './key-settings.dto';
+import { Credits, CreditsDto, NamedRateLimitDto, NamedRateLimits, RateLimitDto, RotationDto } from './key-settings.dto';
 
 /** Present (even null) means "validate": these fields cannot be cleared. */
 const unlessAbsent = ValidateIf((_object, value) => value !== undefined);
 
 /**
- * PATCH body: every field optional. `null` clears expiresAt, rateLimit, remaining (unlimited),
- * ipAllowlist and rotation; name, scopes, roles, meta and enabled cannot be null.
+ * PATCH body: every field optional. `null` clears expiresAt, rateLimit, remaining and credits
+ * (unlimited), ipAllowlist and rotation; name, scopes, roles, meta, rateLimits and enabled cannot be null.
  */
 export class UpdateKeyDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 200, description: 'A new name' })
@@ -79,17 +79,29 @@ export class UpdateKeyDto {
   rateLimit?: RateLimitDto | null;
 
   @ApiPropertyOptional({
+    type: [NamedRateLimitDto],
+    maxItems: MAX_RATE_LIMITS,
+    description: 'Replaces every named limit ([]: none); rateLimit alone replaces only the one named `key`',
+  })
+  @NamedRateLimits()
+  rateLimits?: NamedRateLimitDto[];
+
+  @ApiPropertyOptional({
     type: 'integer',
     minimum: 0,
     maximum: Number.MAX_SAFE_INTEGER,
     nullable: true,
-    description: 'Sets the credits exactly; null: unlimited',
+    description: 'Sets the credits exactly (credits.remaining), keeping their refill; null: unlimited',
   })
   @IsOptional()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   remaining?: number | null;
+
+  @ApiPropertyOptional({ type: CreditsDto, nullable: true, description: 'Replaces the balance and its refill; null: unlimited' })
+  @Credits({ nullable: true })
+  credits?: CreditsDto | null;
 
   @ApiPropertyOptional({
     type: 'array',
