@@ -16,11 +16,10 @@ describe('limiter (Redis)', () => {
   const config = testConfig();
   let parts: CreditComponents;
   let counters: KeyCounters;
-  let limiter: Limiter;
 
   beforeAll(async () => {
     parts = await creditComponents(config, 'limiter-test');
-    ({ counters, limiter } = parts);
+    ({ counters } = parts);
   });
 
   afterAll(() => parts.close());
