@@ -3,7 +3,7 @@
 import { type KeyCounters } from '@keyward/keys';
 import { ChargePlans } from '../apps/verify/src/charge-plan';
 import { Limiter } from '../apps/verify/src/limiter';
-import { creditComponents, insertCreditedKey, type CreditComponents } from './support/credit-components';
+import { creditComponents, durableCredits, insertCreditedKey, type CreditComponents } from './support/credit-components';
 import { testConfig } from './support/test-config';
 import { verifiableKey } from './support/verifiable-key';
 import { withV1RateLimit } from '@keyward/keys';
@@ -79,5 +79,56 @@ describe('limiter (Redis)', () => {
     } finally {
       batches.mockRestore();
     }
+  });
+});
+
+describe('limiter (Redis) when Redis answers after the time-out', () => {
+  const config = testConfig();
+  let parts: CreditComponents;
+
+  beforeAll(async () => {
+    parts = await creditComponents(config, 'limiter-late-test');
+  });
+
+  afterAll(() => parts.close());
+
+  it('gives back what Redis charged for verifications the fallback answered as refused', async () => {
+    const key = await insertCreditedKey(10, {
+      rateLimits: [
+        { name: 'key', limit: 5, windowSeconds: 3600, algorithm: 'fixed', apply: 'always' },
+        { name: 'slide', limit: 5, windowSeconds: 3600, algorithm: 'sliding', apply: 'always' },
+      ],
+    });
+    const before = await parts.check(key, 1, false);
+    expect(before).toMatchObject({ verdict: 'VALID', balances: [10], limits: [{ remaining: 5 }, { remaining: 5 }] });
+    // The script runs in time, but its reply comes back after the limiter has stopped waiting (a slow link).
+    const consumeBatch = parts.counters.consumeBatch.bind(parts.counters);
+    let replied!: () => void;
+    const late = new Promise<void>((resolve) => (replied = resolve));
+    const slow = jest.spyOn(parts.counters, 'consumeBatch').mockImplementationOnce(async (batch) => {
+      const result = await consumeBatch(batch);
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      setImmediate(replied);
+      return result;
+    });
+    try {
+      const outcomes = await Promise.all([parts.check(key), parts.check(key)]);
+      // VERIFY_LIMITS_ON_REDIS_DOWN=deny (the default): refused, so nothing may stay charged.
+      expect(outcomes.map((outcome) => [outcome.verdict, outcome.fallback])).toEqual([
+        ['RATE_LIMITED', true],
+        ['RATE_LIMITED', true],
+      ]);
+      await late;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      slow.mockRestore();
+    }
+    expect(await parts.check(key, 1, false)).toMatchObject({
+      verdict: 'VALID',
+      balances: [10],
+      limits: [{ remaining: 5 }, { remaining: 5 }],
+    });
+    await parts.writeBack.flush();
+    expect((await durableCredits(key.id)).remaining).toBe(10);
   });
 });

@@ -162,14 +162,24 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
   private async send(checks: PendingCheck[]): Promise<void> {
     const batch = this.batchOf(checks);
     const request = this.counters.consumeBatch(batch);
-    // What Redis charged is written back even when it answers after our time-out.
-    request.then((result) => this.noteCharges(checks, batch, result)).catch(() => undefined);
+    let answeredWithout = false;
+    // What Redis charged is written back even when it answers after our time-out, unless the
+    // fallback answered those verifications as refused: then it is given back instead.
+    request
+      .then((result) => {
+        if (answeredWithout && this.config.verifyLimitsOnRedisDown !== 'allow') {
+          return this.counters.undo(batch, result, [...checks.keys()]);
+        }
+        this.noteCharges(checks, batch, result);
+      })
+      .catch(() => undefined);
     let results: CallResult[] | null;
     try {
       results = (await this.timeout.bound(request)).calls;
       if (results[0].verdict === 'TOO_LATE') throw new Error('Redis answered after the deadline');
     } catch {
       results = null;
+      answeredWithout = true;
     }
     const unseeded: PendingCheck[] = [];
     checks.forEach((check, i) => {

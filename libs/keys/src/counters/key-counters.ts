@@ -441,6 +441,36 @@ local bar = string.find(stored, '|', 1, true)
 if string.sub(stored, 1, bar - 1) ~= ARGV[1] then return '' end
 return string.sub(stored, bar + 1)`;
 
+// KEYS: counters. ARGV: their number of entries, then per entry its counter index and kind: 'f' (a
+// fixed window: the window's index and the units to give back), 's' (a sliding log: the members'
+// prefix and how many units), or 'p' (a pool: the version, seed and period charged and the amount).
+// Gives back what calls answered without Redis had been charged (see KeyCounters.undo): each
+// counter only if it is still the one charged (the same window, the same balance).
+const UNDO = `
+local at = 0
+local function nextArg()
+  at = at + 1
+  return ARGV[at]
+end
+for _ = 1, tonumber(nextArg()) do
+  local key = KEYS[tonumber(nextArg())]
+  local kind = nextArg()
+  if kind == 'f' then
+    local index, units = tonumber(nextArg()), tonumber(nextArg())
+    if tonumber(redis.call('HGET', key, 'w')) == index then redis.call('HINCRBY', key, 'n', -units) end
+  elseif kind == 's' then
+    local prefix, units = nextArg(), tonumber(nextArg())
+    for u = 1, units do redis.call('ZREM', key, prefix .. ':' .. u) end
+  else
+    local version, seed, period, amount = tonumber(nextArg()), tonumber(nextArg()), tonumber(nextArg()), tonumber(nextArg())
+    local c = redis.call('HMGET', key, 'version', 'seed', 'period')
+    if tonumber(c[1]) == version and tonumber(c[2]) == seed and (tonumber(c[3]) or -1) == period then
+      redis.call('HINCRBY', key, 'balance', amount)
+    end
+  end
+end
+return 0`;
+
 const VERDICTS: Record<number, CounterVerdict> = { 0: 'VALID', 1: 'RATE_LIMITED', 2: 'USAGE_EXCEEDED', 3: 'UNSEEDED', 5: 'REUSED' };
 /**
  * How long a batch's marker answers duplicates of it. A duplicate can only come from a client
@@ -477,6 +507,7 @@ export class KeyCounters {
     this.redis.defineCommand('keywardSetCredits', { numberOfKeys: 1, lua: SET_CREDITS });
     this.redis.defineCommand('keywardAdjustCredits', { numberOfKeys: 1, lua: ADJUST_CREDITS });
     this.redis.defineCommand('keywardRecordDecision', { numberOfKeys: 1, lua: RECORD_DECISION });
+    this.redis.defineCommand('keywardUndo', { lua: UNDO });
     this.redis.defineCommand('keywardRefillPeriod', {
       numberOfKeys: 0,
       lua: `${PERIOD_OF} return periodOf(tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3]))`,
@@ -590,6 +621,38 @@ export class KeyCounters {
   }
 
   /**
+   * Gives back what the calls `indexes` of a batch were charged (VALID calls that consumed), when
+   * their answers were given without Redis because its reply came too late: a verification answered
+   * as refused must not stay charged (docs/credits.md). Counters replaced since are left alone.
+   */
+  async undo(batch: ConsumeBatch, result: BatchResult, indexes: number[]): Promise<void> {
+    const keys: string[] = [];
+    const args: Array<string | number> = [];
+    let entries = 0;
+    const counter = (name: string): number => {
+      const at = keys.indexOf(name);
+      return at >= 0 ? at + 1 : keys.push(name);
+    };
+    for (const i of indexes) {
+      const call = batch.calls[i];
+      if (result.calls[i].verdict !== 'VALID' || !call.consume) continue;
+      call.limits.forEach(([index, cost], j) => {
+        const limit = batch.limits[index];
+        entries++;
+        if (limit.algorithm === 'sliding') args.push(counter(limit.counter), 's', `${batch.operationId}:${i + 1}`, cost);
+        else args.push(counter(limit.counter), 'f', result.calls[i].limits[j].resetAt / (limit.windowSeconds * 1000) - 1, cost);
+      });
+      for (const [index, cost] of call.pools) {
+        const tag = result.pools[index];
+        if (!tag) continue;
+        entries++;
+        args.push(counter(batch.pools[index].counter), 'p', tag.version, tag.seed, tag.period, cost);
+      }
+    }
+    if (entries > 0) await (this.redis as unknown as CounterCommands).keywardUndo(keys.length, ...keys, entries, ...args);
+  }
+
+  /**
    * Redis's clock minus this process's, in ms, from one TIME round trip (its midpoint). In a
    * cluster TIME goes to any master, and the script reads its own node's clock: the nodes' clocks
    * must agree to well within the limiter's margin (NTP does).
@@ -692,4 +755,5 @@ interface CounterCommands {
   keywardAdjustCredits(...args: Array<string | number>): Promise<unknown>;
   keywardRefillPeriod(...args: Array<string | number>): Promise<unknown>;
   keywardRecordDecision(...args: Array<string | number>): Promise<unknown>;
+  keywardUndo(...args: Array<string | number>): Promise<unknown>;
 }
