@@ -120,6 +120,41 @@ describe('key counters (Redis)', () => {
     expect(ttl).toBeGreaterThan(more[0].limits[0].resetInMs - 5_000);
   });
 
+  it('keeps one state per counter when a batch names it twice (an owner limit and pool in the plans of two keys)', async () => {
+    const { tag, limit, pool, seed } = subject();
+    const shared = limit('shared', 3, 3600, 'fixed', true);
+    const slide = limit('slide', 3, 3600, 'sliding', true);
+    const credits = pool('owner');
+    await seed(credits, 10);
+    const twice = <T extends object>(spec: T): [T, T] => [spec, { ...spec }];
+    const [sharedA, sharedB] = twice(shared);
+    const [slideA, slideB] = twice(slide);
+    const [creditsA, creditsB] = twice(credits);
+    const result = await counters.consumeBatch({
+      operationId: randomUUID(),
+      tag,
+      limits: [sharedA, slideA, sharedB, slideB],
+      pools: [creditsA, creditsB],
+      calls: [0, 2, 0, 2].map((offset, i) => ({
+        consume: true,
+        limits: [
+          [offset, 1],
+          [offset + 1, 1],
+        ],
+        pools: [[i % 2, 1]],
+      })),
+    });
+    expect(summary(result.calls)).toEqual([
+      ['VALID', 2, 2, 9],
+      ['VALID', 1, 1, 8],
+      ['VALID', 0, 0, 7],
+      ['RATE_LIMITED', 0, 0, 7],
+    ]);
+    expect(await counters.readCredits(tag, credits.pool)).toMatchObject({ balance: 7 });
+    expect(await redis.hget(shared.counter, 'n')).toBe('3');
+    expect(await redis.zcard(slide.counter)).toBe(3);
+  });
+
   it('refuses a cost larger than the balance, charges nothing then, and charges the whole cost when it fits', async () => {
     const { tag, pool, seed } = subject();
     const credits = pool();

@@ -12,7 +12,9 @@ import {
   type CallResult,
   type ConsumeBatch,
   type CounterCall,
+  type LimitSpec,
   type LimitState,
+  type PoolSpec,
 } from '@keyward/keys';
 import { FixedTimeout, KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
@@ -138,23 +140,25 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
       pools: [],
       calls: [],
     };
-    const limitIndex = new Map<string, number>();
-    const poolIndex = new Map<string, number>();
+    // Each spec once (by identity: a plan's specs are made once per pair of records), and the
+    // calls of one plan share their index lists, so that alike calls go to Redis as one run.
+    const indexes = new Map<LimitSpec | PoolSpec, number>();
+    const indexOf = <T extends LimitSpec | PoolSpec>(specs: T[], spec: T): number => {
+      let index = indexes.get(spec);
+      if (index === undefined) indexes.set(spec, (index = specs.push(spec) - 1));
+      return index;
+    };
+    const shapes = new Map<ChargePlan, Pick<CounterCall, 'limits' | 'pools'>>();
     for (const { plan, consume, idempotency } of checks) {
-      const call: CounterCall = { consume, limits: [], pools: [], idempotency };
-      for (const [i, cost] of plan.limitCosts) {
-        const { spec } = plan.limits[i];
-        let index = limitIndex.get(spec.counter);
-        if (index === undefined) limitIndex.set(spec.counter, (index = batch.limits.push(spec) - 1));
-        call.limits.push([index, cost]);
+      let shape = shapes.get(plan);
+      if (!shape) {
+        shape = {
+          limits: plan.limitCosts.map(([i, cost]): [number, number] => [indexOf(batch.limits, plan.limits[i].spec), cost]),
+          pools: plan.poolCosts.map(([i, cost]): [number, number] => [indexOf(batch.pools, plan.pools[i]), cost]),
+        };
+        shapes.set(plan, shape);
       }
-      for (const [i, cost] of plan.poolCosts) {
-        const spec = plan.pools[i];
-        let index = poolIndex.get(spec.counter);
-        if (index === undefined) poolIndex.set(spec.counter, (index = batch.pools.push(spec) - 1));
-        call.pools.push([index, cost]);
-      }
-      batch.calls.push(call);
+      batch.calls.push({ consume, limits: shape.limits, pools: shape.pools, idempotency });
     }
     return batch;
   }

@@ -42,7 +42,11 @@ export interface PoolSpec {
   refill: CreditRefill | null;
 }
 
-/** One verification's share of a batch: the limits and pools it applies, each with its cost. */
+/**
+ * One verification's share of a batch: the limits and pools it applies, each with its cost. Calls
+ * that share their `limits` and `pools` arrays (and consume alike, without idempotency) go to
+ * Redis as one run.
+ */
 export interface CounterCall {
   /** false: only read the counters (for the headers of an answer that is not VALID). */
   consume: boolean;
@@ -146,9 +150,11 @@ end
 // ARGV: marker ttl ms, deadline (epoch ms on Redis's clock, 0: none), now (0: Redis's TIME),
 // idempotency ttl ms, operation id; then L and per limit: counter index, algorithm (0 fixed,
 // 1 sliding), limit, window ms; then P and per pool: counter index, version, refill interval
-// (0 none, 1 daily, 2 monthly), refill amount, refill day; then C and per call: consume (1/0),
-// idempotency record index (0: none), request hash, its number of limits and per limit [limit
-// number, cost], its number of pools and per pool [pool number, cost].
+// (0 none, 1 daily, 2 monthly), refill amount, refill day; then R and per run of alike calls: how
+// many calls, consume (1/0), idempotency record index (0: none), request hash, its number of
+// limits and per limit [limit number, cost], its number of pools and per pool [pool number, cost].
+// Under load most calls of a batch are alike (one hot key, cost 1): a run of them costs a few
+// arguments instead of a dozen per call.
 // Answer: {-1} when the batch reached Redis after its deadline (it charged nothing: its caller has
 // stopped waiting). Else 0, then per pool its version, seed and period (-1 -1 -1: unseeded), then
 // per call: verdict (0 VALID, 1 RATE_LIMITED, 2 USAGE_EXCEEDED, 3 UNSEEDED, 5 REUSED), per limit of
@@ -181,19 +187,25 @@ local function nextArg()
   at = at + 1
   return ARGV[at]
 end
-local limits, pools = {}, {}
+-- Entries of one counter (given twice in a batch: an owner's limit in the plans of two of its keys)
+-- share one state: the first one given decides its settings.
+local limits, pools, byKey = {}, {}, {}
 for i = 1, tonumber(nextArg()) do
   local key = KEYS[tonumber(nextArg())]
   local sliding = nextArg() == '1'
   local limit = tonumber(nextArg())
-  limits[i] = {key = key, sliding = sliding, limit = limit, windowMs = tonumber(nextArg())}
+  local windowMs = tonumber(nextArg())
+  byKey[key] = byKey[key] or {key = key, sliding = sliding, limit = limit, windowMs = windowMs}
+  limits[i] = byKey[key]
 end
 for i = 1, tonumber(nextArg()) do
   local key = KEYS[tonumber(nextArg())]
   local version = tonumber(nextArg())
   local interval = tonumber(nextArg())
   local amount = tonumber(nextArg())
-  pools[i] = {key = key, version = version, interval = interval, amount = amount, day = tonumber(nextArg())}
+  local day = tonumber(nextArg())
+  byKey[key] = byKey[key] or {key = key, version = version, interval = interval, amount = amount, day = day}
+  pools[i] = byKey[key]
 end
 
 local function loadLimit(l)
@@ -242,7 +254,9 @@ local function loadPool(p)
 end
 
 local calls, consumes, decided = {}, false, false
-for c = 1, tonumber(nextArg()) do
+local c = 0
+for _ = 1, tonumber(nextArg()) do
+  local count = tonumber(nextArg())
   local consume = nextArg() == '1'
   local record = tonumber(nextArg())
   local requestHash = nextArg()
@@ -255,6 +269,8 @@ for c = 1, tonumber(nextArg()) do
     local pool = pools[tonumber(nextArg())]
     cp[j] = {pool, tonumber(nextArg())}
   end
+  for _ = 1, count do
+  c = c + 1
   local out
   if record > 0 then
     local stored = redis.call('GET', KEYS[record])
@@ -315,10 +331,13 @@ for c = 1, tonumber(nextArg()) do
     end
   end
   for _, v in ipairs(out) do calls[#calls + 1] = v end
+  end
 end
 
+local written = {}
 for _, l in ipairs(limits) do
-  if l.used and l.used > l.before then
+  if l.used and l.used > l.before and not written[l.key] then
+    written[l.key] = true
     if l.sliding then
       for i = 1, #l.added, 1000 do
         redis.call('ZADD', l.key, unpack(l.added, i, math.min(i + 999, #l.added)))
@@ -337,11 +356,14 @@ for _, p in ipairs(pools) do
   if p.unseeded or not p.loaded then
     result[#result + 1] = -1; result[#result + 1] = -1; result[#result + 1] = -1
   else
-    if p.refilled then
+    if written[p.key] then
+      -- written for an earlier entry of the same pool
+    elseif p.refilled then
       redis.call('HSET', p.key, 'balance', p.balance, 'period', p.period)
     elseif p.balance ~= p.before then
       redis.call('HINCRBY', p.key, 'balance', p.balance - p.before)
     end
+    written[p.key] = true
     result[#result + 1] = p.held; result[#result + 1] = p.seed; result[#result + 1] = p.period
   end
 end
@@ -583,14 +605,29 @@ export class KeyCounters {
       args.push(counter(limit.counter), limit.algorithm === 'sliding' ? 1 : 0, limit.limit, limit.windowSeconds * 1000);
     args.push(batch.pools.length);
     for (const pool of batch.pools) args.push(counter(pool.counter), pool.version, ...refillArgs(pool.refill));
-    args.push(batch.calls.length);
-    for (const call of batch.calls) {
-      args.push(call.consume ? 1 : 0, call.idempotency ? counter(call.idempotency.record) : 0, call.idempotency?.requestHash ?? '');
+    // Runs of alike calls: the same limits and pools (the same arrays: see CounterCall), the same
+    // consume, no idempotency record.
+    const runsAt = args.push(0) - 1;
+    let runs = 0;
+    for (let i = 0; i < batch.calls.length; ) {
+      const call = batch.calls[i];
+      let count = 1;
+      if (!call.idempotency) {
+        while (i + count < batch.calls.length) {
+          const next = batch.calls[i + count];
+          if (next.idempotency || next.limits !== call.limits || next.pools !== call.pools || next.consume !== call.consume) break;
+          count++;
+        }
+      }
+      runs++;
+      args.push(count, call.consume ? 1 : 0, call.idempotency ? counter(call.idempotency.record) : 0, call.idempotency?.requestHash ?? '');
       args.push(call.limits.length);
       for (const [index, cost] of call.limits) args.push(index + 1, cost);
       args.push(call.pools.length);
       for (const [index, cost] of call.pools) args.push(index + 1, cost);
+      i += count;
     }
+    args[runsAt] = runs;
     const reply = (await (this.redis as unknown as CounterCommands).keywardConsume(keys.length, ...keys, ...args)) as number[];
     if (reply[0] === -1) {
       return {
