@@ -203,7 +203,8 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
 
   private noteCharges(checks: PendingCheck[], batch: ConsumeBatch, result: BatchResult): void {
     checks.forEach((check, i) => {
-      if (result.calls[i].verdict !== 'VALID' || !check.consume) return;
+      // A replay (a retried verification) was charged when it was first decided.
+      if (result.calls[i].verdict !== 'VALID' || result.calls[i].replayed || !check.consume) return;
       for (const [index, cost] of batch.calls[i].pools) {
         const tag = result.pools[index];
         if (tag) this.creditsWriteBack.noteCharged(check.plan.tag, batch.pools[index], tag, cost);

@@ -89,6 +89,8 @@ export interface LimitState {
 
 export interface CallResult {
   verdict: CounterVerdict;
+  /** Answered from its idempotency record: the decision of an earlier call, nothing charged now. */
+  replayed: boolean;
   /** Per limit of the call, in its order. */
   limits: LimitState[];
   /** Per pool of the call, in its order: credits left (null: unseeded). */
@@ -157,7 +159,8 @@ end
 // arguments instead of a dozen per call.
 // Answer: {-1} when the batch reached Redis after its deadline (it charged nothing: its caller has
 // stopped waiting). Else 0, then per pool its version, seed and period (-1 -1 -1: unseeded), then
-// per call: verdict (0 VALID, 1 RATE_LIMITED, 2 USAGE_EXCEEDED, 3 UNSEEDED, 5 REUSED), per limit of
+// per call: verdict (0 VALID, 1 RATE_LIMITED, 2 USAGE_EXCEEDED, 3 UNSEEDED, 5 REUSED; plus 10 for a
+// call answered from its idempotency record, which charged nothing now), per limit of
 // the call: remaining, reset at, ms to reset, exceeded (1/0), per pool of the call: balance (-1:
 // unseeded).
 // A call is VALID only if every limit and pool it applies has room for its cost; then all of them
@@ -279,6 +282,8 @@ for _ = 1, tonumber(nextArg()) do
       if string.sub(stored, 1, bar - 1) == requestHash then
         out = {}
         for field in string.gmatch(string.sub(stored, bar + 1), '[^,]+') do out[#out + 1] = tonumber(field) end
+        -- A replay: its verdict + 10, so that the caller writes back no charge for it.
+        out[1] = out[1] + 10
       else
         out = {5}
         for _ = 1, #cl do out[#out + 1] = 0; out[#out + 1] = 0; out[#out + 1] = 0; out[#out + 1] = 0 end
@@ -609,7 +614,7 @@ export class KeyCounters {
     // consume, no idempotency record.
     const runsAt = args.push(0) - 1;
     let runs = 0;
-    for (let i = 0; i < batch.calls.length; ) {
+    for (let i = 0; i < batch.calls.length;) {
       const call = batch.calls[i];
       let count = 1;
       if (!call.idempotency) {
@@ -632,7 +637,7 @@ export class KeyCounters {
     if (reply[0] === -1) {
       return {
         pools: batch.pools.map(() => null),
-        calls: batch.calls.map((call) => ({ verdict: 'TOO_LATE', limits: [], balances: call.pools.map(() => null) })),
+        calls: batch.calls.map((call) => ({ verdict: 'TOO_LATE', replayed: false, limits: [], balances: call.pools.map(() => null) })),
       };
     }
     let at = 1;
@@ -642,7 +647,9 @@ export class KeyCounters {
       return tag;
     });
     const calls = batch.calls.map((call): CallResult => {
-      const verdict = VERDICTS[reply[at++]];
+      const code = reply[at++];
+      const verdict = VERDICTS[code % 10];
+      const replayed = code >= 10;
       const limits = call.limits.map((): LimitState => {
         const state = { remaining: reply[at], resetAt: reply[at + 1], resetInMs: reply[at + 2], exceeded: reply[at + 3] === 1 };
         at += 4;
@@ -652,7 +659,7 @@ export class KeyCounters {
         const balance = reply[at++];
         return balance < 0 ? null : balance;
       });
-      return { verdict, limits, balances };
+      return { verdict, replayed, limits, balances };
     });
     return { pools, calls };
   }
@@ -672,7 +679,7 @@ export class KeyCounters {
     };
     for (const i of indexes) {
       const call = batch.calls[i];
-      if (result.calls[i].verdict !== 'VALID' || !call.consume) continue;
+      if (result.calls[i].verdict !== 'VALID' || result.calls[i].replayed || !call.consume) continue;
       call.limits.forEach(([index, cost], j) => {
         const limit = batch.limits[index];
         entries++;
