@@ -8,6 +8,8 @@
 //       share a limit check (verify batches the checks of one key made in one event-loop turn)
 //   (f) POST /v1/verify of a key of an owner, with two named limits and credits on the key and a
 //       limit and credits on the owner: five counters charged together per verification
+//   (g) GET /v1/forward-auth of the key of (b), as a gateway asks it (the key in X-API-Key, the
+//       gateway's credential in Keyward-Verifier): the answer in headers
 // It prints req/s, p50 and p99 for each, the ratios b/a, c/a and b/d, the verify service's own
 // p99 (server time, from its histogram) at half the peak rate, and how long a revocation takes to
 // reach verify. Figures are ratios against baselines because these machines are noisy.
@@ -28,7 +30,7 @@ const REVOCATIONS = 50;
 /** The keys of target (e): more than CONNECTIONS, so that requests in flight never share one. */
 const MANY_KEYS = 200;
 
-type Target = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
+type Target = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g';
 const LABELS: Record<Target, string> = {
   a: '(a) bare node:http, fixed answer',
   b: '(b) verify, key without limits',
@@ -36,6 +38,7 @@ const LABELS: Record<Target, string> = {
   d: '(d) hand-rolled PostgreSQL lookup',
   e: `(e) as (c), ${MANY_KEYS} keys in turn`,
   f: '(f) verify, owner + 2 limits + credits',
+  g: '(g) forward-auth, key of (b)',
 };
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
@@ -93,13 +96,23 @@ async function main(): Promise<void> {
     });
 
     // `pid`: the server process whose CPU time each request costs (PostgreSQL's and Redis's not included).
-    const targets: Record<Target, { url: string; body: string | string[]; pid: number }> = {
+    const targets: Record<
+      Target,
+      { url: string; body: string | string[]; pid: number; method?: string; headers?: Record<string, string> }
+    > = {
       a: { url: `http://127.0.0.1:${barePort}/v1/verify`, body: JSON.stringify({ key: plain }), pid: bare.pid! },
       b: { url: `${verifyUrl}/v1/verify`, body: JSON.stringify({ key: plain }), pid: verifyPid },
       c: { url: `${verifyUrl}/v1/verify`, body: JSON.stringify({ key: limited }), pid: verifyPid },
       d: { url: `http://127.0.0.1:${handRolledPort}/v1/verify`, body: JSON.stringify({ key: plain }), pid: handRolled.pid! },
       e: { url: `${verifyUrl}/v1/verify`, body: manyLimited.map((key) => JSON.stringify({ key })), pid: verifyPid },
       f: { url: `${verifyUrl}/v1/verify`, body: JSON.stringify({ key: owned }), pid: verifyPid },
+      g: {
+        url: `${verifyUrl}/v1/forward-auth`,
+        body: '',
+        pid: verifyPid,
+        method: 'GET',
+        headers: { 'keyward-verifier': verifier, 'x-api-key': plain },
+      },
     };
     log(
       `Keyward verify benchmark: ${CONNECTIONS} connections, ${ROUNDS} rounds of ${ROUND_SECONDS} s per target, alternating (VERIFY_WORKERS=${PROCESSES}, each baseline in as many processes)`,
@@ -108,14 +121,15 @@ async function main(): Promise<void> {
     const chosen = (Object.keys(targets) as Target[]).filter(
       (target) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY.includes(target),
     );
-    for (const target of chosen) await load(targets[target].url, verifier, targets[target].body, { seconds: 2 }); // warm-up
-    const samples: Record<Target, Sample[]> = { a: [], b: [], c: [], d: [], e: [], f: [] };
+    const shape = (target: Target) => ({ method: targets[target].method, headers: targets[target].headers });
+    for (const target of chosen) await load(targets[target].url, verifier, targets[target].body, { seconds: 2, ...shape(target) }); // warm-up
+    const samples: Record<Target, Sample[]> = { a: [], b: [], c: [], d: [], e: [], f: [], g: [] };
     /** Server CPU microseconds per request, per round: less sensitive than req/s to what else the machine runs. */
-    const cpuPerRequest: Record<Target, number[]> = { a: [], b: [], c: [], d: [], e: [], f: [] };
+    const cpuPerRequest: Record<Target, number[]> = { a: [], b: [], c: [], d: [], e: [], f: [], g: [] };
     for (let round = 1; round <= ROUNDS; round++) {
       for (const target of chosen) {
         const cpuBefore = treeCpuSeconds(targets[target].pid);
-        const sample = await load(targets[target].url, verifier, targets[target].body, { seconds: ROUND_SECONDS });
+        const sample = await load(targets[target].url, verifier, targets[target].body, { seconds: ROUND_SECONDS, ...shape(target) });
         cpuPerRequest[target].push(((treeCpuSeconds(targets[target].pid) - cpuBefore) * 1e6) / sample.requests);
         samples[target].push(sample);
       }
@@ -146,6 +160,7 @@ async function main(): Promise<void> {
     ratio('b', 'a', 'target >= 0.70');
     ratio('c', 'a', 'target >= 0.35');
     ratio('f', 'a', 'target >= 0.35');
+    ratio('g', 'b', 'target >= 0.90: forward auth on the same lean path');
     ratio('b', 'd', 'target >= 3');
     ratio('e', 'a', 'no target: (c) where no two checks can share a batch');
     if (summary.a && summary.b) {

@@ -28,7 +28,7 @@ export function put(url: string, token: string, body: unknown): Promise<any> {
 }
 
 /**
- * POSTs `body` with CONNECTIONS connections, for `seconds` or, with `amount`, until that many
+ * POSTs `body` (or sends `method` with `headers` instead of the bearer token) with CONNECTIONS connections, for `seconds` or, with `amount`, until that many
  * requests are answered; `rate` caps the requests per second across all connections. Given several
  * bodies, the requests take them in turn across all connections (the next request, whichever
  * connection sends it, takes the next body).
@@ -37,7 +37,7 @@ export function load(
   url: string,
   token: string,
   body: string | readonly string[],
-  options: { seconds?: number; amount?: number; rate?: number },
+  options: { seconds?: number; amount?: number; rate?: number; method?: string; headers?: Record<string, string> },
 ): Promise<Sample> {
   let next = 0;
   const inTurn =
@@ -48,14 +48,14 @@ export function load(
     autocannon(
       {
         url,
-        method: 'POST',
+        method: (options.method ?? 'POST') as 'POST',
         connections: CONNECTIONS,
         // autocannon refuses an undefined duration rather than defaulting it.
         ...(options.seconds !== undefined && { duration: options.seconds }),
         ...(options.amount !== undefined && { amount: options.amount }),
         overallRate: options.rate,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-        body: typeof body === 'string' ? body : body[0],
+        headers: options.headers ?? { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: typeof body === 'string' ? body || undefined : body[0],
         ...inTurn,
       },
       (error, result) => {
