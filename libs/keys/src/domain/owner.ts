@@ -25,17 +25,10 @@ export interface Owner {
 }
 
 /** What verify needs of an owner: its shared limits and credits, and what a VALID answer shows. */
-export interface VerifiableOwner {
-  id: string;
-  tenantId: string;
-  ownerId: string;
-  name: string | null;
-  meta: Record<string, unknown>;
-  rateLimits: NamedRateLimit[];
-  remaining: number | null;
-  creditsVersion: number;
-  creditsRefill: CreditRefill | null;
-}
+export type VerifiableOwner = Pick<
+  Owner,
+  'id' | 'tenantId' | 'ownerId' | 'name' | 'meta' | 'rateLimits' | 'remaining' | 'creditsVersion' | 'creditsRefill'
+>;
 
 export function verifiableOwnerOf(owner: Owner): VerifiableOwner {
   return {

@@ -3,7 +3,7 @@ import { DomainError, TenantTransactions, type ChangeContext, type TenantTx } fr
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { CreditsSeeder } from '../counters/credits-seeder';
-import { KeyCounters, type PoolSpec } from '../counters/key-counters';
+import { KeyCounters, type PoolRef, type PoolSpec } from '../counters/key-counters';
 import { KeyNotFoundError, KeyRevokedError } from '../domain/api-key';
 import { creditsSetting, refillPeriodStart, type CreditRefill } from '../domain/credits';
 import { OwnerNotFoundError } from '../domain/owner';
@@ -41,7 +41,6 @@ interface FoundPool {
   tag: string;
   remaining: number | null;
   refill: CreditRefill | null;
-  ownerId: string | null;
   recordId: string;
 }
 
@@ -123,28 +122,25 @@ export class ChangeCreditsUseCase {
       const key = await this.keys.findById(tx, command.target.keyId, { forUpdate });
       if (!key) throw new KeyNotFoundError();
       if (key.revokedAt) throw new KeyRevokedError();
-      const tag = KeyCounters.tagOf(key);
-      const pool = { kind: 'key' as const, id: key.id };
-      return {
-        spec: { pool, counter: this.counters.poolKey(tag, pool), version: key.creditsVersion, refill: key.creditsRefill },
-        tag,
-        remaining: key.remaining,
-        refill: key.creditsRefill,
-        ownerId: key.ownerId,
-        recordId: key.id,
-      };
+      return this.poolOf(KeyCounters.tagOf(key), { kind: 'key', id: key.id }, key);
     }
     const owner = await this.owners.find(tx, command.target.ownerId, { forUpdate });
     if (!owner) throw new OwnerNotFoundError();
-    const tag = KeyCounters.ownerTag(owner.tenantId, owner.ownerId);
-    const pool = { kind: 'owner' as const, id: owner.id };
+    return this.poolOf(KeyCounters.ownerTag(owner.tenantId, owner.ownerId), { kind: 'owner', id: owner.id }, owner);
+  }
+
+  /** The pool of a key or owner record, as the counters address it. */
+  private poolOf(
+    tag: string,
+    pool: PoolRef,
+    record: { id: string; remaining: number | null; creditsVersion: number; creditsRefill: CreditRefill | null },
+  ): FoundPool {
     return {
-      spec: { pool, counter: this.counters.poolKey(tag, pool), version: owner.creditsVersion, refill: owner.creditsRefill },
+      spec: { pool, counter: this.counters.poolKey(tag, pool), version: record.creditsVersion, refill: record.creditsRefill },
       tag,
-      remaining: owner.remaining,
-      refill: owner.creditsRefill,
-      ownerId: owner.ownerId,
-      recordId: owner.id,
+      remaining: record.remaining,
+      refill: record.creditsRefill,
+      recordId: record.id,
     };
   }
 
