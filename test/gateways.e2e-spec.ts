@@ -7,6 +7,7 @@ import { scrape, total } from '../bench/support/prometheus-text';
 import { createCredential, createTenant, type TestTenant } from './support/builders';
 import { gatewayScenarios } from './support/gateway-scenarios';
 import { envoyGateway, rawRequest, traefikGateway, type Gateway, type Headers } from './support/gateways';
+import { client } from './support/http-client';
 import { createKey } from './support/key-builders';
 import { startAdminApi, startVerify, type RunningHttpApp } from './support/running-apps';
 
@@ -166,7 +167,23 @@ describe('forward auth', () => {
       }
       expect((await forwardAuth('/v1/forward-auth/search?cost=abc&scopes=zz', { 'x-api-key': plaintext })).status).toBe(200);
       // scopeQuery is taken and handed to the verification with the rest (docs/gateways.md, Parameters).
-      expect((await forwardAuth('/v1/forward-auth?scopeQuery=a', { 'x-api-key': plaintext })).status).not.toBe(400);
+      expect((await forwardAuth('/v1/forward-auth?scopeQuery=a', { 'x-api-key': plaintext })).status).toBe(403);
+      expect(JSON.parse((await forwardAuth('/v1/forward-auth?scopeQuery=a%20AND', { 'x-api-key': plaintext })).body)).toMatchObject({
+        code: 'VALIDATION_FAILED',
+        errors: [{ field: 'scopeQuery' }],
+      });
+    });
+
+    it('applies a scope query to the key’s effective scopes, its roles’ included', async () => {
+      const roles = client(admin.url, tenant.admin);
+      expect((await roles.put('/v1/roles/gateway-support', { scopes: ['tickets:read', 'tickets:write'] })).status).toBe(200);
+      const { key: plaintext } = await key({ scopes: ['billing:read'], roles: ['gateway-support'] });
+      const ask = (query: string) => forwardAuth(`/v1/forward-auth?scopeQuery=${encodeURIComponent(query)}`, { 'x-api-key': plaintext });
+      const granted = await ask('tickets:write AND (billing:read OR admin)');
+      expect([granted.status, granted.headers['keyward-code']]).toEqual([200, 'VALID']);
+      expect(granted.headers['keyward-scopes']).toBe('billing:read,tickets:read,tickets:write');
+      const refused = await ask('tickets:write AND admin');
+      expect([refused.status, refused.headers['keyward-code']]).toEqual([403, 'INSUFFICIENT_SCOPE']);
     });
 
     it('counts its answers in the HTTP duration histogram by method, route and status, and its verifications by code', async () => {
