@@ -19,7 +19,7 @@ export class JwksController {
       'A JSON Web Key Set of the Ed25519 keys (`kty` OKP, `crv` Ed25519, `alg` EdDSA) that sign the `Keyward-Principal` tokens, ' +
       "each named by its RFC 7638 thumbprint (the token header's `kid`): the current key and, after a rotation, the key it " +
       'replaced until every token that key signed has expired. Empty while the deployment has never signed a principal. ' +
-      'Fetch it again when a token names a `kid` it does not hold.',
+      'Fetch it again when a token names a `kid` it does not hold.\n\nCallers: anyone, without a credential.',
   })
   @ApiOkResponse({
     description: 'The key set',

@@ -10,6 +10,8 @@ export interface paths {
     /**
      * The public keys that sign principals (JWKS)
      * @description A JSON Web Key Set of the Ed25519 keys (`kty` OKP, `crv` Ed25519, `alg` EdDSA) that sign the `Keyward-Principal` tokens, each named by its RFC 7638 thumbprint (the token header's `kid`): the current key and, after a rotation, the key it replaced until every token that key signed has expired. Empty while the deployment has never signed a principal. Fetch it again when a token names a `kid` it does not hold.
+     *
+     *     Callers: anyone, without a credential.
      */
     get: operations['getPrincipalSigningKeys'];
     put?: never;
