@@ -33,6 +33,8 @@ export class PrincipalSigner implements InvalidationListener, OnModuleInit, OnAp
   private readonly claimsByKey = new WeakMap<VerifiableKey, string>();
   private loadsStarted = 0;
   private loadApplied = 0;
+  /** Whether the last read failed: a warning when reads start failing, not one per read. */
+  private failing = false;
   private timer?: NodeJS.Timeout;
   private jwksRead?: { at: number; jwks: Promise<Jwks> };
 
@@ -106,6 +108,8 @@ export class PrincipalSigner implements InvalidationListener, OnModuleInit, OnAp
     const load = ++this.loadsStarted;
     try {
       const signer = await this.keyRing.signer('principal');
+      if (this.failing) this.logger.log({ reason }, 'Read the principal signing key again');
+      this.failing = false;
       if (load < this.loadApplied) return;
       this.loadApplied = load;
       if (this.current?.signer.keyId === signer.keyId) return;
@@ -113,6 +117,8 @@ export class PrincipalSigner implements InvalidationListener, OnModuleInit, OnAp
       this.current = { signer, headerDot: `${Buffer.from(header, 'utf8').toString('base64url')}.` };
       this.jwksRead = undefined;
     } catch (error) {
+      if (this.failing) return;
+      this.failing = true;
       this.logger.warn(
         { error: errorSummary(error), reason },
         this.current === null
