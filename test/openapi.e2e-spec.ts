@@ -428,6 +428,7 @@ describe('OpenAPI documents', () => {
           'Keyward-Key-Id',
           'Keyward-Meta',
           'Keyward-Owner-Id',
+          'Keyward-Principal',
           'Keyward-Scopes',
           'RateLimit',
           'RateLimit-Policy',
