@@ -24,6 +24,8 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'];
 const SERVICES = Object.keys(OPENAPI_FILES) as OpenApiService[];
 /** Operations without a bearer token, whose requests are signed (docs/secret-scanning.md). */
 const SIGNED_OPERATIONS = ['POST /v1/secret-scanning/github'];
+/** Operations open to anyone: the public keys of signed principals (docs/gateways.md, Signed principals). */
+const PUBLIC_OPERATIONS = ['GET /.well-known/jwks.json'];
 
 function operations(document: Json): Array<{ name: string; path: string; method: string; operation: Json }> {
   return Object.entries<Json>(document.paths).flatMap(([path, item]) =>
@@ -246,6 +248,11 @@ describe('OpenAPI documents', () => {
           expect(operation.description).toMatch(/Callers: .+\.$/);
           continue;
         }
+        if (PUBLIC_OPERATIONS.includes(name)) {
+          expect({ name, security: operation.security }).toEqual({ name, security: [] });
+          expect(operation.description).toMatch(/Callers: anyone, .+\.$/);
+          continue;
+        }
         expect({ name, secured: operation.security?.length > 0 }).toEqual({ name, secured: true });
         for (const requirement of operation.security) for (const scheme of Object.keys(requirement)) expect(schemes[scheme]).toBeDefined();
         expect(operation.description).toMatch(/Callers: .+\.$/);
@@ -353,9 +360,9 @@ describe('OpenAPI documents', () => {
       expect(codesOf('/v1/jobs/{queue}/{jobId}/retry', 'post', 409)).toEqual(['CONFLICT']);
     });
 
-    it('takes the platform token for tenants and jobs, tenant credentials for everything else', () => {
+    it('takes the platform token for tenants, jobs and signing keys, tenant credentials for everything else', () => {
       for (const { path, operation: op } of operations(documents['admin-api'])) {
-        const expected = /^\/v1\/(tenants|jobs)\b/.test(path) ? 'platformOperator' : 'tenantCredential';
+        const expected = /^\/v1\/(tenants|jobs|signing-keys)\b/.test(path) ? 'platformOperator' : 'tenantCredential';
         const security = path === '/v1/secret-scanning/github' ? [] : [{ [expected]: [] }];
         expect({ path, security: op.security }).toEqual({ path, security });
       }
@@ -398,8 +405,13 @@ describe('OpenAPI documents', () => {
     const verifyOperation = () => documents.verify.paths['/v1/verify'].post;
     const answerSchema = () => documents.verify.components.schemas.VerifyAnswer;
 
-    it('documents POST /v1/verify as verifyKey and /v1/forward-auth as forwardAuth under the tag verify, and nothing else', () => {
-      expect(Object.keys(documents.verify.paths)).toEqual(['/v1/verify', '/v1/forward-auth']);
+    it('documents POST /v1/verify as verifyKey, /v1/forward-auth as forwardAuth and the JWKS under the tag verify, and nothing else', () => {
+      expect(Object.keys(documents.verify.paths)).toEqual(['/.well-known/jwks.json', '/v1/verify', '/v1/forward-auth']);
+      expect(documents.verify.paths['/.well-known/jwks.json'].get).toMatchObject({
+        operationId: 'getPrincipalSigningKeys',
+        tags: ['verify'],
+        security: [],
+      });
       expect(verifyOperation()).toMatchObject({ operationId: 'verifyKey', tags: ['verify'], security: [{ tenantCredential: [] }] });
       expect(documents.verify.paths['/v1/forward-auth'].get).toMatchObject({
         operationId: 'forwardAuth',
@@ -416,6 +428,7 @@ describe('OpenAPI documents', () => {
           'Keyward-Key-Id',
           'Keyward-Meta',
           'Keyward-Owner-Id',
+          'Keyward-Principal',
           'Keyward-Scopes',
           'RateLimit',
           'RateLimit-Policy',

@@ -3,15 +3,15 @@
 // Fastify from the npm registry, and the three examples of docs/sdk.md compiled there with
 // TypeScript and run against the real verify service: every verify code answered as documented.
 // Plus the ESM build imported from an .mjs file. npm's cache makes a repeated install quick.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '../scripts/dev-services/free-port';
 import { EXPECTED_STATUS, keysForEveryCode, ROUTE_SCOPE, VERIFY_CODES, type SdkVerifyCode } from './sdk-support';
 import { KeywardVerifier } from '../packages/sdk/src';
 import { createTenant, type TestTenant } from './support/builders';
+import { cleanEnv, startNodeApp } from './support/example-project';
 import { request } from './support/http-client';
 import { startAdminApi, startVerify, type RunningHttpApp } from './support/running-apps';
 
@@ -25,27 +25,6 @@ function docExamples(): Record<string, string> {
   const examples: Record<string, string> = {};
   for (const match of page.matchAll(/<!-- sdk-example: (\S+) -->\n```ts\n([\s\S]*?)```/g)) examples[match[1]] = match[2];
   return examples;
-}
-
-/** This process's environment without what npm put there for the repository's own run. */
-function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = {};
-  for (const [name, value] of Object.entries(process.env)) if (!/^npm_|^NODE_PATH$|^INIT_CWD$/i.test(name)) env[name] = value;
-  return { ...env, ...extra };
-}
-
-async function waitListening(url: string, child: ChildProcess, output: () => string): Promise<void> {
-  const deadline = Date.now() + 30_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`exited ${child.exitCode}:\n${output()}`);
-    try {
-      await fetch(url, { signal: AbortSignal.timeout(1_000) });
-      return;
-    } catch {
-      await new Promise((resolveWait) => setTimeout(resolveWait, 100));
-    }
-  }
-  throw new Error(`not listening after 30 s:\n${output()}`);
 }
 
 describe('SDK: the packed tarball in a fresh project', () => {
@@ -121,21 +100,13 @@ describe('SDK: the packed tarball in a fresh project', () => {
     if (project) rmSync(project, { recursive: true, force: true });
   });
 
-  async function startExample(file: string): Promise<string> {
-    const port = await freePort();
-    const child = spawn(process.execPath, [join(project, 'out', file.replace(/\.ts$/, '.js'))], {
-      cwd: project,
-      env: cleanEnv({ PORT: String(port), KEYWARD_VERIFY_URL: verify.url, KEYWARD_VERIFIER_TOKEN: tenant.verifier }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    children.push(child);
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    const url = `http://127.0.0.1:${port}`;
-    await waitListening(url, child, () => output);
-    return url;
-  }
+  const startExample = (file: string): Promise<string> =>
+    startNodeApp(
+      join(project, 'out', file.replace(/\.ts$/, '.js')),
+      project,
+      { KEYWARD_VERIFY_URL: verify.url, KEYWARD_VERIFIER_TOKEN: tenant.verifier },
+      children,
+    );
 
   it.each(['nest-app.ts', 'express-app.ts', 'fastify-app.ts'])(
     '%s from docs/sdk.md answers every verify code as documented',

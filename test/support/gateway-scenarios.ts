@@ -16,6 +16,7 @@ const FORGED: Headers = {
   'keyward-owner-id': 'forged-owner',
   'keyward-scopes': 'admin:*',
   'keyward-meta': 'e30',
+  'keyward-principal': 'eyJhbGciOiJub25lIn0.eyJzdWIiOiJmb3JnZWQifQ.',
 };
 
 export function gatewayScenarios(setup: () => GatewaySetup, options: { scopesOnPath: boolean }): void {
@@ -43,6 +44,8 @@ export function gatewayScenarios(setup: () => GatewaySetup, options: { scopesOnP
       'keyward-scopes': 'orders:read,reports:*',
     });
     expect(JSON.parse(Buffer.from(answer.upstream!['keyward-meta'], 'base64url').toString('utf8'))).toEqual(meta);
+    // The signed principal is Keyward's (when it signs them) or absent, never the client's.
+    expect(answer.upstream!['keyward-principal']).not.toBe(FORGED['keyward-principal']);
     expect(answer.upstream!.authorization).toBeUndefined();
   });
 

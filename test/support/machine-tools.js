@@ -41,6 +41,7 @@ const SUITES = [
   },
   { path: 'test/scale/pgbouncer.e2e-spec.ts', binaries: ['pgbouncer'], install: 'apt-get install pgbouncer' },
   { path: 'test/gateways-nginx.e2e-spec.ts', binaries: ['nginx'], install: 'apt-get install nginx (macOS: brew install nginx)' },
+  { path: 'test/examples-nginx.e2e-spec.ts', binaries: ['nginx'], install: 'apt-get install nginx (macOS: brew install nginx)' },
   { path: 'test/ops-pack.e2e-spec.ts', binaries: ['promtool'], install: 'apt-get install prometheus (brings promtool)' },
   { path: 'test/ops-backup-restore.e2e-spec.ts', binaries: ['pg_dump', 'pg_restore'], install: 'apt-get install postgresql-client' },
 ];

@@ -1,6 +1,7 @@
 // A real nginx (Debian's `nginx`, with auth_request) on a free loopback port, running the files of
-// docker/nginx/ that docs/gateways.md quotes: example.conf with this run's ports in place of its
-// own, the two Keyward includes as they are, and a keyward-verifier.conf with the test's credential.
+// docker/nginx/ that docs/gateways.md quotes: example.conf (or another http-block fragment written
+// with the same three addresses, such as examples/nginx/service.conf) with this run's ports in place
+// of its own, the two Keyward includes as they are, and a keyward-verifier.conf with the test's credential.
 // Its configuration and logs live in a temporary folder; stop() ends it and removes the folder, and
 // so does the test process's exit, as a last resort.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,6 +10,9 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/dev-services/free-port';
+import { createTenant, type TestTenant } from './builders';
+import { nginxGateway, startRecordingService, type Gateway } from './gateways';
+import { startAdminApi, startVerify, type RunningHttpApp } from './running-apps';
 
 // The same look-up jest.config.js uses to leave this suite out on a machine without nginx.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- machine-tools.js is plain CommonJS, shared with jest.config.js, without types
@@ -40,13 +44,12 @@ export function findNginx(): string {
   return requireOnMachine('nginx', 'this suite runs a real nginx with auth_request in front of a test service', 'nginx');
 }
 
-/** example.conf with `addresses` in place of its own: each must occur exactly once, or the file changed under the test. */
-export function exampleWith(addresses: typeof EXAMPLE_ADDRESSES): string {
-  let text = readFileSync(join(NGINX_FILES, 'example.conf'), 'utf8');
+/** The fragment `site` with `addresses` in place of its own: each must occur exactly once, or the file changed under the test. */
+export function exampleWith(addresses: typeof EXAMPLE_ADDRESSES, site = join(NGINX_FILES, 'example.conf')): string {
+  let text = readFileSync(site, 'utf8');
   for (const name of Object.keys(EXAMPLE_ADDRESSES) as Array<keyof typeof EXAMPLE_ADDRESSES>) {
     const parts = text.split(EXAMPLE_ADDRESSES[name]);
-    if (parts.length !== 2)
-      throw new Error(`docker/nginx/example.conf must hold ${EXAMPLE_ADDRESSES[name]} (the ${name} address) exactly once`);
+    if (parts.length !== 2) throw new Error(`${site} must hold ${EXAMPLE_ADDRESSES[name]} (the ${name} address) exactly once`);
     text = parts.join(addresses[name]);
   }
   return text;
@@ -63,14 +66,23 @@ function listening(port: number): Promise<boolean> {
   });
 }
 
-export async function startNginx(options: { verifyPort: number; servicePort: number; verifierCredential: string }): Promise<RunningNginx> {
+export async function startNginx(options: {
+  verifyPort: number;
+  servicePort: number;
+  verifierCredential: string;
+  /** The http-block fragment to run (default docker/nginx/example.conf). */
+  site?: string;
+}): Promise<RunningNginx> {
   const binary = findNginx();
   const port = await freePort();
-  const example = exampleWith({
-    verify: `127.0.0.1:${options.verifyPort}`,
-    service: `127.0.0.1:${options.servicePort}`,
-    listen: `127.0.0.1:${port}`,
-  });
+  const example = exampleWith(
+    {
+      verify: `127.0.0.1:${options.verifyPort}`,
+      service: `127.0.0.1:${options.servicePort}`,
+      listen: `127.0.0.1:${port}`,
+    },
+    options.site,
+  );
   const dir = mkdtempSync(join(tmpdir(), 'keyward-nginx-'));
   for (const file of ['keyward-server.conf', 'keyward-location.conf']) copyFileSync(join(NGINX_FILES, file), join(dir, file));
   writeFileSync(join(dir, 'example.conf'), example);
@@ -135,4 +147,40 @@ export async function startNginx(options: { verifyPort: number; servicePort: num
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   return { url: `http://127.0.0.1:${port}`, errorLog: readLog, stop };
+}
+
+/** An nginx suite's services: the admin API and verify (this process), a recording service, nginx in front of it, a tenant. */
+export interface NginxStack {
+  admin: RunningHttpApp;
+  verify: RunningHttpApp;
+  service: Awaited<ReturnType<typeof startRecordingService>>;
+  nginx: RunningNginx;
+  tenant: TestTenant;
+  gateway: Gateway;
+  /** Stops everything; a verify service a test closed already is fine. */
+  close(): Promise<void>;
+}
+
+/** Starts an NginxStack: verify with `verifyEnv`, nginx running `site` (default docker/nginx/example.conf). */
+export async function startNginxStack(options: { verifyEnv?: Record<string, string>; site?: string } = {}): Promise<NginxStack> {
+  const [admin, verify, service] = await Promise.all([startAdminApi(), startVerify({ env: options.verifyEnv }), startRecordingService()]);
+  const tenant = await createTenant(admin.url);
+  const nginx = await startNginx({
+    verifyPort: Number(new URL(verify.url).port),
+    servicePort: service.port,
+    verifierCredential: tenant.verifier,
+    site: options.site,
+  });
+  return {
+    admin,
+    verify,
+    service,
+    nginx,
+    tenant,
+    gateway: nginxGateway(nginx.url, service),
+    async close() {
+      await nginx.stop();
+      await Promise.all([admin.close(), verify.close().catch(() => undefined), service.close()]);
+    },
+  };
 }

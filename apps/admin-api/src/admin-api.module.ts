@@ -26,6 +26,7 @@ import { RolesController } from './roles/roles.controller';
 import { GithubPublicKeys } from './secret-scanning/github-public-keys';
 import { LeakReports } from './secret-scanning/leak-reports';
 import { SecretScanningController } from './secret-scanning/secret-scanning.controller';
+import { SigningKeysController } from './signing-keys/signing-keys.controller';
 import { TenantsController } from './tenants/tenants.controller';
 import { WebhooksController } from './webhooks/webhooks.controller';
 
@@ -62,6 +63,7 @@ export class AdminApiModule {
         WebhooksController,
         JobsController,
         RolesController,
+        SigningKeysController,
       ],
       providers: [
         // Global guards run in this order: who is calling, how often, and may they.

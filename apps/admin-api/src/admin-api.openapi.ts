@@ -22,6 +22,7 @@ export const ADMIN_API_OPENAPI: OpenApiOptions = {
     { name: 'webhooks', description: 'Webhook subscriptions and their deliveries (tenant admin)' },
     { name: 'roles', description: 'Named sets of scopes that keys take by name (tenant admin; auditors read)' },
     { name: 'jobs', description: 'The scheduled jobs and their queues: run now, follow a run, retry (platform operator)' },
+    { name: 'signing-keys', description: "The deployment's signing keys: rotate the key of signed principals (platform operator)" },
     { name: 'secret-scanning', description: "Leaked-token reports of GitHub's secret scanning partner program (signed by GitHub)" },
   ],
   schemes: [PLATFORM_OPERATOR_AUTH, TENANT_CREDENTIAL_AUTH],

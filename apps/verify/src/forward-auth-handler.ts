@@ -23,6 +23,7 @@ import { Logger } from '@nestjs/common';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { AnswerBursts } from './answer-bursts';
 import { httpDurationObserver } from './http-duration';
+import { PrincipalSigner } from './principal-signer';
 import { VerifierAuthenticator, type VerifierPrincipal } from './verifier-authenticator';
 import type { VerifyOutcome } from './verify-answer';
 import { VERIFY_CODE_MEANINGS, VERIFY_REQUEST_SCHEMA, type VerifyRequest } from './verify.schema';
@@ -201,6 +202,7 @@ export function createForwardAuthHandler(app: INestApplication): AheadHandler {
   const authenticator = app.get(VerifierAuthenticator);
   const verifyService = app.get(VerifyService);
   const observeHttp = httpDurationObserver(app.get(Metrics), FORWARD_AUTH_ROUTE);
+  const principals = app.get(PrincipalSigner);
   const logger = new Logger('ForwardAuthHandler');
   const paramsByQuery = new Map<string, ForwardAuthParams>();
   /** A key record is replaced, never changed, when its key changes: its headers never go stale. */
@@ -242,6 +244,10 @@ export function createForwardAuthHandler(app: INestApplication): AheadHandler {
       let fixed = validHeadersByKey.get(outcome.key!);
       if (!fixed) validHeadersByKey.set(outcome.key!, (fixed = validHeaders(outcome.key!)));
       for (let i = 0; i < fixed.length; i++) headers.push(fixed[i]);
+      if (principals.enabled) {
+        const token = principals.sign(outcome.key!);
+        if (token !== null) headers.push('keyward-principal', token);
+      }
       if (envoy && keyHeader !== null)
         headers.push(
           'x-envoy-auth-headers-to-remove',

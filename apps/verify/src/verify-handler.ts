@@ -22,7 +22,8 @@ import Ajv, { type ErrorObject } from 'ajv';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AnswerBursts } from './answer-bursts';
 import { httpDurationObserver } from './http-duration';
-import { VerifierAuthenticator } from './verifier-authenticator';
+import { PrincipalSigner } from './principal-signer';
+import { VerifierAuthenticator, type VerifierPrincipal } from './verifier-authenticator';
 import { VerifyMetrics } from './verify-metrics';
 import { VERIFY_REQUEST_SCHEMA, type VerifyRequest } from './verify.schema';
 import type { VerifyOutcome } from './verify-answer';
@@ -78,6 +79,16 @@ export function keyOnlyBody(raw: string): VerifyRequest | null {
 
 const EMPTY = Buffer.alloc(0);
 
+/** A VALID outcome with its signed principal, in the header and as the last field of the JSON. */
+function withPrincipal(outcome: VerifyOutcome, token: string): VerifyOutcome {
+  return {
+    json: `${outcome.json.slice(0, -1)},"principal":"${token}"}`,
+    headers: { ...outcome.headers, 'keyward-principal': token },
+    code: outcome.code,
+    key: outcome.key,
+  };
+}
+
 /** A body its schema refused, shaped as the framework's schema errors, which the one error mapping names the field of. */
 class BodySchemaError extends Error {
   readonly validationContext = 'body';
@@ -126,6 +137,7 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
   const authenticator = app.get(VerifierAuthenticator);
   const verifyService = app.get(VerifyService);
   const verifyMetrics = app.get(VerifyMetrics);
+  const principals = app.get(PrincipalSigner);
   const observeHttp = httpDurationObserver(app.get(Metrics), ROUTE);
   const logger = new Logger('VerifyHandler');
   const validate = new Ajv({ allErrors: true, coerceTypes: false, removeAdditional: false, useDefaults: true }).compile<VerifyRequest>(
@@ -178,6 +190,23 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
   // Answers known at once go out in bursts (answer-bursts.ts); the others when their store replies.
   const bursts = new AnswerBursts<string>(respond, fail);
 
+  const signed = (outcome: VerifyOutcome): VerifyOutcome => {
+    const token = outcome.code === 'VALID' && outcome.key !== null ? principals.sign(outcome.key) : null;
+    return token === null ? outcome : withPrincipal(outcome, token);
+  };
+
+  /** The verification of `body`, with a signed principal when it asks for one and the deployment signs them. */
+  const verify = (
+    verifier: VerifierPrincipal,
+    body: VerifyRequest,
+    request: IncomingMessage,
+    raw: string,
+  ): VerifyOutcome | Promise<VerifyOutcome> => {
+    const outcome = verifyService.verify(verifier, body, retryOf(request, raw));
+    if (body.principal !== true || !principals.enabled) return outcome;
+    return outcome instanceof Promise ? outcome.then(signed) : signed(outcome);
+  };
+
   const handleBody = (
     request: IncomingMessage,
     response: ServerResponse,
@@ -198,17 +227,10 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
         response,
         requestId,
         started,
-        verifier.then((principal) =>
-          verifyService.verify(principal, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes), retryOf(request, raw)),
-        ),
+        verifier.then((principal) => verify(principal, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes), request, raw)),
       );
     }
-    bursts.answer(
-      response,
-      requestId,
-      started,
-      verifyService.verify(verifier, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes), retryOf(request, raw)),
-    );
+    bursts.answer(response, requestId, started, verify(verifier, keyOnlyBody(raw) ?? parseAndValidate(raw, bytes), request, raw));
   };
 
   const handle = (request: IncomingMessage, response: ServerResponse): void => {

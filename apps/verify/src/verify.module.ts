@@ -1,12 +1,15 @@
 import { CredentialsModule } from '@keyward/credentials';
 import { KeysModule } from '@keyward/keys';
 import { InvalidationSubscriber, PlatformModule, type PlatformOptions } from '@keyward/platform';
+import { SigningModule } from '@keyward/signing';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { CreditsWriteBack } from './credits-write-back';
 import { InvalidationLag } from './invalidation-lag';
+import { JwksController } from './jwks.controller';
 import { KeyCache, KeyStoreFailures } from './key-cache';
 import { Limiter } from './limiter';
 import { OwnerCache } from './owner-cache';
+import { PrincipalSigner } from './principal-signer';
 import { RedisDurabilityCheck } from './redis-durability-check';
 import { RoleCache } from './role-cache';
 import { UsageRecorder } from './usage-recorder';
@@ -23,7 +26,8 @@ export class VerifyModule {
     return {
       module: VerifyModule,
       // No access log lines on this service (see PlatformOptions.accessLogs): its metrics say what happened.
-      imports: [PlatformModule.forRoot({ ...options, service: 'verify', accessLogs: false }), CredentialsModule, KeysModule],
+      imports: [PlatformModule.forRoot({ ...options, service: 'verify', accessLogs: false }), CredentialsModule, KeysModule, SigningModule],
+      controllers: [JwksController],
       providers: [
         InvalidationSubscriber,
         VerifyMetrics,
@@ -38,6 +42,7 @@ export class VerifyModule {
         CreditsWriteBack,
         RedisDurabilityCheck,
         VerifyService,
+        PrincipalSigner,
         VerifyReadiness,
       ],
     };

@@ -210,6 +210,7 @@ const FORWARD_AUTH_OPERATION = {
           "The key's meta: base64url of its JSON",
           Buffer.from(JSON.stringify(EXAMPLE_KEY_FIELDS.meta)).toString('base64url'),
         ),
+        'Keyward-Principal': { $ref: '#/components/headers/Keyward-Principal' },
         'RateLimit-Policy': { $ref: '#/components/headers/RateLimit-Policy' },
         RateLimit: { $ref: '#/components/headers/RateLimit' },
       },
@@ -245,6 +246,14 @@ export const VERIFY_OPENAPI: OpenApiOptions = {
     };
     document.components!.headers = {
       ...document.components!.headers,
+      'Keyward-Principal': {
+        description:
+          'A signed principal, when the deployment signs them (KEYWARD_PRINCIPAL_SIGNING=1): on a VALID forward-auth answer, and on ' +
+          'a VALID `POST /v1/verify` answer to a request with `principal: true`. A compact JWS (EdDSA, Ed25519; header `kid`) ' +
+          'with the claims `iss`, `sub` (the key id), `tid` (the tenant id), `own` (the ownerId, when set), `scp` (the effective ' +
+          'scopes), `rol` (the roles, when any), `iat`, `exp` (`iat` + 60) and `jti`; its keys are at GET /.well-known/jwks.json.',
+        schema: { type: 'string' },
+      },
       'RateLimit-Policy': {
         description:
           'The key\'s rate limit (draft-ietf-httpapi-ratelimit-headers-10): `"key";q=<limit>;w=<window seconds>`. Sent with every ' +
@@ -298,6 +307,7 @@ export const VERIFY_OPENAPI: OpenApiOptions = {
               'RateLimit-Policy': { $ref: '#/components/headers/RateLimit-Policy' },
               RateLimit: { $ref: '#/components/headers/RateLimit' },
               'Retry-After': OPENAPI_HEADER_REFS['Retry-After'],
+              'Keyward-Principal': { $ref: '#/components/headers/Keyward-Principal' },
             },
             content: {
               'application/json': {

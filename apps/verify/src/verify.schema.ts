@@ -57,6 +57,13 @@ export const VERIFY_REQUEST_SCHEMA = {
         },
       },
     },
+    principal: {
+      type: 'boolean',
+      description:
+        'Whether a VALID answer should carry a signed principal: the `Keyward-Principal` header and the `principal` field, a ' +
+        'JWS (EdDSA) your service can pass on and others can check offline against GET /.well-known/jwks.json. Only when ' +
+        'the deployment signs principals (KEYWARD_PRINCIPAL_SIGNING=1); otherwise the answer has neither.',
+    },
   },
 } as const;
 
@@ -137,6 +144,12 @@ export const VERIFY_RESPONSE_SCHEMA = {
         meta: { type: 'object', additionalProperties: true },
       },
     },
+    principal: {
+      type: 'string',
+      description:
+        'A VALID answer to a request with `principal: true`, when the deployment signs principals: the compact JWS of the ' +
+        '`Keyward-Principal` header (claims iss, sub, tid, own, scp, rol, iat, exp, jti), valid for 60 seconds',
+    },
     rateLimit: {
       type: 'object',
       description: "The key's rate limit window, when the key has a rateLimit (the limit named `key`)",
@@ -157,6 +170,7 @@ export interface VerifyRequest {
   ip?: string;
   cost?: number;
   rateLimits?: Array<{ name: string; cost?: number }>;
+  principal?: boolean;
 }
 
 export interface AppliedLimitAnswer {
@@ -184,4 +198,5 @@ export interface VerifyAnswer {
   rateLimits?: AppliedLimitAnswer[];
   owner?: { ownerId: string; name: string | null; meta: Record<string, unknown> };
   rateLimit?: { limit: number; remaining: number; resetAt: string };
+  principal?: string;
 }

@@ -1,18 +1,27 @@
 import { RecordAuditCheckpointsUseCase } from '@keyward/audit';
 import { HOUSEKEEPING_QUEUE } from '@keyward/jobs';
-import { SigningKeyRing } from '@keyward/signing';
+import { KEYWARD_CONFIG, type KeywardConfig } from '@keyward/platform';
+import { PrincipalKeyRotation, SigningKeyRing } from '@keyward/signing';
+import { Inject } from '@nestjs/common';
 import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
 import { AuditCheckpointMetrics } from './audit-checkpoint-metrics';
 import { BullConnectionLog } from './bull-connection-log';
 import { JobMetrics } from './job-metrics';
 import { EnforceRetention } from './retention';
-import { AUDIT_CHECKPOINT, HOUSEKEEPING_PASS, SIGNING_KEY_MAX_AGE_SECONDS, SIGNING_KEY_ROTATION } from './schedule-keeper';
+import {
+  AUDIT_CHECKPOINT,
+  HOUSEKEEPING_PASS,
+  PRINCIPAL_KEY_ROTATION,
+  SIGNING_KEY_MAX_AGE_SECONDS,
+  SIGNING_KEY_ROTATION,
+} from './schedule-keeper';
 
 /**
  * Periodic upkeep (its schedules: schedule-keeper.ts). Each job is idempotent, so a retried or
  * repeated run does no harm: retention (retention.ts) deletes what is past its age, a checkpoint
- * is kept once per seq, and the key rotates only once it is SIGNING_KEY_MAX_AGE_SECONDS old.
+ * is kept once per seq, and a signing key rotates only once it is old enough (the audit key
+ * SIGNING_KEY_MAX_AGE_SECONDS, the principal key KEYWARD_PRINCIPAL_KEY_MAX_AGE_DAYS).
  */
 @Processor(HOUSEKEEPING_QUEUE)
 export class HousekeepingProcessor extends WorkerHost {
@@ -20,6 +29,8 @@ export class HousekeepingProcessor extends WorkerHost {
     private readonly enforceRetention: EnforceRetention,
     private readonly recordAuditCheckpoints: RecordAuditCheckpointsUseCase,
     private readonly keyRing: SigningKeyRing,
+    private readonly principalKeys: PrincipalKeyRotation,
+    @Inject(KEYWARD_CONFIG) private readonly config: KeywardConfig,
     private readonly jobMetrics: JobMetrics,
     private readonly checkpointMetrics: AuditCheckpointMetrics,
     private readonly connectionLog: BullConnectionLog,
@@ -39,6 +50,10 @@ export class HousekeepingProcessor extends WorkerHost {
         return this.jobMetrics.measure(SIGNING_KEY_ROTATION, async () => ({
           keyId: await this.keyRing.rotate('audit', { ifOlderThanSeconds: SIGNING_KEY_MAX_AGE_SECONDS }),
         }));
+      case PRINCIPAL_KEY_ROTATION:
+        return this.jobMetrics.measure(PRINCIPAL_KEY_ROTATION, () =>
+          this.principalKeys.rotateIfOlderThan(this.config.principal.keyMaxAgeDays * 24 * 60 * 60),
+        );
       default:
         throw new Error(`Unknown housekeeping job ${job.name}`);
     }

@@ -5,15 +5,15 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import type { Queue } from 'bullmq';
 import { Counter, Gauge, Histogram } from 'prom-client';
-import { AUDIT_CHECKPOINT, HOUSEKEEPING_PASS, SIGNING_KEY_ROTATION } from './schedule-keeper';
+import { AUDIT_CHECKPOINT, HOUSEKEEPING_PASS, PRINCIPAL_KEY_ROTATION, SIGNING_KEY_ROTATION } from './schedule-keeper';
 
 /** The queue of each job the worker measures (a scheduled job runs on the queue of its name). */
 const QUEUE_OF: Record<string, string> = {
   ...Object.fromEntries(SCHEDULED_JOBS.map((name) => [name, name])),
   [WEBHOOK_DELIVERY_QUEUE]: WEBHOOK_DELIVERY_QUEUE,
-  [HOUSEKEEPING_PASS]: HOUSEKEEPING_QUEUE,
-  [AUDIT_CHECKPOINT]: HOUSEKEEPING_QUEUE,
-  [SIGNING_KEY_ROTATION]: HOUSEKEEPING_QUEUE,
+  ...Object.fromEntries(
+    [HOUSEKEEPING_PASS, AUDIT_CHECKPOINT, SIGNING_KEY_ROTATION, PRINCIPAL_KEY_ROTATION].map((name) => [name, HOUSEKEEPING_QUEUE]),
+  ),
 };
 
 /** The states of a queue's jobs counted on each scrape (BullMQ's names; `wait` shown as `waiting`). */

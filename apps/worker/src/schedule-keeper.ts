@@ -30,6 +30,12 @@ const AUDIT_CHECKPOINT_EVERY_MS = 60 * 60 * 1000;
 export const SIGNING_KEY_ROTATION = 'signing-key-rotation';
 const SIGNING_KEY_ROTATION_CHECK_EVERY_MS = 24 * 60 * 60 * 1000;
 export const SIGNING_KEY_MAX_AGE_SECONDS = 30 * 24 * 60 * 60;
+/**
+ * The rotation of the principal signing key once it is KEYWARD_PRINCIPAL_KEY_MAX_AGE_DAYS old, checked
+ * hourly: a key replaced by hand restarts its age (docs/gateways.md, Signed principals).
+ */
+export const PRINCIPAL_KEY_ROTATION = 'principal-key-rotation';
+const PRINCIPAL_KEY_ROTATION_CHECK_EVERY_MS = 60 * 60 * 1000;
 
 export interface Schedule {
   queue: string;
@@ -58,6 +64,7 @@ export function workerSchedules(config: KeywardConfig): Schedule[] {
       { name: HOUSEKEEPING_PASS, everyMs: HOUSEKEEPING_EVERY_MS },
       { name: AUDIT_CHECKPOINT, everyMs: AUDIT_CHECKPOINT_EVERY_MS },
       { name: SIGNING_KEY_ROTATION, everyMs: SIGNING_KEY_ROTATION_CHECK_EVERY_MS },
+      { name: PRINCIPAL_KEY_ROTATION, everyMs: PRINCIPAL_KEY_ROTATION_CHECK_EVERY_MS },
     ].map(({ name, everyMs }) => ({
       queue: HOUSEKEEPING_QUEUE,
       id: name,

@@ -3,4 +3,5 @@
 export * from './errors';
 export * from './verifier';
 export * from './admin';
+export * from './principal';
 export type { components as VerifyComponents, paths as VerifyPaths } from './generated/verify';

@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { Pool, type Dispatcher } from 'undici';
 import { KeywardApiError, KeywardUnavailableError, problemOf } from './errors';
 import type { components } from './generated/verify';
+import { KeywardPrincipalVerifier, type KeywardPrincipalClaims, type PrincipalVerifierOptions } from './principal';
 
 type GeneratedRequest = components['schemas']['VerifyRequest'];
 type GeneratedAnswer = components['schemas']['VerifyAnswer'];
@@ -88,6 +89,8 @@ export interface KeywardVerifierOptions {
   /** An undici dispatcher of your own instead of the SDK's pool. */
   dispatcher?: Dispatcher;
   logger?: KeywardLogger;
+  /** How verifyPrincipal checks tokens: the issuer to require, clock leeway, JWKS refetching (docs/sdk.md, "Signed principals"). */
+  principals?: Omit<PrincipalVerifierOptions, 'baseUrl'>;
 }
 
 const PASSED_ON_HEADERS = ['ratelimit', 'ratelimit-policy', 'retry-after'];
@@ -116,8 +119,11 @@ export class KeywardVerifier {
   readonly #ownsDispatcher: boolean;
   readonly #origin: string;
   readonly #path: string;
-  readonly #options: Required<Omit<KeywardVerifierOptions, 'token' | 'dispatcher' | 'logger' | 'baseUrl'>>;
+  readonly #options: Required<Omit<KeywardVerifierOptions, 'token' | 'dispatcher' | 'logger' | 'baseUrl' | 'principals'>>;
   readonly #logger: KeywardLogger | undefined;
+  readonly #baseUrl: string;
+  readonly #principalOptions: Omit<PrincipalVerifierOptions, 'baseUrl'> | undefined;
+  #principals: KeywardPrincipalVerifier | undefined;
 
   constructor(options: KeywardVerifierOptions) {
     if (!options.baseUrl) throw new TypeError('KeywardVerifier: baseUrl is required');
@@ -138,6 +144,18 @@ export class KeywardVerifier {
     this.#ownsDispatcher = !options.dispatcher;
     this.#dispatcher = options.dispatcher ?? new Pool(this.#origin, { connections: this.#options.connections, keepAliveTimeout: 30_000 });
     this.#logger = options.logger;
+    this.#baseUrl = options.baseUrl;
+    this.#principalOptions = options.principals;
+  }
+
+  /**
+   * The claims of a `Keyward-Principal` token (a VALID answer's `principalToken`, or the header a
+   * gateway passed on), checked offline against the verify service's JWKS, which is fetched once
+   * and kept; raises KeywardPrincipalError when the token may not be trusted.
+   */
+  verifyPrincipal(token: string): Promise<KeywardPrincipalClaims> {
+    this.#principals ??= new KeywardPrincipalVerifier({ ...this.#principalOptions, baseUrl: this.#baseUrl });
+    return this.#principals.verifyPrincipal(token);
   }
 
   /** Whether a call that cannot reach the service answers VALID with `failedOpen: true` (else it raises KeywardUnavailableError). */

@@ -72,6 +72,20 @@ describe('loadKeywardConfig', () => {
     expect(configErrorOf(productionEnv({ VERIFY_CACHE_MAX_KEYS: '10' })).variable).toBe('VERIFY_CACHE_MAX_KEYS');
   });
 
+  it('signs no principals unless KEYWARD_PRINCIPAL_SIGNING=1; issuer keyward and 30-day keys unless told', () => {
+    expect(loadKeywardConfig(productionEnv()).principal).toEqual({ signing: false, issuer: 'keyward', keyMaxAgeDays: 30 });
+    const told = productionEnv({
+      KEYWARD_PRINCIPAL_SIGNING: '1',
+      KEYWARD_PRINCIPAL_ISSUER: 'https://keys.example.com/',
+      KEYWARD_PRINCIPAL_KEY_MAX_AGE_DAYS: '7',
+    });
+    expect(loadKeywardConfig(told).principal).toEqual({ signing: true, issuer: 'https://keys.example.com/', keyMaxAgeDays: 7 });
+    expect(configErrorOf(productionEnv({ KEYWARD_PRINCIPAL_SIGNING: 'yes' })).variable).toBe('KEYWARD_PRINCIPAL_SIGNING');
+    for (const issuer of ['has space', 'quote"d', 'back\\slash', 'x'.repeat(201)])
+      expect(configErrorOf(productionEnv({ KEYWARD_PRINCIPAL_ISSUER: issuer })).variable).toBe('KEYWARD_PRINCIPAL_ISSUER');
+    expect(configErrorOf(productionEnv({ KEYWARD_PRINCIPAL_KEY_MAX_AGE_DAYS: '0' })).variable).toBe('KEYWARD_PRINCIPAL_KEY_MAX_AGE_DAYS');
+  });
+
   describe('shutdown', () => {
     it('drains for 5 s in production and not at all elsewhere, unless told', () => {
       expect(loadKeywardConfig(productionEnv())).toMatchObject({ shutdownGraceMs: 10_000, shutdownDrainMs: 5_000 });

@@ -89,6 +89,14 @@ export interface KeywardConfig {
   readonly githubKeysUrl: string;
   /** What verify answers for a key with limits while Redis is unreachable (VERIFY_LIMITS_ON_REDIS_DOWN). */
   readonly verifyLimitsOnRedisDown: 'deny' | 'allow';
+  /**
+   * Signed principals (docs/gateways.md, Signed principals): whether verify adds a `Keyward-Principal`
+   * JWS to VALID forward-auth answers and to /v1/verify answers that ask for one
+   * (KEYWARD_PRINCIPAL_SIGNING=1), the `iss` it names (KEYWARD_PRINCIPAL_ISSUER, default `keyward`),
+   * and the age in days at which the worker replaces the signing key (KEYWARD_PRINCIPAL_KEY_MAX_AGE_DAYS,
+   * default 30).
+   */
+  readonly principal: Readonly<{ signing: boolean; issuer: string; keyMaxAgeDays: number }>;
   /** Verify processes (VERIFY_WORKERS): 1 in development, one per CPU in production. */
   readonly verifyWorkers: number;
   /** Key records each verify process caches at most (VERIFY_CACHE_MAX_KEYS; least recently used go first). */
@@ -197,6 +205,14 @@ function hostMap(env: Env, name: string): ReadonlyMap<string, readonly string[]>
     hosts.set(host, [...(hosts.get(host) ?? []), match[2]]);
   }
   return hosts;
+}
+
+/** The `iss` of signed principals: printable ASCII without quotes or backslashes, so it goes into the JSON as is. */
+function principalIssuer(env: Env): string {
+  const issuer = text(env, 'KEYWARD_PRINCIPAL_ISSUER', 'keyward');
+  if (!/^[!#-[\]-~]{1,200}$/.test(issuer))
+    throw new ConfigError('KEYWARD_PRINCIPAL_ISSUER', 'must be 1 to 200 printable ASCII characters without spaces, quotes or backslashes');
+  return issuer;
 }
 
 function url(env: Env, name: string, protocols: string[], fallback?: string): string {
@@ -356,6 +372,11 @@ export function loadKeywardConfig(env: Env, facts: ProcessFacts = { stdoutIsTty:
     webhookHosts: hostMap(env, 'KEYWARD_WEBHOOK_HOSTS'),
     githubKeysUrl: url(env, 'KEYWARD_GITHUB_KEYS_URL', ['https:', 'http:'], GITHUB_KEYS_URL),
     verifyLimitsOnRedisDown: oneOf(env, 'VERIFY_LIMITS_ON_REDIS_DOWN', ['deny', 'allow'] as const, 'deny'),
+    principal: Object.freeze({
+      signing: flag(env, 'KEYWARD_PRINCIPAL_SIGNING'),
+      issuer: principalIssuer(env),
+      keyMaxAgeDays: integer(env, 'KEYWARD_PRINCIPAL_KEY_MAX_AGE_DAYS', 30, 1, 365),
+    }),
     verifyWorkers: integer(env, 'VERIFY_WORKERS', nodeEnv === 'production' ? availableParallelism() : 1, 1, 256),
     verifyCacheMaxKeys: integer(env, 'VERIFY_CACHE_MAX_KEYS', 200_000, 1_000, 50_000_000),
     verifyCacheTtlMs: integer(env, 'VERIFY_CACHE_TTL_MS', 60_000, 100, 3_600_000),

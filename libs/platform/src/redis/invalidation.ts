@@ -14,6 +14,8 @@ export type InvalidationMessage = (
   /** An owner record, by its owner id (docs/api.md, Owners). */
   | { kind: 'owner'; id: string; tenantId: string }
   | { kind: 'role'; tenantId: string; name: string }
+  /** A purpose's signing key was replaced (docs/gateways.md, Signed principals). */
+  | { kind: 'signing-key'; purpose: string }
 ) & {
   /** Epoch ms at which the publisher sent it (subscribers measure the lag). */
   sentAt?: number;

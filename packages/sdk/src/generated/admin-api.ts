@@ -858,6 +858,28 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/signing-keys/principal/rotate': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Rotate the key that signs principals
+     * @description Replaces the Ed25519 key that signs the `Keyward-Principal` tokens of the verify service now, without a restart: every verify process signs with the new key within a second (within 10 seconds should Redis lose the announcement), and the JWKS keeps the replaced key for 130 seconds, longer than any token it signed lives. The worker also rotates it once it is KEYWARD_PRINCIPAL_KEY_MAX_AGE_DAYS old; rotate by hand when a key may have been exposed.
+     *
+     *     Callers: the platform operator.
+     */
+    post: operations['rotatePrincipalSigningKey'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -2250,6 +2272,13 @@ export interface components {
       data: components['schemas']['RoleResource'][];
       /** @description Pass as `cursor` for the next page; null on the last page */
       nextCursor: string | null;
+    };
+    SigningKeyRotationResource: {
+      /**
+       * @description The kid of the key that signs from now on, as the JWKS and the tokens name it
+       * @example 1QCCZZ9DbZRmXySZHQuV9At0J240RbArEd1v3TyNvqA
+       */
+      keyId: string;
     };
     /** @description RFC 9457 problem details. Branch on `code`, which is stable; `title` and `detail` are for people. */
     Problem: {
@@ -4256,6 +4285,31 @@ export interface operations {
       400: components['responses']['ValidationFailed'];
       401: components['responses']['Unauthenticated'];
       403: components['responses']['ForbiddenOrTenantSuspended'];
+      429: components['responses']['RateLimited'];
+      503: components['responses']['ServiceUnavailable'];
+    };
+  };
+  rotatePrincipalSigningKey: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The new current key */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SigningKeyRotationResource'];
+        };
+      };
+      401: components['responses']['Unauthenticated'];
+      403: components['responses']['Forbidden'];
       429: components['responses']['RateLimited'];
       503: components['responses']['ServiceUnavailable'];
     };

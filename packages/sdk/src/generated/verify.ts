@@ -1,5 +1,27 @@
 // Generated from docs/openapi/verify.json by packages/sdk/scripts/generate-types.mjs (npm run sdk:generate): do not edit.
 export interface paths {
+  '/.well-known/jwks.json': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The public keys that sign principals (JWKS)
+     * @description A JSON Web Key Set of the Ed25519 keys (`kty` OKP, `crv` Ed25519, `alg` EdDSA) that sign the `Keyward-Principal` tokens, each named by its RFC 7638 thumbprint (the token header's `kid`): the current key and, after a rotation, the key it replaced until every token that key signed has expired. Empty while the deployment has never signed a principal. Fetch it again when a token names a `kid` it does not hold.
+     *
+     *     Callers: anyone, without a credential.
+     */
+    get: operations['getPrincipalSigningKeys'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/verify': {
     parameters: {
       query?: never;
@@ -117,6 +139,8 @@ export interface components {
         /** @description Default: the request's `cost` */
         cost?: number;
       }[];
+      /** @description Whether a VALID answer should carry a signed principal: the `Keyward-Principal` header and the `principal` field, a JWS (EdDSA) your service can pass on and others can check offline against GET /.well-known/jwks.json. Only when the deployment signs principals (KEYWARD_PRINCIPAL_SIGNING=1); otherwise the answer has neither. */
+      principal?: boolean;
     };
     /** @description The verdict. MALFORMED and NOT_FOUND answers hold `valid` and `code` only; every other answer describes the key. Only a VALID answer charges anything. */
     VerifyAnswer: {
@@ -191,6 +215,8 @@ export interface components {
           [key: string]: unknown;
         };
       };
+      /** @description A VALID answer to a request with `principal: true`, when the deployment signs principals: the compact JWS of the `Keyward-Principal` header (claims iss, sub, tid, own, scp, rol, iat, exp, jti), valid for 60 seconds */
+      principal?: string;
       /** @description The key's rate limit window, when the key has a rateLimit (the limit named `key`) */
       rateLimit?: {
         /** @description VALID answers allowed per window */
@@ -227,6 +253,8 @@ export interface components {
     'Retry-After': number;
     /** @description The authentication scheme to use: `Bearer`. */
     'WWW-Authenticate': 'Bearer';
+    /** @description A signed principal, when the deployment signs them (KEYWARD_PRINCIPAL_SIGNING=1): on a VALID forward-auth answer, and on a VALID `POST /v1/verify` answer to a request with `principal: true`. A compact JWS (EdDSA, Ed25519; header `kid`) with the claims `iss`, `sub` (the key id), `tid` (the tenant id), `own` (the ownerId, when set), `scp` (the effective scopes), `rol` (the roles, when any), `iat`, `exp` (`iat` + 60) and `jti`; its keys are at GET /.well-known/jwks.json. */
+    'Keyward-Principal': string;
     /**
      * @description The key's rate limit (draft-ietf-httpapi-ratelimit-headers-10): `"key";q=<limit>;w=<window seconds>`. Sent with every answer about a key that has a rateLimit.
      * @example "key";q=100;w=60
@@ -242,6 +270,42 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  getPrincipalSigningKeys: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The key set */
+      200: {
+        headers: {
+          'X-Request-Id': components['headers']['X-Request-Id'];
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': {
+            keys: {
+              /** @enum {string} */
+              kty: 'OKP';
+              /** @enum {string} */
+              crv: 'Ed25519';
+              /** @description The public key, base64url */
+              x: string;
+              /** @description The RFC 7638 thumbprint of the key */
+              kid: string;
+              /** @enum {string} */
+              use: 'sig';
+              /** @enum {string} */
+              alg: 'EdDSA';
+            }[];
+          };
+        };
+      };
+    };
+  };
   verifyKey: {
     parameters: {
       query?: never;
@@ -268,6 +332,7 @@ export interface operations {
           'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           RateLimit: components['headers']['RateLimit'];
           'Retry-After': components['headers']['Retry-After'];
+          'Keyward-Principal': components['headers']['Keyward-Principal'];
           [name: string]: unknown;
         };
         content: {
@@ -395,6 +460,7 @@ export interface operations {
            * @example eyJwbGFuIjoicHJvIn0
            */
           'Keyward-Meta'?: string;
+          'Keyward-Principal': components['headers']['Keyward-Principal'];
           'RateLimit-Policy': components['headers']['RateLimit-Policy'];
           RateLimit: components['headers']['RateLimit'];
           [name: string]: unknown;
