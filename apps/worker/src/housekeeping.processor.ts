@@ -30,15 +30,21 @@ export class HousekeepingProcessor extends WorkerHost {
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
       case HOUSEKEEPING_PASS:
-        return this.jobMetrics.measure(HOUSEKEEPING_PASS, () => this.enforceRetention.execute());
+        return this.jobMetrics.measure(HOUSEKEEPING_PASS, () => this.enforceRetention.execute(), job);
       case AUDIT_CHECKPOINT:
-        return this.jobMetrics.measure(AUDIT_CHECKPOINT, async () =>
-          this.checkpointMetrics.record(await this.recordAuditCheckpoints.execute()),
+        return this.jobMetrics.measure(
+          AUDIT_CHECKPOINT,
+          async () => this.checkpointMetrics.record(await this.recordAuditCheckpoints.execute()),
+          job,
         );
       case SIGNING_KEY_ROTATION:
-        return this.jobMetrics.measure(SIGNING_KEY_ROTATION, async () => ({
-          keyId: await this.keyRing.rotate('audit', { ifOlderThanSeconds: SIGNING_KEY_MAX_AGE_SECONDS }),
-        }));
+        return this.jobMetrics.measure(
+          SIGNING_KEY_ROTATION,
+          async () => ({
+            keyId: await this.keyRing.rotate('audit', { ifOlderThanSeconds: SIGNING_KEY_MAX_AGE_SECONDS }),
+          }),
+          job,
+        );
       default:
         throw new Error(`Unknown housekeeping job ${job.name}`);
     }
