@@ -14,6 +14,8 @@ export interface ReceivedSpan {
   spanId: string;
   /** Empty for a root span. */
   parentSpanId: string;
+  /** Nanoseconds since the epoch, as a decimal string. */
+  startTimeUnixNano: string;
   attributes: Record<string, AttributeValue>;
 }
 
@@ -89,6 +91,7 @@ export class OtlpReceiver {
             traceId: span.traceId,
             spanId: span.spanId,
             parentSpanId: span.parentSpanId ?? '',
+            startTimeUnixNano: String(span.startTimeUnixNano),
             attributes: attributesOf(span.attributes),
           });
     }
