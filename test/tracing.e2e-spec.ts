@@ -45,6 +45,7 @@ describe('tracing across processes', () => {
   let verify: SpawnedApp;
   let tenant: TestTenant;
   let dropOwnDatabase: () => Promise<void>;
+  let env: Record<string, string>;
 
   /** The spans of the trace once `ready` holds of them. */
   const traceOnce = (traceId: string, what: string, ready: (spans: ReceivedSpan[]) => boolean): Promise<ReceivedSpan[]> =>
@@ -57,7 +58,7 @@ describe('tracing across processes', () => {
     // The worker's passes go over every tenant: a database of this file's own, and its own queues.
     dropOwnDatabase = await useOwnDatabase();
     await Promise.all([collector.start(), receiver.start()]);
-    const env = {
+    env = {
       ...onDemandJobsEnv('tracing'),
       OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
       OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
@@ -139,6 +140,22 @@ describe('tracing across processes', () => {
       ),
     );
   });
+
+  it('sends the spans not yet exported when a service stops gracefully', async () => {
+    // Exports a minute apart: only the stop can send this request's spans in time.
+    const lingering = await spawnApp({ app: 'admin-api', env: { ...env, OTEL_BSP_SCHEDULE_DELAY: '60000' } });
+    const caller = callerTrace();
+    const listed = await client(lingering.url, TEST_PLATFORM_TOKEN).get('/v1/tenants', { headers: { traceparent: caller.header } });
+    expect(listed.status).toBe(200);
+    await sleep(500);
+    expect(collector.inTrace(caller.traceId)).toEqual([]);
+
+    // Nest's shutdown hooks end the process with the signal it got, once every hook has run: not killed past a deadline.
+    expect(await lingering.stop('SIGTERM', 15_000)).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(collector.inTrace(caller.traceId)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ service: 'keyward-admin-api', kind: SERVER, parentSpanId: caller.spanId })]),
+    );
+  }, 60_000);
 
   it('records the verify service’s spans for sampled requests only', async () => {
     const { key } = await createKey(admin.url, tenant.admin);
