@@ -1,3 +1,8 @@
+// First of all: tracing hooks node:http, pg and ioredis as the imports below load them; with no
+// OTLP endpoint set it loads nothing (docs/operations.md, Tracing).
+import { startTracing } from '@keyward/platform/tracing/tracing';
+startTracing('keyward-admin-api');
+
 import { enforceShutdownDeadline, loadKeywardConfig } from '@keyward/platform';
 import { createAdminApiApp } from './admin-api.app';
 

@@ -1,3 +1,8 @@
+// First of all: tracing hooks node:http, pg and ioredis as the imports below load them; with no
+// OTLP endpoint set it loads nothing (docs/operations.md, Tracing).
+import { startTracing } from '@keyward/platform/tracing/tracing';
+startTracing('keyward-verify');
+
 import { enforceShutdownDeadline, loadKeywardConfig, Metrics } from '@keyward/platform';
 import cluster from 'node:cluster';
 import { exposeClusterMetrics } from './cluster-metrics';

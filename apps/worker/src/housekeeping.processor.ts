@@ -41,18 +41,26 @@ export class HousekeepingProcessor extends WorkerHost {
   async process(job: Job): Promise<unknown> {
     switch (job.name) {
       case HOUSEKEEPING_PASS:
-        return this.jobMetrics.measure(HOUSEKEEPING_PASS, () => this.enforceRetention.execute());
+        return this.jobMetrics.measure(HOUSEKEEPING_PASS, () => this.enforceRetention.execute(), job);
       case AUDIT_CHECKPOINT:
-        return this.jobMetrics.measure(AUDIT_CHECKPOINT, async () =>
-          this.checkpointMetrics.record(await this.recordAuditCheckpoints.execute()),
+        return this.jobMetrics.measure(
+          AUDIT_CHECKPOINT,
+          async () => this.checkpointMetrics.record(await this.recordAuditCheckpoints.execute()),
+          job,
         );
       case SIGNING_KEY_ROTATION:
-        return this.jobMetrics.measure(SIGNING_KEY_ROTATION, async () => ({
-          keyId: await this.keyRing.rotate('audit', { ifOlderThanSeconds: SIGNING_KEY_MAX_AGE_SECONDS }),
-        }));
+        return this.jobMetrics.measure(
+          SIGNING_KEY_ROTATION,
+          async () => ({
+            keyId: await this.keyRing.rotate('audit', { ifOlderThanSeconds: SIGNING_KEY_MAX_AGE_SECONDS }),
+          }),
+          job,
+        );
       case PRINCIPAL_KEY_ROTATION:
-        return this.jobMetrics.measure(PRINCIPAL_KEY_ROTATION, () =>
-          this.principalKeys.rotateIfOlderThan(this.config.principal.keyMaxAgeDays * 24 * 60 * 60),
+        return this.jobMetrics.measure(
+          PRINCIPAL_KEY_ROTATION,
+          () => this.principalKeys.rotateIfOlderThan(this.config.principal.keyMaxAgeDays * 24 * 60 * 60),
+          job,
         );
       default:
         throw new Error(`Unknown housekeeping job ${job.name}`);

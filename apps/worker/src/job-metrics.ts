@@ -1,9 +1,9 @@
 import { ALL_QUEUES, HOUSEKEEPING_QUEUE, SCHEDULED_JOBS, WEBHOOK_DELIVERY_QUEUE } from '@keyward/jobs';
-import { Metrics, withTimeout } from '@keyward/platform';
+import { inSpan, Metrics, withTimeout, type TraceCarrier } from '@keyward/platform';
 import { getQueueToken } from '@nestjs/bullmq';
 import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
-import type { Queue } from 'bullmq';
+import type { Job, Queue } from 'bullmq';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { AUDIT_CHECKPOINT, HOUSEKEEPING_PASS, PRINCIPAL_KEY_ROTATION, SIGNING_KEY_ROTATION } from './schedule-keeper';
 
@@ -74,13 +74,26 @@ export class JobMetrics {
     });
   }
 
-  /** Runs `work` as one run of `job`, counting its outcome and duration. */
-  async measure<T>(job: string, work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` as one run of `job`, counting its outcome and duration; with the BullMQ job it runs
+   * for, also traced, as a child of the request that enqueued it if any (docs/operations.md, Tracing).
+   */
+  async measure<T>(job: string, work: () => Promise<T>, bullJob?: Pick<Job, 'id' | 'data'>): Promise<T> {
     const queue = QUEUE_OF[job];
     if (!queue) throw new Error(`No queue known for job ${job} (job-metrics.ts)`);
     const stop = this.duration.startTimer({ job, queue });
     try {
-      const result = await work();
+      const result = bullJob
+        ? await inSpan(
+            `job ${job}`,
+            {
+              parent: (bullJob.data as TraceCarrier | undefined)?.traceparent,
+              kind: 'consumer',
+              attributes: { 'messaging.destination.name': queue, 'messaging.message.id': bullJob.id ?? '' },
+            },
+            work,
+          )
+        : await work();
       this.runs.inc({ job, outcome: 'completed', queue });
       return result;
     } catch (error) {

@@ -20,7 +20,7 @@ export class RotationProcessor extends WorkerHost {
   async process(job: Job): Promise<ScheduledRotationReport> {
     if (job.name !== RUN_JOB) throw new Error(`Unknown rotation job ${job.name}`);
     if (isUnreleasedManualRun(job)) throw new UnrecoverableError(REFUSED_MANUAL_RUN);
-    return this.jobMetrics.measure('rotation', () => this.runScheduledRotations.execute(`job:${job.id}`));
+    return this.jobMetrics.measure('rotation', () => this.runScheduledRotations.execute(`job:${job.id}`), job);
   }
 
   @OnWorkerEvent('error')

@@ -23,7 +23,7 @@ export class UnusedAuditProcessor extends WorkerHost {
   async process(job: Job): Promise<UnusedAuditRunReport> {
     if (job.name !== RUN_JOB) throw new Error(`Unknown unused-audit job ${job.name}`);
     if (isUnreleasedManualRun(job)) throw new UnrecoverableError(REFUSED_MANUAL_RUN);
-    return this.jobMetrics.measure('unused-audit', () => this.auditUnusedKeys.execute(`job:${job.id}`));
+    return this.jobMetrics.measure('unused-audit', () => this.auditUnusedKeys.execute(`job:${job.id}`), job);
   }
 
   /** A failed run (the database away, say) changed nothing it did not finish; the next run picks up. */

@@ -12,6 +12,8 @@ export const MANUAL_RUN_PARK_MS = 365 * 24 * 60 * 60 * 1000;
 
 export interface ManualRunData {
   trigger: 'manual';
+  /** The trace of the request that asked for the run, continued by the worker's (docs/operations.md, Tracing). */
+  traceparent?: string;
 }
 
 /**

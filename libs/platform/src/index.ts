@@ -46,3 +46,4 @@ export * from './http/raw-json-body';
 export * from './redis/connection-state-log';
 export * from './redis/unavailable';
 export * from './database/unavailable';
+export * from './tracing/tracing';

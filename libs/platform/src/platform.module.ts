@@ -1,4 +1,4 @@
-import { Global, Module, type BeforeApplicationShutdown, type DynamicModule } from '@nestjs/common';
+import { Global, Module, type BeforeApplicationShutdown, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { LoggerModule } from 'nestjs-pino';
@@ -19,6 +19,7 @@ import { RedisModule } from './redis/redis.module';
 import { KeyedHasher } from './secrets/keyed-hash';
 import { SecretBox } from './secrets/secret-box';
 import { InvalidationPublisher } from './redis/invalidation';
+import { stopTracing } from './tracing/tracing';
 
 export interface PlatformOptions {
   config: KeywardConfig;
@@ -50,7 +51,7 @@ const SHUTDOWN_DRAIN_MS = Symbol('SHUTDOWN_DRAIN_MS');
 /** Config, logging, database, Redis, secrets, metrics and health: what every process shares. */
 @Global()
 @Module({})
-export class PlatformModule implements BeforeApplicationShutdown {
+export class PlatformModule implements BeforeApplicationShutdown, OnApplicationShutdown {
   constructor(private readonly moduleRef: ModuleRef) {}
 
   /**
@@ -63,6 +64,11 @@ export class PlatformModule implements BeforeApplicationShutdown {
     this.moduleRef.get(Readiness, { strict: false }).markStopping();
     const drainMs = this.moduleRef.get<number>(SHUTDOWN_DRAIN_MS, { strict: false });
     if (drainMs > 0) await new Promise((resolve) => setTimeout(resolve, drainMs));
+  }
+
+  /** Last step of a graceful stop: the spans not yet exported are sent (nothing when tracing is off). */
+  async onApplicationShutdown(): Promise<void> {
+    await stopTracing();
   }
 
   static forRoot(options: PlatformOptions): DynamicModule {

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { RUN_JOB, type ScheduledJob } from '../job-names';
 import { JobQueues, QUEUE_ANSWER_MS, QueueUnavailableError } from '../job-queues';
 import { MANUAL_RUN_PARK_MS, type ManualRunData } from '../manual-runs';
-import { withTimeout } from '@keyward/platform';
+import { currentTraceparent, withTimeout } from '@keyward/platform';
 
 /**
  * Enqueues a pass of a scheduled job now (the platform operator's run-now): 202 once Redis has
@@ -18,7 +18,8 @@ export class RunJobNowUseCase {
     const queue = await this.queues.ready(name);
     // The id names its queue, so GET /v1/jobs/{jobId} finds it again.
     const jobId = `${name}_${randomUUID()}`;
-    const data: ManualRunData = { trigger: 'manual' };
+    const traceparent = currentTraceparent();
+    const data: ManualRunData = traceparent ? { trigger: 'manual', traceparent } : { trigger: 'manual' };
     const adding = queue.add(RUN_JOB, data, { jobId, delay: MANUAL_RUN_PARK_MS, removeOnComplete: 1000, removeOnFail: 1000 });
     let job;
     try {

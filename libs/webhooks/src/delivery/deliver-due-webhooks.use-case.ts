@@ -1,6 +1,8 @@
 // The worker's delivery pass: claims due deliveries of every tenant, sends each one signed as
-// Standard Webhooks says, and records the attempt in the tenant's own transaction.
-import { KEYWARD_CONFIG, SecretBox, TenantTransactions, type KeywardConfig } from '@keyward/platform';
+// Standard Webhooks says, and records the attempt in the tenant's own transaction. Each delivery is
+// traced as a child of the request that announced its event, and its POST carries that trace on
+// in `traceparent` (docs/operations.md, Tracing).
+import { inSpan, KEYWARD_CONFIG, SecretBox, TenantTransactions, type KeywardConfig } from '@keyward/platform';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { WEBHOOK_ADDRESS_RESOLVER } from '../dns-address-resolver';
 import { webhookSecretAssociatedData } from '../domain/webhook-secret';
@@ -70,7 +72,12 @@ export class DeliverDueWebhooksUseCase {
    */
   private async deliverSafely(delivery: ClaimedDelivery): Promise<RecordedAttempt | null> {
     try {
-      return await this.deliver(delivery);
+      const attributes = {
+        'keyward.tenant_id': delivery.tenantId,
+        'keyward.webhook_delivery_id': delivery.id,
+        'keyward.attempt': delivery.attempts + 1,
+      };
+      return await inSpan('webhook delivery', { parent: delivery.traceparent, attributes }, () => this.deliver(delivery));
     } catch (error) {
       this.logger.error(
         { err: error, deliveryId: delivery.id, tenantId: delivery.tenantId },

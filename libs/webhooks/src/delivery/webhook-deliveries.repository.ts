@@ -23,6 +23,7 @@ interface ClaimedRow {
   body: string;
   attempts: number;
   created_at: Date;
+  traceparent: string | null;
 }
 
 /** What a delivery is sent to: the subscription's URL and its sealed signing secret. */
@@ -72,6 +73,7 @@ export class WebhookDeliveriesRepository {
       body: row.body,
       attempts: row.attempts,
       createdAt: row.created_at,
+      traceparent: row.traceparent,
     }));
   }
 

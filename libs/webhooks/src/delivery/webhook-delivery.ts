@@ -30,6 +30,8 @@ export interface ClaimedDelivery {
   /** Attempts recorded before this one; recording checks it did not change (see recordAttempt). */
   readonly attempts: number;
   readonly createdAt: Date;
+  /** The trace of the request that announced the event (docs/operations.md, Tracing); null when it was not traced. */
+  readonly traceparent: string | null;
 }
 
 /** How one attempt ended: a 2xx answer, or why not (a status, a time-out, a refused URL ...). */

@@ -1,0 +1,183 @@
+// docs/operations.md, Tracing (issue 19): with the OTEL_* variables set, the services export their
+// spans over OTLP/HTTP, here to a collector of the test's own. A change made through the admin API
+// is one trace across processes: the request, the worker's run of the job it enqueued, and the
+// worker's delivery of the webhook it announced, whose POST carries the trace on in `traceparent`.
+// The verify service records spans only for the requests its sampler keeps.
+import { randomBytes } from 'node:crypto';
+import { createTenant, type TestTenant } from './support/builders';
+import { useOwnDatabase } from './support/database';
+import { client } from './support/http-client';
+import { jobResult, onDemandJobsEnv } from './support/jobs';
+import { createKey } from './support/key-builders';
+import { OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
+import { spawnApp, stopSpawnedApps, type SpawnedApp } from './support/spawn-app';
+import { TEST_PLATFORM_TOKEN } from './support/test-config';
+import { Receiver } from './support/webhook-receiver';
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Polls `probe` until it answers something truthy; fails naming `what` after `timeoutMs`. */
+async function waitFor<T>(what: string, probe: () => T | false | null | undefined, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+/** A caller's trace: a W3C traceparent of a fresh trace id and span id, sampled or not. */
+function callerTrace(sampled = true): { traceId: string; spanId: string; header: string } {
+  const traceId = randomBytes(16).toString('hex');
+  const spanId = randomBytes(8).toString('hex');
+  return { traceId, spanId, header: `00-${traceId}-${spanId}-${sampled ? '01' : '00'}` };
+}
+
+const SERVER = 2;
+const CLIENT = 3;
+const CONSUMER = 5;
+
+describe('tracing across processes', () => {
+  const collector = new OtlpReceiver();
+  const receiver = new Receiver();
+  let admin: SpawnedApp;
+  let verify: SpawnedApp;
+  let tenant: TestTenant;
+  let dropOwnDatabase: () => Promise<void>;
+  let env: Record<string, string>;
+
+  /** The spans of the trace once `ready` holds of them. */
+  const traceOnce = (traceId: string, what: string, ready: (spans: ReceivedSpan[]) => boolean): Promise<ReceivedSpan[]> =>
+    waitFor(what, () => {
+      const spans = collector.inTrace(traceId);
+      return ready(spans) && spans;
+    });
+
+  beforeAll(async () => {
+    // The worker's passes go over every tenant: a database of this file's own, and its own queues.
+    dropOwnDatabase = await useOwnDatabase();
+    await Promise.all([collector.start(), receiver.start()]);
+    env = {
+      ...onDemandJobsEnv('tracing'),
+      OTEL_EXPORTER_OTLP_ENDPOINT: collector.endpoint,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+      // Spans leave a tenth of a second after they end, not 5 s.
+      OTEL_BSP_SCHEDULE_DELAY: '100',
+    };
+    [admin, , verify] = await Promise.all([
+      spawnApp({ app: 'admin-api', env }),
+      spawnApp({ app: 'worker', env }),
+      // The bench's setting, at its extreme: a trace the caller did not sample, or starts here, is never kept.
+      spawnApp({ app: 'verify', env: { ...env, OTEL_TRACES_SAMPLER: 'parentbased_traceidratio', OTEL_TRACES_SAMPLER_ARG: '0' } }),
+    ]);
+    tenant = await createTenant(admin.url);
+  }, 120_000);
+
+  afterAll(async () => {
+    await stopSpawnedApps();
+    await Promise.all([collector.close(), receiver.close()]);
+    await dropOwnDatabase?.();
+  }, 60_000);
+
+  it('follows a key revocation from the admin API into the webhook delivery, whose POST carries the trace', async () => {
+    const path = receiver.path();
+    const subscribed = await client(admin.url, tenant.admin).post('/v1/webhooks', { url: receiver.url(path), events: ['key.revoked'] });
+    expect(subscribed.status).toBe(201);
+    const key = await createKey(admin.url, tenant.admin);
+    const caller = callerTrace();
+
+    const revoked = await client(admin.url, tenant.admin).post(
+      `/v1/keys/${key.id}/revoke`,
+      { reason: 'leaked' },
+      { headers: { traceparent: caller.header } },
+    );
+    expect(revoked.status).toBe(200);
+
+    const [delivered] = await waitFor('the webhook delivery', () => receiver.at(path).length > 0 && receiver.at(path));
+    const sent = String(delivered.headers.traceparent);
+    expect(sent).toMatch(new RegExp(`^00-${caller.traceId}-[0-9a-f]{16}-01$`));
+    const postSpanId = sent.split('-')[2];
+
+    const spans = await traceOnce(caller.traceId, 'the delivery spans', (all) => all.some((span) => span.spanId === postSpanId));
+    const byId = new Map(spans.map((span) => [span.spanId, span]));
+    // The admin API's request continues the caller's trace ...
+    const request = spans.find((span) => span.service === 'keyward-admin-api' && span.kind === SERVER);
+    expect(request).toMatchObject({ parentSpanId: caller.spanId });
+    // ... the worker's delivery is the child of one of its spans ...
+    const delivery = spans.find((span) => span.service === 'keyward-worker' && span.name === 'webhook delivery');
+    expect(delivery).toBeDefined();
+    expect(delivery!.attributes).toMatchObject({ 'keyward.tenant_id': tenant.id, 'keyward.attempt': expect.anything() });
+    expect(byId.get(delivery!.parentSpanId)?.service).toBe('keyward-admin-api');
+    // ... and the POST the receiver got is the delivery's child, the span its traceparent names.
+    expect(byId.get(postSpanId)).toMatchObject({ service: 'keyward-worker', kind: CLIENT, parentSpanId: delivery!.spanId });
+  });
+
+  it('makes the worker’s run of a run-now the child of the request that asked for it', async () => {
+    const caller = callerTrace();
+    const started = await client(admin.url, TEST_PLATFORM_TOKEN).post('/v1/jobs/expiry/run', undefined, {
+      headers: { traceparent: caller.header },
+    });
+    expect(started.status).toBe(202);
+    await jobResult(admin.url, started.body.jobId);
+
+    const spans = await traceOnce(caller.traceId, 'the job span', (all) =>
+      all.some((span) => span.service === 'keyward-worker' && span.name === 'job expiry'),
+    );
+    const byId = new Map(spans.map((span) => [span.spanId, span]));
+    const run = spans.find((span) => span.service === 'keyward-worker' && span.name === 'job expiry')!;
+    expect(run).toMatchObject({ kind: CONSUMER, attributes: { 'messaging.message.id': started.body.jobId } });
+    expect(byId.get(run.parentSpanId)?.service).toBe('keyward-admin-api');
+    // What the run asked of PostgreSQL is part of the trace too.
+    const underRun = (span: ReceivedSpan): boolean =>
+      span.parentSpanId === run.spanId || (byId.has(span.parentSpanId) && underRun(byId.get(span.parentSpanId)!));
+    await traceOnce(caller.traceId, 'the run’s queries', (all) =>
+      all.some(
+        (span) =>
+          span.service === 'keyward-worker' &&
+          /postgres/.test(String(span.attributes['db.system'] ?? span.attributes['db.system.name'] ?? '')) &&
+          underRun(span),
+      ),
+    );
+  });
+
+  it('sends the spans not yet exported when a service stops gracefully', async () => {
+    // Exports a minute apart: only the stop can send this request's spans in time.
+    const lingering = await spawnApp({ app: 'admin-api', env: { ...env, OTEL_BSP_SCHEDULE_DELAY: '60000' } });
+    const caller = callerTrace();
+    const listed = await client(lingering.url, TEST_PLATFORM_TOKEN).get('/v1/tenants', { headers: { traceparent: caller.header } });
+    expect(listed.status).toBe(200);
+    await sleep(500);
+    expect(collector.inTrace(caller.traceId)).toEqual([]);
+
+    // Nest's shutdown hooks end the process with the signal it got, once every hook has run: not killed past a deadline.
+    expect(await lingering.stop('SIGTERM', 15_000)).toEqual({ code: null, signal: 'SIGTERM' });
+    expect(collector.inTrace(caller.traceId)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ service: 'keyward-admin-api', kind: SERVER, parentSpanId: caller.spanId })]),
+    );
+  }, 60_000);
+
+  it('records the verify service’s spans for sampled requests only', async () => {
+    const { key } = await createKey(admin.url, tenant.admin);
+    const sampled = callerTrace(true);
+    const unsampled = callerTrace(false);
+    const verifier = client(verify.url, tenant.verifier);
+    for (const headers of [{ traceparent: sampled.header }, { traceparent: unsampled.header }, {}] as Array<Record<string, string>>) {
+      const answer = await verifier.post('/v1/verify', { key }, { headers });
+      expect(answer.status).toBe(200);
+      expect(answer.body.valid).toBe(true);
+    }
+
+    const spans = await traceOnce(sampled.traceId, 'the sampled verification', (all) =>
+      all.some((span) => span.service === 'keyward-verify' && span.kind === SERVER),
+    );
+    expect(spans.find((span) => span.service === 'keyward-verify' && span.kind === SERVER)).toMatchObject({
+      parentSpanId: sampled.spanId,
+      attributes: { 'http.request.method': 'POST', 'url.path': '/v1/verify' },
+    });
+    // Spans leave in batches a tenth of a second apart: had the others been recorded, they would be here.
+    await sleep(1_000);
+    expect(collector.spans.filter((span) => span.service === 'keyward-verify' && span.traceId !== sampled.traceId)).toEqual([]);
+    expect(collector.refused).toEqual([]);
+  });
+});
