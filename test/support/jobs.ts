@@ -60,5 +60,6 @@ export function onDemandJobsEnv(label: string): Record<string, string> {
     ROTATION_JOB_INTERVAL_SECONDS: '86400',
     EXPIRY_JOB_INTERVAL_SECONDS: '86400',
     UNUSED_AUDIT_JOB_INTERVAL_SECONDS: '86400',
+    SIGNALS_JOB_INTERVAL_SECONDS: '3600',
   };
 }
