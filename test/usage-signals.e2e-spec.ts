@@ -8,12 +8,11 @@
 import { SendUsageSignalsUseCase } from '@keyward/keys';
 import { fixed } from './support/admin-checks';
 import { createTenant, type TestTenant } from './support/builders';
-import { sql, useOwnDatabase } from './support/database';
+import { sql } from './support/database';
 import { waitFor } from './support/fault-servers';
 import { client } from './support/http-client';
-import { firstScheduledRunsDone, jobResult, onDemandJobsEnv, runJob, startJobRun } from './support/jobs';
+import { jobResult, runJob, startJobRun, startOnDemandJobApps, type OnDemandJobApps } from './support/jobs';
 import { createKey } from './support/key-builders';
-import { startAdminApi, startVerify, startWorker, type RunningHttpApp } from './support/running-apps';
 import { TEST_WEBHOOK_HOST } from './support/test-config';
 import { Receiver, verified } from './support/webhook-receiver';
 
@@ -21,34 +20,22 @@ const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 const currentHour = () => new Date(Date.now() - (Date.now() % HOUR_MS));
 
-type Worker = Awaited<ReturnType<typeof startWorker>>;
-
 describe('usage signals', () => {
   const receiver = new Receiver();
-  let dropOwnDatabase: () => Promise<void>;
-  let admin: RunningHttpApp;
-  let verify: RunningHttpApp;
-  let worker: Worker;
-  /** A second worker on the same queues, so that two runs are taken at once. */
-  let secondWorker: Worker;
+  let apps: OnDemandJobApps;
+  let admin: OnDemandJobApps['admin'];
+  let verify: OnDemandJobApps['verify'];
+  let worker: OnDemandJobApps['worker'];
+  let secondWorker: OnDemandJobApps['secondWorker'];
 
   beforeAll(async () => {
-    dropOwnDatabase = await useOwnDatabase();
     await receiver.start();
-    const env = onDemandJobsEnv('signals');
-    admin = await startAdminApi({ env });
-    verify = await startVerify({ env });
-    worker = await startWorker({ env });
-    secondWorker = await startWorker({ env });
-    await firstScheduledRunsDone(worker);
+    apps = await startOnDemandJobApps('signals');
+    ({ admin, verify, worker, secondWorker } = apps);
   }, 60_000);
   afterAll(async () => {
-    await secondWorker?.close();
-    await worker?.close();
-    await verify?.close();
-    await admin?.close();
+    await apps?.close();
     await receiver.close();
-    await dropOwnDatabase?.();
   });
 
   const runSignals = async () => (await runJob(admin.url, 'signals')).result;
