@@ -15,6 +15,7 @@ import { KeyModelV21765500000000 } from './1765500000000-key-model-v2';
 import { AuditCheckpoints1766000000000 } from './1766000000000-audit-checkpoints';
 import { LeakedKeys1766100000000 } from './1766100000000-leaked-keys';
 import { Roles1766200000000 } from './1766200000000-roles';
+import { UsageSignals1766400000000 } from './1766400000000-usage-signals';
 import { WebhookDeliveryTrace1766500000000 } from './1766500000000-webhook-delivery-trace';
 
 export const MIGRATIONS = [
@@ -34,5 +35,6 @@ export const MIGRATIONS = [
   AuditCheckpoints1766000000000,
   LeakedKeys1766100000000,
   Roles1766200000000,
+  UsageSignals1766400000000,
   WebhookDeliveryTrace1766500000000,
 ];

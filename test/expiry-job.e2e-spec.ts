@@ -4,44 +4,29 @@
 // The suite has a database and a Redis prefix of its own: its runs count every key they find, and
 // no other suite's worker may take its jobs.
 import { ExpireKeysUseCase } from '@keyward/keys';
-import { firstScheduledRunsDone, onDemandJobsEnv, jobResult, runJob, startJobRun } from './support/jobs';
+import { jobResult, runJob, startJobRun, startOnDemandJobApps, type OnDemandJobApps } from './support/jobs';
 import { createTenant, type TestTenant } from './support/builders';
-import { sql, useOwnDatabase } from './support/database';
+import { sql } from './support/database';
 import { client } from './support/http-client';
 import { createKey } from './support/key-builders';
-import { startAdminApi, startVerify, startWorker, type RunningHttpApp } from './support/running-apps';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const HOUR_MS = 3_600_000;
 const DAY_MS = 24 * HOUR_MS;
 
-type Worker = Awaited<ReturnType<typeof startWorker>>;
-
 describe('expiry job', () => {
-  let dropOwnDatabase: () => Promise<void>;
-  let admin: RunningHttpApp;
-  let verify: RunningHttpApp;
-  let worker: Worker;
-  /** A second worker on the same queues, so that two runs can be taken at once. */
-  let secondWorker: Worker;
+  let apps: OnDemandJobApps;
+  let admin: OnDemandJobApps['admin'];
+  let verify: OnDemandJobApps['verify'];
+  let worker: OnDemandJobApps['worker'];
 
   beforeAll(async () => {
-    dropOwnDatabase = await useOwnDatabase();
-    // Runs come from the tests only (after the schedulers' first run, which finds nothing).
-    const env = onDemandJobsEnv('expiry');
-    admin = await startAdminApi({ env });
-    verify = await startVerify({ env });
-    worker = await startWorker({ env });
-    secondWorker = await startWorker({ env });
-    await firstScheduledRunsDone(worker);
+    // Runs come from the tests only (after the schedulers' first run, which finds nothing); its second
+    // worker takes runs at once with the first.
+    apps = await startOnDemandJobApps('expiry');
+    ({ admin, verify, worker } = apps);
   }, 60_000);
-  afterAll(async () => {
-    await secondWorker?.close();
-    await worker?.close();
-    await verify?.close();
-    await admin?.close();
-    await dropOwnDatabase?.();
-  });
+  afterAll(() => apps?.close());
 
   const startRun = () => startJobRun(admin.url, 'expiry');
   const finished = (jobId: string) => jobResult(admin.url, jobId);

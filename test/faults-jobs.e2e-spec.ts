@@ -204,6 +204,7 @@ describe('worker schedules after Redis loses its data', () => {
         ROTATION_JOB_INTERVAL_SECONDS: '86400',
         EXPIRY_JOB_INTERVAL_SECONDS: '86400',
         UNUSED_AUDIT_JOB_INTERVAL_SECONDS: '86400',
+        SIGNALS_JOB_INTERVAL_SECONDS: '3600',
       },
     });
     queues = queuesOn(redis.url, prefix);

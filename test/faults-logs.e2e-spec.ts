@@ -57,6 +57,7 @@ describe('logs while Redis is away', () => {
       ROTATION_JOB_INTERVAL_SECONDS: '86400',
       EXPIRY_JOB_INTERVAL_SECONDS: '86400',
       UNUSED_AUDIT_JOB_INTERVAL_SECONDS: '86400',
+      SIGNALS_JOB_INTERVAL_SECONDS: '3600',
     };
     [admin, verify, worker] = await Promise.all([
       spawnApp({ app: 'admin-api', env }),

@@ -11,12 +11,15 @@ import { TEST_PLATFORM_TOKEN } from './support/test-config';
 const DAY_MS = 86_400_000;
 const daysAhead = (days: number) => new Date(Date.now() + days * DAY_MS).toISOString();
 
+/** The usage signals' fields (docs/api.md, Usage signals) as a tenant has them until it sets them. */
+const SIGNAL_DEFAULTS = { creditsLowPercent: 20, limitNearPercent: 75, spikeFactor: 5, spikeMinimum: 100, newSourceSignals: false };
 const DEFAULT_POLICY = {
   unusedKeyDays: null,
   unusedKeyAction: 'report',
   maxKeyLifetimeDays: null,
   expiryWarningDays: [7, 1],
   leakedKeyAction: 'revoke',
+  ...SIGNAL_DEFAULTS,
 };
 const FULL_POLICY = {
   unusedKeyDays: 90,
@@ -24,6 +27,11 @@ const FULL_POLICY = {
   maxKeyLifetimeDays: 365,
   expiryWarningDays: [14, 1, 30, 7],
   leakedKeyAction: 'disable',
+  creditsLowPercent: 10,
+  limitNearPercent: 90,
+  spikeFactor: 3,
+  spikeMinimum: 50,
+  newSourceSignals: true,
 };
 
 describe('tenant policy', () => {
@@ -65,10 +73,10 @@ describe('tenant policy', () => {
       };
       const put = await api.put('/v1/policy', off);
       expect(put.status).toBe(200);
-      expect(put.body).toEqual(off);
+      expect(put.body).toEqual({ ...off, ...SIGNAL_DEFAULTS });
       const nulls = { ...off, unusedKeyDays: null, unusedKeyAction: 'report' };
-      expect((await api.put('/v1/policy', nulls)).body).toEqual(nulls);
-      expect((await api.get('/v1/policy')).body).toEqual(nulls);
+      expect((await api.put('/v1/policy', nulls)).body).toEqual({ ...nulls, ...SIGNAL_DEFAULTS });
+      expect((await api.get('/v1/policy')).body).toEqual({ ...nulls, ...SIGNAL_DEFAULTS });
     });
 
     it('takes leakedKeyAction as revoke, its default, when a PUT leaves it out', async () => {
@@ -80,6 +88,24 @@ describe('tenant policy', () => {
       expect(put.status).toBe(200);
       expect(put.body.leakedKeyAction).toBe('revoke');
       expect((await api.get('/v1/policy')).body.leakedKeyAction).toBe('revoke');
+    });
+
+    it('takes each usage signal field as its default when a PUT written before they existed leaves them out', async () => {
+      const tenant = await createTenant(admin.url);
+      const api = client(admin.url, tenant.admin);
+      await api.put('/v1/policy', FULL_POLICY);
+      const {
+        creditsLowPercent: _c,
+        limitNearPercent: _l,
+        spikeFactor: _f,
+        spikeMinimum: _m,
+        newSourceSignals: _n,
+        ...older
+      } = FULL_POLICY;
+      const put = await api.put('/v1/policy', older);
+      expect(put.status).toBe(200);
+      expect(put.body).toEqual({ ...older, ...SIGNAL_DEFAULTS, expiryWarningDays: [30, 14, 7, 1] });
+      expect((await api.get('/v1/policy')).body).toMatchObject(SIGNAL_DEFAULTS);
     });
 
     it('records each change as a policy.updated audit event holding the new policy', async () => {
@@ -111,6 +137,11 @@ describe('tenant policy', () => {
         ["unusedKeyAction 'delete'", { ...FULL_POLICY, unusedKeyAction: 'delete' }, 'unusedKeyAction'],
         ["leakedKeyAction 'ignore'", { ...FULL_POLICY, leakedKeyAction: 'ignore' }, 'leakedKeyAction'],
         ['leakedKeyAction null', { ...FULL_POLICY, leakedKeyAction: null }, 'leakedKeyAction'],
+        ['creditsLowPercent 0', { ...FULL_POLICY, creditsLowPercent: 0 }, 'creditsLowPercent'],
+        ['limitNearPercent 101', { ...FULL_POLICY, limitNearPercent: 101 }, 'limitNearPercent'],
+        ['a fractional spikeFactor', { ...FULL_POLICY, spikeFactor: 2.5 }, 'spikeFactor'],
+        ['spikeMinimum null', { ...FULL_POLICY, spikeMinimum: null }, 'spikeMinimum'],
+        ["newSourceSignals 'yes'", { ...FULL_POLICY, newSourceSignals: 'yes' }, 'newSourceSignals'],
         ['unusedKeyAction null', { ...FULL_POLICY, unusedKeyAction: null }, 'unusedKeyAction'],
         ['maxKeyLifetimeDays 0', { ...FULL_POLICY, maxKeyLifetimeDays: 0 }, 'maxKeyLifetimeDays'],
         ['a fractional maxKeyLifetimeDays', { ...FULL_POLICY, maxKeyLifetimeDays: 1.5 }, 'maxKeyLifetimeDays'],

@@ -347,6 +347,11 @@ describe('webhooks', () => {
       'key.revoked',
       'key.unused',
       'key.leaked',
+      'key.credits_low',
+      'key.limit_near',
+      'key.rate_limited',
+      'key.usage_spike',
+      'key.new_source',
     ]);
   });
 

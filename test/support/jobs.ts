@@ -5,8 +5,9 @@ import { SCHEDULED_JOBS } from '@keyward/jobs';
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { randomBytes } from 'node:crypto';
+import { useOwnDatabase } from './database';
 import { client } from './http-client';
-import type { startWorker } from './running-apps';
+import { startAdminApi, startVerify, startWorker, type RunningHttpApp } from './running-apps';
 import { TEST_PLATFORM_TOKEN } from './test-config';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -60,5 +61,45 @@ export function onDemandJobsEnv(label: string): Record<string, string> {
     ROTATION_JOB_INTERVAL_SECONDS: '86400',
     EXPIRY_JOB_INTERVAL_SECONDS: '86400',
     UNUSED_AUDIT_JOB_INTERVAL_SECONDS: '86400',
+    SIGNALS_JOB_INTERVAL_SECONDS: '3600',
   };
+}
+
+type Worker = Awaited<ReturnType<typeof startWorker>>;
+
+/** The services of a suite whose jobs run when it asks (onDemandJobsEnv), on a database of its own. */
+export interface OnDemandJobApps {
+  admin: RunningHttpApp;
+  verify: RunningHttpApp;
+  worker: Worker;
+  /** A second worker on the same queues, so that two runs are taken at once. */
+  secondWorker: Worker;
+  /** Closes them all and drops the database. */
+  close(): Promise<void>;
+}
+
+/** Starts them once the suite has its own database, and waits out the schedulers' first runs. */
+export async function startOnDemandJobApps(label: string): Promise<OnDemandJobApps> {
+  const dropOwnDatabase = await useOwnDatabase();
+  const env = onDemandJobsEnv(label);
+  const started: Array<{ close(): Promise<void> }> = [];
+  const close = async () => {
+    for (const app of started.reverse()) await app.close();
+    await dropOwnDatabase();
+  };
+  try {
+    const admin = await startAdminApi({ env });
+    started.push(admin);
+    const verify = await startVerify({ env });
+    started.push(verify);
+    const worker = await startWorker({ env });
+    started.push(worker);
+    const secondWorker = await startWorker({ env });
+    started.push(secondWorker);
+    await firstScheduledRunsDone(worker);
+    return { admin, verify, worker, secondWorker, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
 }

@@ -125,6 +125,20 @@ export async function slidingLimitIsExact(fleet: VerifyFleet): Promise<void> {
   for (let i = 0; i + 20 < arrivals.length; i++) expect(arrivals[i + 20] - arrivals[i]).toBeGreaterThanOrEqual(2_000 - LATENCY_MS);
 }
 
+/** The VALID verifications counted in the key's usage once they are `expected`, or after 6 s whatever they are then. */
+async function validUsage(adminUrl: string, adminToken: string, id: string, expected: number): Promise<number> {
+  const deadline = Date.now() + 6_000;
+  for (;;) {
+    const usage = await client(adminUrl, adminToken).get(`/v1/keys/${id}/usage?granularity=hour`);
+    const valid = (usage.body.buckets ?? []).reduce(
+      (sum: number, bucket: { counts: { VALID?: number } }) => sum + (bucket.counts.VALID ?? 0),
+      0,
+    );
+    if (valid === expected || Date.now() > deadline) return valid;
+    await sleep(200);
+  }
+}
+
 /** 20 retries of one verification with one Idempotency-Key, at once over both processes: charged once, answered alike. */
 export async function retriedVerificationIsChargedOnce(fleet: VerifyFleet): Promise<void> {
   const tenant = await createTenant(fleet.adminUrl);
@@ -138,7 +152,10 @@ export async function retriedVerificationIsChargedOnce(fleet: VerifyFleet): Prom
   expect(answers.map((answer) => [answer.status, answer.body.code, answer.body.remaining, answer.body.rateLimit.remaining])).toEqual(
     Array(20).fill([200, 'VALID', 9, 99]),
   );
+  // One of them was decided; the others are its replays, marked as such and not counted again.
+  expect(answers.filter((answer) => answer.headers.get('idempotent-replayed') === 'true')).toHaveLength(19);
   expect(await storedRemaining(fleet.adminUrl, tenant.admin, id, 9)).toBe(9);
+  expect(await validUsage(fleet.adminUrl, tenant.admin, id, 1)).toBe(1);
   const reused = await retry(0, { key, cost: 2 });
   expect(reused.status).toBe(422);
   expect(reused.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
@@ -149,4 +166,16 @@ export async function retriedVerificationIsChargedOnce(fleet: VerifyFleet): Prom
     { headers: { 'idempotency-key': 'order-4712' } },
   );
   expect(next.body).toMatchObject({ code: 'VALID', remaining: 8 });
+
+  // A key without limits or credits charges nothing, but its retries are answered alike too.
+  const plain = await createKey(fleet.adminUrl, tenant.admin);
+  const again = (i: number, body: Record<string, unknown> = { key: plain.key }) =>
+    client(fleet.verifiers[i % 2].url, tenant.verifier).post('/v1/verify', body, { headers: { 'idempotency-key': 'plain-1' } });
+  const plainAnswers = [await again(0), await again(1), await again(0)];
+  expect(plainAnswers.map((answer) => [answer.body.code, answer.headers.get('idempotent-replayed')])).toEqual([
+    ['VALID', null],
+    ['VALID', 'true'],
+    ['VALID', 'true'],
+  ]);
+  expect((await again(1, { key: plain.key, scopes: ['other'] })).status).toBe(422);
 }

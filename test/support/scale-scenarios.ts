@@ -157,6 +157,7 @@ const ON_DEMAND = {
   ROTATION_JOB_INTERVAL_SECONDS: '86400',
   EXPIRY_JOB_INTERVAL_SECONDS: '86400',
   UNUSED_AUDIT_JOB_INTERVAL_SECONDS: '86400',
+  SIGNALS_JOB_INTERVAL_SECONDS: '3600',
 };
 /** Hourly, with an hour's grace: a key made now falls due only when a test says so (makeRotationDue). */
 export const ROTATION = { intervalSeconds: 3600, gracePeriodSeconds: 3600 };

@@ -34,6 +34,8 @@ export interface LimitOutcome {
   balances: Array<number | null> | null;
   /** True when Redis could not be asked and the configured fallback answered. */
   fallback: boolean;
+  /** Answered from the idempotency record of an earlier call (a retried verification): nothing charged now. */
+  replayed: boolean;
 }
 
 /** The most hash tags (keys, or owners with their keys) in one batch: bounds how long one script holds Redis. */
@@ -196,6 +198,7 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
         limits: result.limits,
         balances: result.balances,
         fallback: false,
+        replayed: result.replayed,
       });
     });
     for (const check of unseeded) this.seedThenRetry(check, results![checks.indexOf(check)]);
@@ -237,6 +240,7 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
       limits: null,
       balances: null,
       fallback: true,
+      replayed: false,
     };
   }
 }

@@ -67,6 +67,7 @@ function outcome(key: VerifiableKey, owner: VerifiableOwner | null, states: Limi
     limits: balances === null ? null : plan.limits.map((_, i) => states[i % states.length]),
     balances: balances === null ? null : plan.pools.map((_, i) => balances[i % balances.length]),
     fallback: balances === null,
+    replayed: false,
   };
 }
 

@@ -33,7 +33,8 @@ export const VERIFY_REQUEST_SCHEMA = {
       type: 'string',
       maxLength: 64,
       description:
-        "Your caller's IP address (IPv4 or IPv6). Needed for a key with an ipAllowlist: without it, such a key is IP_NOT_ALLOWED.",
+        "Your caller's IP address (IPv4 or IPv6). Needed for a key with an ipAllowlist: without it, such a key is IP_NOT_ALLOWED. " +
+        'Its network is what the webhook key.new_source compares, when the tenant enables it.',
     },
     cost: {
       type: 'integer',

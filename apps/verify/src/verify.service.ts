@@ -24,6 +24,11 @@ import { ValidAnswer, describeAnswer, type VerifyOutcome } from './verify-answer
 import { VerifyMetrics } from './verify-metrics';
 import type { VerifyRequest } from './verify.schema';
 
+/** A retried verification's answer, marked as the admin API marks its replays. */
+function replay(outcome: VerifyOutcome): VerifyOutcome {
+  return { ...outcome, headers: { ...outcome.headers, 'idempotent-replayed': 'true' } };
+}
+
 /** How many key records' VALID answers are kept ready: the hot keys of a busy process. */
 const VALID_ANSWERS_KEPT = 10_000;
 
@@ -137,17 +142,18 @@ export class VerifyService {
     const plan = this.plans.planFor(key, owner, request);
     if (decision !== 'LIMITS') {
       // Not VALID, so nothing is charged; a rate-limited key still reports its windows.
-      if (plan === null || plan.limits.length === 0) return this.answered(verifier, view, owner, decision, null, retry);
-      return this.limiter.check(plan, false).then((limits) => this.answered(verifier, view, owner, decision, limits, retry));
+      if (plan === null || plan.limits.length === 0) return this.answered(verifier, request, view, owner, decision, null, retry);
+      return this.limiter.check(plan, false).then((limits) => this.answered(verifier, request, view, owner, decision, limits, retry));
     }
-    if (plan === null) return this.answered(verifier, view, owner, 'VALID', null, retry);
+    if (plan === null) return this.answered(verifier, request, view, owner, 'VALID', null, retry);
     const record = retry && {
       record: this.counters.idempotencyKey(plan.tag, verifier.credentialId, retry.key),
       requestHash: retry.requestHash,
     };
     return this.limiter.check(plan, true, record).then((limits) => {
       if (limits.verdict === 'REUSED') throw new VerifyIdempotencyKeyReusedError();
-      return this.answer(view, owner, limits.verdict, limits);
+      const outcome = this.answer(view, owner, limits.verdict, limits, request.ip, limits.replayed);
+      return limits.replayed ? replay(outcome) : outcome;
     });
   }
 
@@ -158,28 +164,41 @@ export class VerifyService {
    */
   private answered(
     verifier: VerifierPrincipal,
+    request: VerifyRequest,
     key: VerifiableKey,
     owner: VerifiableOwner | null,
     code: VerifyCode,
     limits: LimitOutcome | null,
     retry: VerifyRetry | undefined,
   ): VerifyOutcome | Promise<VerifyOutcome> {
-    if (!retry) return this.answer(key, owner, code, limits);
+    if (!retry) return this.answer(key, owner, code, limits, request.ip);
     return this.counters.recordDecision(key.counterTag, verifier.credentialId, retry.key, retry.requestHash, code).then((first) => {
       if (first === null) throw new VerifyIdempotencyKeyReusedError();
-      return this.answer(key, owner, first as VerifyCode, first === code ? limits : null);
+      if (!first.replayed) return this.answer(key, owner, code, limits, request.ip);
+      return replay(this.answer(key, owner, first.code as VerifyCode, first.code === code ? limits : null, request.ip, true));
     });
   }
 
-  private answer(key: VerifiableKey | null, owner: VerifiableOwner | null, code: VerifyCode, limits: LimitOutcome | null): VerifyOutcome {
-    this.metrics.countVerification(code);
+  /**
+   * The answer of `code`; counted (metrics, usage, the signals' facts) unless it is the replay of
+   * a retried verification, which was counted when it was first decided.
+   */
+  private answer(
+    key: VerifiableKey | null,
+    owner: VerifiableOwner | null,
+    code: VerifyCode,
+    limits: LimitOutcome | null,
+    ip?: string,
+    replayed = false,
+  ): VerifyOutcome {
+    if (!replayed) this.metrics.countVerification(code);
     if (!key) {
       let keyless = this.keylessAnswers.get(code);
       if (!keyless)
         this.keylessAnswers.set(code, (keyless = { json: JSON.stringify({ valid: false, code }), headers: {}, code, key: null }));
       return keyless;
     }
-    this.usage.record(key.id, code, Date.now());
+    if (!replayed) this.usage.record(key.id, code, Date.now(), limits, ip);
     if (code !== 'VALID') {
       const { body, headers } = describeAnswer(key, owner, code, limits);
       return { json: JSON.stringify(body), headers, code, key };

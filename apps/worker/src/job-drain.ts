@@ -2,6 +2,7 @@ import { Injectable, Logger, type BeforeApplicationShutdown } from '@nestjs/comm
 import { ExpiryProcessor } from './expiry.processor';
 import { HousekeepingProcessor } from './housekeeping.processor';
 import { RotationProcessor } from './rotation.processor';
+import { SignalsProcessor } from './signals.processor';
 import { UnusedAuditProcessor } from './unused-audit.processor';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 
@@ -22,13 +23,14 @@ export class JobDrain implements BeforeApplicationShutdown {
     private readonly rotation: RotationProcessor,
     private readonly expiry: ExpiryProcessor,
     private readonly unusedAudit: UnusedAuditProcessor,
+    private readonly signals: SignalsProcessor,
     private readonly webhookDelivery: WebhookDeliveryProcessor,
     private readonly housekeeping: HousekeepingProcessor,
   ) {}
 
   async beforeApplicationShutdown(): Promise<void> {
     this.logger.log('Stopping: taking no new job, finishing the jobs in flight');
-    const processors = [this.rotation, this.expiry, this.unusedAudit, this.webhookDelivery, this.housekeeping];
+    const processors = [this.rotation, this.expiry, this.unusedAudit, this.signals, this.webhookDelivery, this.housekeeping];
     await Promise.all(processors.map((processor) => processor.worker.close()));
   }
 }

@@ -13,6 +13,7 @@ import { EnforceRetention } from './retention';
 import { ExpiryProcessor } from './expiry.processor';
 import { RotationProcessor } from './rotation.processor';
 import { ScheduleKeeper } from './schedule-keeper';
+import { SignalsProcessor } from './signals.processor';
 import { UnusedAuditProcessor } from './unused-audit.processor';
 import { WebhookDeliveryProcessor } from './webhook-delivery.processor';
 import { WorkerOpsServer } from './worker-ops-server';
@@ -40,6 +41,7 @@ export class WorkerModule {
         RotationProcessor,
         ExpiryProcessor,
         UnusedAuditProcessor,
+        SignalsProcessor,
         WebhookDeliveryProcessor,
         ScheduleKeeper,
         WorkerOpsServer,

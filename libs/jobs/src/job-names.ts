@@ -1,5 +1,5 @@
 /** The scheduled jobs, each with its own BullMQ queue of the same name (docs/api.md, Platform operator). */
-export const SCHEDULED_JOBS = ['rotation', 'expiry', 'unused-audit'] as const;
+export const SCHEDULED_JOBS = ['rotation', 'expiry', 'unused-audit', 'signals'] as const;
 
 export type ScheduledJob = (typeof SCHEDULED_JOBS)[number];
 

@@ -39,3 +39,5 @@ export * from './use-cases/leaked-keys/report-key-leaks.use-case';
 export * from './use-cases/owners/put-owner.use-case';
 export * from './use-cases/owners/read-owners.use-case';
 export * from './use-cases/owners/delete-owner.use-case';
+export * from './use-cases/usage-signals/send-usage-signals.use-case';
+export * from './domain/source-network';

@@ -36,6 +36,8 @@ import { KeyStateChanges } from './use-cases/key-state-changes';
 import { LeakedKeysRepository } from './use-cases/leaked-keys/leaked-keys.repository';
 import { ReportKeyLeaksUseCase } from './use-cases/leaked-keys/report-key-leaks.use-case';
 import { KeyExpiryRepository } from './use-cases/expire-keys/key-expiry.repository';
+import { SendUsageSignalsUseCase } from './use-cases/usage-signals/send-usage-signals.use-case';
+import { UsageSignalsRepository } from './use-cases/usage-signals/usage-signals.repository';
 
 const USE_CASES = [
   CreateKeyUseCase,
@@ -63,6 +65,7 @@ const USE_CASES = [
   DeleteRoleUseCase,
   LookUpRoleUseCase,
   ReportKeyLeaksUseCase,
+  SendUsageSignalsUseCase,
 ];
 
 @Module({
@@ -82,6 +85,7 @@ const USE_CASES = [
     RoleInvalidation,
     KeyStateChanges,
     LeakedKeysRepository,
+    UsageSignalsRepository,
     ...USE_CASES,
   ],
   exports: [KeyCounters, CreditsSeeder, KeyUsageRepository, OwnersRepository, KeyInvalidation, ...USE_CASES],

@@ -93,7 +93,7 @@ export class JobsController {
       'Queues a pass of a scheduled job over every tenant now, beside its schedule: 202 once Redis has taken it; follow it with ' +
       'getJob. 503 within 2 seconds when Redis cannot take it, and then the run never happens.',
   })
-  @ApiParam({ name: 'name', enum: SCHEDULED_JOBS, description: 'The job: rotation, expiry or unused-audit' })
+  @ApiParam({ name: 'name', enum: SCHEDULED_JOBS, description: 'The job: rotation, expiry, unused-audit or signals' })
   @ApiAcceptedResponse({ type: JobRunResource, description: 'Queued' })
   @ApiProblems(JOB_NOT_FOUND)
   run(@Param('name') name: string): Promise<{ jobId: string }> {

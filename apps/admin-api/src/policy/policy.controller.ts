@@ -1,5 +1,5 @@
 import { Allow, ApiProblems, CurrentChange, CurrentPrincipal, type ChangeContext, type Principal } from '@keyward/platform';
-import { DEFAULT_POLICY, GetPolicyUseCase, PutPolicyUseCase, type TenantPolicy } from '@keyward/policy';
+import { GetPolicyUseCase, PutPolicyUseCase, withPolicyDefaults, type TenantPolicy } from '@keyward/policy';
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiTenantRouteProblems, BODY_PROBLEMS } from '../admin-api.openapi';
@@ -34,8 +34,9 @@ export class PolicyController {
     operationId: 'replacePolicy',
     summary: "Replace your tenant's policy",
     description:
-      'Replaces the whole policy: every field is required but leakedKeyAction, which is `revoke` when left out. Audited as ' +
-      'policy.updated.',
+      'Replaces the whole policy: every field is required but leakedKeyAction (`revoke` when left out) and the usage ' +
+      'signal fields creditsLowPercent, limitNearPercent, spikeFactor, spikeMinimum and newSourceSignals (their defaults ' +
+      'when left out). Audited as policy.updated.',
   })
   @ApiBody({
     type: TenantPolicyDto,
@@ -48,6 +49,11 @@ export class PolicyController {
           maxKeyLifetimeDays: 365,
           expiryWarningDays: [30, 7, 1],
           leakedKeyAction: 'revoke',
+          creditsLowPercent: 10,
+          limitNearPercent: 90,
+          spikeFactor: 5,
+          spikeMinimum: 1000,
+          newSourceSignals: true,
         },
       },
       defaults: {
@@ -58,6 +64,11 @@ export class PolicyController {
           maxKeyLifetimeDays: null,
           expiryWarningDays: [7, 1],
           leakedKeyAction: 'revoke',
+          creditsLowPercent: 20,
+          limitNearPercent: 75,
+          spikeFactor: 5,
+          spikeMinimum: 100,
+          newSourceSignals: false,
         },
       },
     },
@@ -77,7 +88,7 @@ export class PolicyController {
   ): Promise<TenantPolicy> {
     return this.putPolicy.execute({
       tenantId: ownTenant(principal),
-      policy: { ...body, leakedKeyAction: body.leakedKeyAction ?? DEFAULT_POLICY.leakedKeyAction },
+      policy: withPolicyDefaults(body),
       change,
     });
   }

@@ -456,13 +456,13 @@ redis.call('HSET', KEYS[1], 'balance', balance, 'period', period)
 return {0, balance, version, seed, period}`;
 
 // KEYS: a verification's decision record. ARGV: request hash, code, ttl ms. Answers the code first
-// recorded for this Idempotency-Key (recording this one if none was), or '' when the record holds
-// another request's.
+// recorded for this Idempotency-Key (recording this one, and answering it after a '+', if none
+// was), or '' when the record holds another request's.
 const RECORD_DECISION = `
 local stored = redis.call('GET', KEYS[1])
 if not stored then
   redis.call('SET', KEYS[1], ARGV[1] .. '|' .. ARGV[2], 'PX', ARGV[3])
-  return ARGV[2]
+  return '+' .. ARGV[2]
 end
 local bar = string.find(stored, '|', 1, true)
 if string.sub(stored, 1, bar - 1) ~= ARGV[1] then return '' end
@@ -575,7 +575,13 @@ export class KeyCounters {
    * Records the decision of a verification that charged nothing under its Idempotency-Key, and
    * answers the one first recorded (null: the key was used for another request within 60 s).
    */
-  async recordDecision(tag: string, verifierId: string, idempotencyKey: string, requestHash: string, code: string): Promise<string | null> {
+  async recordDecision(
+    tag: string,
+    verifierId: string,
+    idempotencyKey: string,
+    requestHash: string,
+    code: string,
+  ): Promise<{ code: string; replayed: boolean } | null> {
     const record = this.idempotencyKey(tag, verifierId, idempotencyKey).replace(`${this.prefix}videm:`, `${this.prefix}vdec:`);
     const first = (await (this.redis as unknown as CounterCommands).keywardRecordDecision(
       record,
@@ -583,7 +589,8 @@ export class KeyCounters {
       code,
       VERIFY_IDEMPOTENCY_TTL_MS,
     )) as string;
-    return first === '' ? null : first;
+    if (first === '') return null;
+    return first.startsWith('+') ? { code: first.slice(1), replayed: false } : { code: first, replayed: true };
   }
 
   /** The batch's answers, per call in order (see CONSUME). */

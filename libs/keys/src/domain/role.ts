@@ -30,6 +30,7 @@ export class RoleNotFoundError extends NotFoundError {
 
 export class RoleInUseError extends DomainError {
   constructor(keyCount: number) {
-    super('ROLE_IN_USE', `The role is in use by ${keyCount} key${keyCount === 1 ? '' : 's'} that are not revoked; take it off them first.`);
+    const keys = keyCount === 1 ? '1 key that is' : `${keyCount} keys that are`;
+    super('ROLE_IN_USE', `The role is in use by ${keys} not revoked; take it off first.`);
   }
 }

@@ -11,6 +11,29 @@ export interface UsageCount {
   count: number;
 }
 
+/** A key's most used window of a limit in an hour so far (key.limit_near; docs/api.md, Usage signals). */
+export interface LimitPeakFact {
+  keyId: string;
+  /** Start of the hour, epoch ms. */
+  hour: number;
+  scope: 'key' | 'owner';
+  limitName: string;
+  percentUsed: number;
+}
+
+/** A network (CIDR) a key was verified VALID from (key.new_source), and when. */
+export interface NetworkFact {
+  keyId: string;
+  network: string;
+  at: number;
+}
+
+/** What a usage flush records for the usage signals, in the statement of its counts. */
+export interface SignalFacts {
+  peaks: LimitPeakFact[];
+  networks: NetworkFact[];
+}
+
 export interface UsageBucketRow {
   start: Date;
   code: string;
@@ -27,16 +50,40 @@ export type UsageGranularity = 'hour' | 'day';
 export class KeyUsageRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async record(counts: UsageCount[], lastUsed: Array<{ keyId: string; at: number }>): Promise<void> {
+  /** One statement, with the signal facts too when there are any: no round trip of their own. */
+  async record(
+    counts: UsageCount[],
+    lastUsed: Array<{ keyId: string; at: number }>,
+    facts: SignalFacts = { peaks: [], networks: [] },
+  ): Promise<void> {
+    const usage = [
+      counts.map((c) => c.keyId),
+      counts.map((c) => new Date(c.hour)),
+      counts.map((c) => c.code),
+      counts.map((c) => c.count),
+      lastUsed.map((l) => l.keyId),
+      lastUsed.map((l) => new Date(l.at)),
+    ];
+    const recordUsage = 'keyward_record_usage($1::uuid[], $2::timestamptz[], $3::text[], $4::bigint[], $5::uuid[], $6::timestamptz[])';
+    if (facts.peaks.length === 0 && facts.networks.length === 0) {
+      await this.dataSource.query(`SELECT ${recordUsage}`, usage);
+      return;
+    }
+    const { peaks, networks } = facts;
     await this.dataSource.query(
-      'SELECT keyward_record_usage($1::uuid[], $2::timestamptz[], $3::text[], $4::bigint[], $5::uuid[], $6::timestamptz[])',
+      `SELECT ${recordUsage},
+              keyward_record_signal_facts($7::uuid[], $8::timestamptz[], $9::text[], $10::text[], $11::smallint[],
+                                          $12::uuid[], $13::text[], $14::timestamptz[])`,
       [
-        counts.map((c) => c.keyId),
-        counts.map((c) => new Date(c.hour)),
-        counts.map((c) => c.code),
-        counts.map((c) => c.count),
-        lastUsed.map((l) => l.keyId),
-        lastUsed.map((l) => new Date(l.at)),
+        ...usage,
+        peaks.map((p) => p.keyId),
+        peaks.map((p) => new Date(p.hour)),
+        peaks.map((p) => p.scope),
+        peaks.map((p) => p.limitName),
+        peaks.map((p) => p.percentUsed),
+        networks.map((n) => n.keyId),
+        networks.map((n) => n.network),
+        networks.map((n) => new Date(n.at)),
       ],
     );
   }

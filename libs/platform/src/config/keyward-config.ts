@@ -112,8 +112,8 @@ export interface KeywardConfig {
    * missing (JOB_SCHEDULE_CHECK_SECONDS, default 30): a Redis that lost its data keeps none.
    */
   readonly jobScheduleCheckSeconds: number;
-  /** How often each scheduled job runs, in seconds (ROTATION_/EXPIRY_/UNUSED_AUDIT_JOB_INTERVAL_SECONDS). */
-  readonly jobIntervals: Readonly<{ rotation: number; expiry: number; 'unused-audit': number }>;
+  /** How often each scheduled job runs, in seconds (ROTATION_/EXPIRY_/UNUSED_AUDIT_/SIGNALS_JOB_INTERVAL_SECONDS). */
+  readonly jobIntervals: Readonly<{ rotation: number; expiry: number; 'unused-audit': number; signals: number }>;
   /**
    * How long the worker's hourly housekeeping keeps what would otherwise grow without bound, and
    * how many rows one of its statements deletes (docs/operations.md, Retention). Idempotency
@@ -385,6 +385,7 @@ export function loadKeywardConfig(env: Env, facts: ProcessFacts = { stdoutIsTty:
       rotation: integer(env, 'ROTATION_JOB_INTERVAL_SECONDS', 60, 1, 86_400),
       expiry: integer(env, 'EXPIRY_JOB_INTERVAL_SECONDS', 60, 1, 86_400),
       'unused-audit': integer(env, 'UNUSED_AUDIT_JOB_INTERVAL_SECONDS', 86_400, 1, 31 * 86_400),
+      signals: integer(env, 'SIGNALS_JOB_INTERVAL_SECONDS', 60, 1, 3_600),
     }),
     retention: Object.freeze({
       usageDays: integer(env, 'USAGE_RETENTION_DAYS', 400, 31, 36_500),

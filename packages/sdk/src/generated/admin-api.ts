@@ -608,7 +608,7 @@ export interface paths {
     get: operations['getPolicy'];
     /**
      * Replace your tenant's policy
-     * @description Replaces the whole policy: every field is required but leakedKeyAction, which is `revoke` when left out. Audited as policy.updated.
+     * @description Replaces the whole policy: every field is required but leakedKeyAction (`revoke` when left out) and the usage signal fields creditsLowPercent, limitNearPercent, spikeFactor, spikeMinimum and newSourceSignals (their defaults when left out). Audited as policy.updated.
      *
      *     Callers: tenant credentials with the role `admin`.
      */
@@ -1909,11 +1909,42 @@ export interface components {
        */
       expiryWarningDays: number[];
       /**
-       * @description What happens to a key reported leaked: revoked, disabled, or only recorded and announced
+       * @description What happens to a key reported leaked (by GitHub secret scanning or POST /v1/keys/{keyId}/leaked): revoked, disabled, or only recorded and announced
+       * @default revoke
        * @example revoke
        * @enum {string}
        */
       leakedKeyAction: 'revoke' | 'disable' | 'report';
+      /**
+       * @description Webhook key.credits_low when a balance falls to this percent of its refill amount (or of its largest balance)
+       * @default 20
+       * @example 20
+       */
+      creditsLowPercent: number;
+      /**
+       * @description Webhook key.limit_near when a window of a rate limit is this percent used
+       * @default 75
+       * @example 75
+       */
+      limitNearPercent: number;
+      /**
+       * @description Webhook key.usage_spike when an hour's verifications exceed this many times the key's hourly average of the previous 7 days
+       * @default 5
+       * @example 5
+       */
+      spikeFactor: number;
+      /**
+       * @description The fewest verifications in an hour that key.usage_spike reports
+       * @default 100
+       * @example 100
+       */
+      spikeMinimum: number;
+      /**
+       * @description Webhook key.new_source on a VALID verification from a network (IPv4 /24, IPv6 /48) new to a key in use for 24 h
+       * @default false
+       * @example false
+       */
+      newSourceSignals: boolean;
     };
     TenantPolicyDto: {
       /**
@@ -1947,6 +1978,36 @@ export interface components {
        * @enum {string}
        */
       leakedKeyAction?: 'revoke' | 'disable' | 'report';
+      /**
+       * @description Webhook key.credits_low when a balance falls to this percent of its refill amount (or of its largest balance)
+       * @default 20
+       * @example 20
+       */
+      creditsLowPercent?: number;
+      /**
+       * @description Webhook key.limit_near when a window of a rate limit is this percent used
+       * @default 75
+       * @example 75
+       */
+      limitNearPercent?: number;
+      /**
+       * @description Webhook key.usage_spike when an hour's verifications exceed this many times the key's hourly average of the previous 7 days
+       * @default 5
+       * @example 5
+       */
+      spikeFactor?: number;
+      /**
+       * @description The fewest verifications in an hour that key.usage_spike reports
+       * @default 100
+       * @example 100
+       */
+      spikeMinimum?: number;
+      /**
+       * @description Webhook key.new_source on a VALID verification from a network (IPv4 /24, IPv6 /48) new to a key in use for 24 h
+       * @default false
+       * @example false
+       */
+      newSourceSignals?: boolean;
     };
     UnusedKeyReportEntryResource: {
       /**
@@ -2010,7 +2071,19 @@ export interface components {
        *       "key.revoked"
        *     ]
        */
-      events: ('key.expiring' | 'key.expired' | 'key.rotated' | 'key.revoked' | 'key.unused' | 'key.leaked')[];
+      events: (
+        | 'key.expiring'
+        | 'key.expired'
+        | 'key.rotated'
+        | 'key.revoked'
+        | 'key.unused'
+        | 'key.leaked'
+        | 'key.credits_low'
+        | 'key.limit_near'
+        | 'key.rate_limited'
+        | 'key.usage_spike'
+        | 'key.new_source'
+      )[];
     };
     CreatedWebhookResource: {
       /**
@@ -2030,7 +2103,19 @@ export interface components {
        *       "key.revoked"
        *     ]
        */
-      events: ('key.expiring' | 'key.expired' | 'key.rotated' | 'key.revoked' | 'key.unused' | 'key.leaked')[];
+      events: (
+        | 'key.expiring'
+        | 'key.expired'
+        | 'key.rotated'
+        | 'key.revoked'
+        | 'key.unused'
+        | 'key.leaked'
+        | 'key.credits_low'
+        | 'key.limit_near'
+        | 'key.rate_limited'
+        | 'key.usage_spike'
+        | 'key.new_source'
+      )[];
       /**
        * Format: date-time
        * @example 2026-01-15T09:30:00.000Z
@@ -2060,7 +2145,19 @@ export interface components {
        *       "key.revoked"
        *     ]
        */
-      events: ('key.expiring' | 'key.expired' | 'key.rotated' | 'key.revoked' | 'key.unused' | 'key.leaked')[];
+      events: (
+        | 'key.expiring'
+        | 'key.expired'
+        | 'key.rotated'
+        | 'key.revoked'
+        | 'key.unused'
+        | 'key.leaked'
+        | 'key.credits_low'
+        | 'key.limit_near'
+        | 'key.rate_limited'
+        | 'key.usage_spike'
+        | 'key.new_source'
+      )[];
       /**
        * Format: date-time
        * @example 2026-01-15T09:30:00.000Z
@@ -2082,7 +2179,18 @@ export interface components {
        * @example key.expiring
        * @enum {string}
        */
-      eventType: 'key.expiring' | 'key.expired' | 'key.rotated' | 'key.revoked' | 'key.unused' | 'key.leaked';
+      eventType:
+        | 'key.expiring'
+        | 'key.expired'
+        | 'key.rotated'
+        | 'key.revoked'
+        | 'key.unused'
+        | 'key.leaked'
+        | 'key.credits_low'
+        | 'key.limit_near'
+        | 'key.rate_limited'
+        | 'key.usage_spike'
+        | 'key.new_source';
       /**
        * @description failed: no 2xx answer within 24 hours of retries
        * @enum {string}
@@ -2182,7 +2290,7 @@ export interface components {
        * @example rotation
        * @enum {string}
        */
-      name: 'rotation' | 'expiry' | 'unused-audit' | 'webhooks' | 'housekeeping';
+      name: 'rotation' | 'expiry' | 'unused-audit' | 'signals' | 'webhooks' | 'housekeeping';
       /** @description Jobs by state */
       counts: components['schemas']['QueueCountsResource'];
       /** @description The queue's schedules and when each runs next */
@@ -2207,7 +2315,7 @@ export interface components {
        * @example rotation
        * @enum {string}
        */
-      name: 'rotation' | 'expiry' | 'unused-audit';
+      name: 'rotation' | 'expiry' | 'unused-audit' | 'signals';
       /**
        * @example completed
        * @enum {string}
@@ -4030,7 +4138,7 @@ export interface operations {
       header?: never;
       path: {
         /** @description The queue the job is in */
-        queue: 'rotation' | 'expiry' | 'unused-audit' | 'webhooks' | 'housekeeping';
+        queue: 'rotation' | 'expiry' | 'unused-audit' | 'signals' | 'webhooks' | 'housekeeping';
         /** @description The job, as listJobQueues shows it */
         jobId: string;
       };
@@ -4095,8 +4203,8 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description The job: rotation, expiry or unused-audit */
-        name: 'rotation' | 'expiry' | 'unused-audit';
+        /** @description The job: rotation, expiry, unused-audit or signals */
+        name: 'rotation' | 'expiry' | 'unused-audit' | 'signals';
       };
       cookie?: never;
     };

@@ -126,7 +126,7 @@ export interface components {
       scopes?: string[];
       /** @description Scopes the call needs, as a query: scope names combined with AND, OR and parentheses, AND binding tighter than OR (`billing:read AND (orders:write OR orders:admin)`); at most 1,000 characters and 100 scopes. Grants apply as for `scopes` (both may be sent: both must be satisfied), else INSUFFICIENT_SCOPE. A query that does not parse is a 400 naming `scopeQuery`. */
       scopeQuery?: string;
-      /** @description Your caller's IP address (IPv4 or IPv6). Needed for a key with an ipAllowlist: without it, such a key is IP_NOT_ALLOWED. */
+      /** @description Your caller's IP address (IPv4 or IPv6). Needed for a key with an ipAllowlist: without it, such a key is IP_NOT_ALLOWED. Its network is what the webhook key.new_source compares, when the tenant enables it. */
       ip?: string;
       /**
        * @description What the call costs: a VALID answer takes this much from every applied rate limit and credit pool

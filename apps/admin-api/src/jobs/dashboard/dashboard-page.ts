@@ -17,7 +17,7 @@ td,th{border:1px solid #ccc;padding:.3em .6em;text-align:left;vertical-align:top
 </body></html>`;
 
 export const DASHBOARD_JS = `(() => {
-  const scheduled = ['rotation', 'expiry', 'unused-audit'];
+  const scheduled = ['rotation', 'expiry', 'unused-audit', 'signals'];
   const $ = (id) => document.getElementById(id);
   const esc = (v) => String(v == null ? '' : v).replace(/[&<>"']/g, (c) => '&#' + c.charCodeAt(0) + ';');
   const token = () => sessionStorage.getItem('keyward-platform-token') || '';
