@@ -21,9 +21,10 @@ const HANG_MS = 15_000;
 const ALL_QUEUES = [...SCHEDULED_JOBS, WEBHOOK_DELIVERY_QUEUE, 'housekeeping'];
 /**
  * Every job scheduler the worker keeps: one per scheduled job, webhook delivery passes, and the
- * housekeeping ones (the idempotency purge, audit checkpoints, the signing key's rotation check).
+ * housekeeping ones (the retention pass, audit checkpoints, the audit and principal signing keys'
+ * rotation checks).
  */
-const SCHEDULERS = SCHEDULED_JOBS.length + 4;
+const SCHEDULERS = SCHEDULED_JOBS.length + 5;
 
 function expectUnavailable(answer: TimedAnswer): void {
   expect({ status: answer.status, code: answer.body?.code, inTime: answer.ms <= ANSWER_BOUND_MS }).toEqual({

@@ -141,6 +141,11 @@ describe('keys across tenants', () => {
       maxKeyLifetimeDays: null,
       expiryWarningDays: [7, 1],
       leakedKeyAction: 'revoke',
+      creditsLowPercent: 20,
+      limitNearPercent: 75,
+      spikeFactor: 5,
+      spikeMinimum: 100,
+      newSourceSignals: false,
     });
     const bNew = await createKey(admin.url, b.admin, { name: 'b-after-a-policy' });
     expect(bNew.expiresAt).toBeNull();

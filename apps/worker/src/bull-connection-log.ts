@@ -8,7 +8,7 @@ import { InjectQueue } from '@nestjs/bullmq';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Queue } from 'bullmq';
 
-const [ROTATION, EXPIRY, UNUSED_AUDIT] = SCHEDULED_JOBS;
+const [ROTATION, EXPIRY, UNUSED_AUDIT, SIGNALS] = SCHEDULED_JOBS;
 
 @Injectable()
 export class BullConnectionLog {
@@ -20,10 +20,11 @@ export class BullConnectionLog {
     @InjectQueue(ROTATION) rotation: Queue,
     @InjectQueue(EXPIRY) expiry: Queue,
     @InjectQueue(UNUSED_AUDIT) unusedAudit: Queue,
+    @InjectQueue(SIGNALS) signals: Queue,
     @InjectQueue(WEBHOOK_DELIVERY_QUEUE) webhooks: Queue,
     @InjectQueue(HOUSEKEEPING_QUEUE) housekeeping: Queue,
   ) {
-    for (const queue of [rotation, expiry, unusedAudit, webhooks, housekeeping]) {
+    for (const queue of [rotation, expiry, unusedAudit, signals, webhooks, housekeeping]) {
       queue.on('error', (error: unknown) => this.error(error, `queue ${queue.name}`));
       void queue.waitUntilReady().then(
         (client) => client.on('ready', () => this.state.recovered()),
