@@ -1,5 +1,5 @@
 import { Allow, ApiProblems, CurrentChange, CurrentPrincipal, type ChangeContext, type Principal } from '@keyward/platform';
-import { GetPolicyUseCase, PutPolicyUseCase, withPolicyDefaults, type TenantPolicy } from '@keyward/policy';
+import { DEFAULT_POLICY, GetPolicyUseCase, PutPolicyUseCase, withPolicyDefaults, type TenantPolicy } from '@keyward/policy';
 import { Body, Controller, Get, Put } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiTenantRouteProblems, BODY_PROBLEMS } from '../admin-api.openapi';
@@ -58,18 +58,7 @@ export class PolicyController {
       },
       defaults: {
         summary: 'The defaults: nothing enforced',
-        value: {
-          unusedKeyDays: null,
-          unusedKeyAction: 'report',
-          maxKeyLifetimeDays: null,
-          expiryWarningDays: [7, 1],
-          leakedKeyAction: 'revoke',
-          creditsLowPercent: 20,
-          limitNearPercent: 75,
-          spikeFactor: 5,
-          spikeMinimum: 100,
-          newSourceSignals: false,
-        },
+        value: { ...DEFAULT_POLICY },
       },
     },
   })

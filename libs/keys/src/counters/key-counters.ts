@@ -566,9 +566,12 @@ export class KeyCounters {
     return `${this.prefix}seeding:{${tag}}:${pool.kind}:${pool.id}`;
   }
 
-  /** The record of a verification's Idempotency-Key, in the slot of the key's counters. */
-  idempotencyKey(tag: string, verifierId: string, idempotencyKey: string): string {
-    return `${this.prefix}videm:{${tag}}:${verifierId}:${createHash('sha256').update(idempotencyKey).digest('base64url')}`;
+  /**
+   * The record of a verification's Idempotency-Key, in the slot of the key's counters: `videm` for
+   * a call of the charge script, `vdec` for a decision that charged nothing (recordDecision).
+   */
+  idempotencyKey(tag: string, verifierId: string, idempotencyKey: string, kind: 'videm' | 'vdec' = 'videm'): string {
+    return `${this.prefix}${kind}:{${tag}}:${verifierId}:${createHash('sha256').update(idempotencyKey).digest('base64url')}`;
   }
 
   /**
@@ -582,7 +585,7 @@ export class KeyCounters {
     requestHash: string,
     code: string,
   ): Promise<{ code: string; replayed: boolean } | null> {
-    const record = this.idempotencyKey(tag, verifierId, idempotencyKey).replace(`${this.prefix}videm:`, `${this.prefix}vdec:`);
+    const record = this.idempotencyKey(tag, verifierId, idempotencyKey, 'vdec');
     const first = (await (this.redis as unknown as CounterCommands).keywardRecordDecision(
       record,
       requestHash,

@@ -10,6 +10,7 @@ import { OwnerNotFoundError } from '../domain/owner';
 import { KeysRepository } from '../keys.repository';
 import { OwnersRepository } from '../owners/owners.repository';
 import { KeyUsageRepository } from '../usage/key-usage.repository';
+import { KeyCountersAfterCommit } from './key-counters-after-commit';
 import { KeyInvalidation } from './key-invalidation';
 
 export const CREDIT_OPS = ['increment', 'decrement', 'set'] as const;
@@ -64,6 +65,7 @@ export class ChangeCreditsUseCase {
     private readonly usage: KeyUsageRepository,
     private readonly audit: AuditAppender,
     private readonly invalidation: KeyInvalidation,
+    private readonly afterCommit: KeyCountersAfterCommit,
   ) {}
 
   async execute(command: ChangeCreditsCommand): Promise<{ remaining: number }> {
@@ -72,19 +74,19 @@ export class ChangeCreditsUseCase {
 
   private async set(command: ChangeCreditsCommand): Promise<{ remaining: number }> {
     const now = Date.now();
-    const changed = await this.transactions.run(command.tenantId, async (tx) => {
+    const { found, changed } = await this.transactions.run(command.tenantId, async (tx) => {
       const found = await this.find(tx, command, true);
       const credits = creditsSetting(command.amount, found.refill, now);
-      const version =
+      const changed =
         command.target.kind === 'key'
-          ? (await this.keys.update(tx, found.recordId, { credits })).creditsVersion
-          : (await this.replaceOwnerCredits(tx, command.target.ownerId, credits)).creditsVersion;
+          ? ({ kind: 'key', key: await this.keys.update(tx, found.recordId, { credits }) } as const)
+          : ({ kind: 'owner', owner: await this.replaceOwnerCredits(tx, command.target.ownerId, credits) } as const);
       await this.record(tx, command);
-      return { found, version, period: credits.period ?? -1 };
+      return { found, changed };
     });
-    const { found, version, period } = changed;
-    const seed = (await this.counters.readCredits(found.tag, found.spec.pool))?.seed ?? 0;
-    await this.counters.setCredits(found.tag, found.spec.pool, command.amount, { version, seed, period });
+    // As a PATCH or a PUT does: the balance with the record's new version and PostgreSQL's seed.
+    if (changed.kind === 'key') await this.afterCommit.applyPatchedCredits(changed.key);
+    else await this.afterCommit.applyOwnerCredits(changed.owner);
     await this.announce(command, found);
     return { remaining: command.amount };
   }
