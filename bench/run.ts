@@ -1,5 +1,5 @@
 // `npm run bench`: measures the verify service against baselines taken in the same run, with the
-// same load generator (autocannon, 50 connections), alternating targets round by round:
+// same load generator (wrk, 50 connections), alternating targets round by round:
 //   (a) a bare node:http server answering a fixed JSON of the same size: this machine's limit
 //   (b) POST /v1/verify of a key without limits
 //   (c) POST /v1/verify of a key with a rate limit and credits

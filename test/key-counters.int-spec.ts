@@ -331,6 +331,67 @@ describe('key counters (Redis)', () => {
     ]);
   });
 
+  it('answers a run of alike calls (one answer for the run when they all fit, or only read) exactly as the same calls one by one', async () => {
+    // The limiter sends alike calls (the same index arrays) as one run; the script may answer such
+    // a run at once (docs/architecture.md, One answer per run). Two identical subjects take the
+    // same calls at the same injected instant: one as runs, one as calls that are not alike (their
+    // own arrays each). Every answer, and every counter afterwards, must be the same.
+    const group = fc.record({
+      count: fc.integer({ min: 1, max: 12 }),
+      consume: fc.boolean(),
+      cost: fc.integer({ min: 1, max: 3 }),
+      limits: fc.subarray([0, 1, 2]),
+      pools: fc.subarray([0, 1]),
+    });
+    const scenario = fc.record({
+      limits: fc.tuple(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 40 })),
+      balances: fc.tuple(fc.integer({ min: 0, max: 60 }), fc.integer({ min: 0, max: 60 })),
+      groups: fc.array(group, { minLength: 1, maxLength: 5 }),
+    });
+    const now = Date.UTC(2026, 11, 6, 12, 0, 0);
+    await fc.assert(
+      fc.asyncProperty(scenario, async ({ limits, balances, groups }) => {
+        const side = async (asRuns: boolean) => {
+          const { tag, limit, pool, seed } = subject();
+          const specs = [limit('a', limits[0], 60), limit('b', limits[1], 3600, 'fixed', true), limit('c', limits[2], 10, 'sliding')];
+          const pools = [pool('key'), pool('owner')];
+          await seed(pools[0], balances[0]);
+          await seed(pools[1], balances[1]);
+          const calls: ConsumeBatch['calls'] = [];
+          for (const { count, consume, cost, limits: used, pools: charged } of groups) {
+            const shape = {
+              limits: used.map((i): [number, number] => [i, cost]),
+              pools: charged.map((i): [number, number] => [i, cost]),
+            };
+            for (let k = 0; k < count; k++) {
+              calls.push(
+                asRuns
+                  ? { consume, ...shape }
+                  : {
+                      consume,
+                      limits: shape.limits.map(([i, c]): [number, number] => [i, c]),
+                      pools: shape.pools.map(([i, c]): [number, number] => [i, c]),
+                    },
+              );
+            }
+          }
+          const result = await counters.consumeBatch({ operationId: randomUUID(), tag, now, limits: specs, pools, calls });
+          const after = await Promise.all([
+            redis.hget(specs[0].counter, 'n'),
+            redis.hget(specs[1].counter, 'n'),
+            redis.zcard(specs[2].counter),
+            ...pools.map(async (spec) => (await counters.readCredits(tag, spec.pool))?.balance),
+          ]);
+          return { calls: result.calls, after };
+        };
+        const [runs, oneByOne] = await Promise.all([side(true), side(false)]);
+        expect(runs.calls).toEqual(oneByOne.calls);
+        expect(runs.after).toEqual(oneByOne.after);
+      }),
+      { numRuns: 60 },
+    );
+  });
+
   it('seeds nothing itself: a missing balance, one older than the record or one without a seed is UNSEEDED, and nothing is charged', async () => {
     const { tag, limit, pool } = subject();
     const window = limit('key', 3, 3600);

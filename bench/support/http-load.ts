@@ -1,7 +1,10 @@
-// The load the benchmarks put on a service: autocannon at a fixed body (req/s and latency), and
-// one request per body over keep-alive connections (to touch each of many keys once).
+// The load the benchmarks put on a service: wrk for as many requests as the service answers in a
+// time (req/s and latency), autocannon where the load is capped at a rate or a number of requests
+// (wrk has neither), and one request per body over keep-alive connections (to touch each of many
+// keys once).
 import autocannon, { type Request } from 'autocannon';
 import { Agent, request } from 'node:http';
+import { wrkLoad } from './wrk-load';
 
 export const CONNECTIONS = 50;
 
@@ -28,7 +31,7 @@ export function put(url: string, token: string, body: unknown): Promise<any> {
 }
 
 /**
- * POSTs `body` (or sends `method` with `headers` instead of the bearer token) with CONNECTIONS connections, for `seconds` or, with `amount`, until that many
+ * POSTs `body` (or sends `method` with `headers` instead of the bearer token) with CONNECTIONS connections, for `seconds` (with wrk) or, with `amount`, until that many
  * requests are answered; `rate` caps the requests per second across all connections. Given several
  * bodies, the requests take them in turn across all connections (the next request, whichever
  * connection sends it, takes the next body).
@@ -39,6 +42,10 @@ export function load(
   body: string | readonly string[],
   options: { seconds?: number; amount?: number; rate?: number; method?: string; headers?: Record<string, string> },
 ): Promise<Sample> {
+  const headers = options.headers ?? { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  if (options.seconds !== undefined && options.amount === undefined && options.rate === undefined) {
+    return wrkLoad({ url, method: options.method ?? 'POST', headers, body, connections: CONNECTIONS, seconds: options.seconds });
+  }
   let next = 0;
   const inTurn =
     typeof body === 'string'
@@ -54,7 +61,7 @@ export function load(
         ...(options.seconds !== undefined && { duration: options.seconds }),
         ...(options.amount !== undefined && { amount: options.amount }),
         overallRate: options.rate,
-        headers: options.headers ?? { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers,
         body: typeof body === 'string' ? body || undefined : body[0],
         ...inTurn,
       },

@@ -204,14 +204,21 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
     for (const check of unseeded) this.seedThenRetry(check, results![checks.indexOf(check)]);
   }
 
+  /** Notes what the batch charged to each pool, summed over its calls: one note per pool, not per call. */
   private noteCharges(checks: PendingCheck[], batch: ConsumeBatch, result: BatchResult): void {
+    const charged: number[] = new Array<number>(batch.pools.length).fill(0);
+    const hashTags: string[] = [];
     checks.forEach((check, i) => {
       // A replay (a retried verification) was charged when it was first decided.
       if (result.calls[i].verdict !== 'VALID' || result.calls[i].replayed || !check.consume) return;
       for (const [index, cost] of batch.calls[i].pools) {
-        const tag = result.pools[index];
-        if (tag) this.creditsWriteBack.noteCharged(check.plan.tag, batch.pools[index], tag, cost);
+        charged[index] += cost;
+        hashTags[index] = check.plan.tag;
       }
+    });
+    charged.forEach((amount, index) => {
+      const tag = result.pools[index];
+      if (tag && amount > 0) this.creditsWriteBack.noteCharged(hashTags[index], batch.pools[index], tag, amount);
     });
   }
 

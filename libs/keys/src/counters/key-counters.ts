@@ -159,10 +159,11 @@ end
 // arguments instead of a dozen per call.
 // Answer: {-1} when the batch reached Redis after its deadline (it charged nothing: its caller has
 // stopped waiting). Else 0, then per pool its version, seed and period (-1 -1 -1: unseeded), then
-// per call: verdict (0 VALID, 1 RATE_LIMITED, 2 USAGE_EXCEEDED, 3 UNSEEDED, 5 REUSED; plus 10 for a
-// call answered from its idempotency record, which charged nothing now), per limit of
-// the call: remaining, reset at, ms to reset, exceeded (1/0), per pool of the call: balance (-1:
-// unseeded).
+// per run: 1 and the answer of its first call when the run was answered at once (see atOnce; the
+// others are derived from it), else 0 and the answer of each call. A call's answer: verdict (0
+// VALID, 1 RATE_LIMITED, 2 USAGE_EXCEEDED, 3 UNSEEDED, 5 REUSED; plus 10 for a call answered from
+// its idempotency record, which charged nothing now), per limit of the call: remaining, reset at,
+// ms to reset, exceeded (1/0), per pool of the call: balance (-1: unseeded).
 // A call is VALID only if every limit and pool it applies has room for its cost; then all of them
 // are charged, else none. A pool whose balance is missing, of an older version than the record's,
 // or without a seed makes the call UNSEEDED (nothing decided or charged). A refill due since the
@@ -258,6 +259,100 @@ end
 
 local calls, consumes, decided = {}, false, false
 local c = 0
+
+-- One call: its answer (verdict, per limit remaining, reset at, ms to reset, exceeded, per pool
+-- balance), charged if VALID and consuming, or answered from its idempotency record.
+local function decideCall(consume, record, requestHash, cl, cp)
+  if record > 0 then
+    local stored = redis.call('GET', KEYS[record])
+    if stored then
+      local bar = string.find(stored, '|', 1, true)
+      local out
+      if string.sub(stored, 1, bar - 1) == requestHash then
+        out = {}
+        for field in string.gmatch(string.sub(stored, bar + 1), '[^,]+') do out[#out + 1] = tonumber(field) end
+        -- A replay: its verdict + 10, so that the caller writes back no charge for it.
+        out[1] = out[1] + 10
+      else
+        out = {5}
+        for _ = 1, #cl do out[#out + 1] = 0; out[#out + 1] = 0; out[#out + 1] = 0; out[#out + 1] = 0 end
+        for _ = 1, #cp do out[#out + 1] = -1 end
+      end
+      return out
+    end
+  end
+  local exceeded, short, unseeded = false, false, false
+  for _, entry in ipairs(cl) do
+    loadLimit(entry[1])
+    if entry[1].used + entry[2] > entry[1].limit then exceeded = true end
+  end
+  for _, entry in ipairs(cp) do
+    loadPool(entry[1])
+    if entry[1].unseeded then unseeded = true elseif entry[1].balance < entry[2] then short = true end
+  end
+  local verdict = 0
+  if unseeded then verdict = 3 elseif exceeded then verdict = 1 elseif short then verdict = 2 end
+  if consume then consumes = true end
+  if verdict ~= 3 then decided = true end
+  if verdict == 0 and consume then
+    for _, entry in ipairs(cl) do
+      local l, cost = entry[1], entry[2]
+      if l.sliding then
+        for u = 1, cost do
+          l.added[#l.added + 1] = now
+          l.added[#l.added + 1] = opId .. ':' .. c .. ':' .. u
+        end
+      end
+      l.used = l.used + cost
+    end
+    for _, entry in ipairs(cp) do entry[1].balance = entry[1].balance - entry[2] end
+  end
+  local out = {verdict}
+  for _, entry in ipairs(cl) do
+    local l, cost = entry[1], entry[2]
+    local resetAt = l.resetAt
+    if l.sliding then resetAt = slidingResetAt(l, verdict == 1 and cost or 1) end
+    out[#out + 1] = math.max(0, l.limit - l.used)
+    out[#out + 1] = resetAt
+    out[#out + 1] = math.max(0, resetAt - now)
+    out[#out + 1] = (verdict == 1 and l.used + cost > l.limit) and 1 or 0
+  end
+  for _, entry in ipairs(cp) do out[#out + 1] = entry[1].unseeded and -1 or entry[1].balance end
+  if record > 0 and verdict ~= 3 then
+    local digits = {}
+    for i = 1, #out do digits[i] = string.format('%d', out[i]) end
+    redis.call('SET', KEYS[record], requestHash .. '|' .. table.concat(digits, ','), 'PX', ARGV[4])
+  end
+  return out
+end
+
+-- Whether the count alike calls of a run can be answered at once (docs/architecture.md, One
+-- answer per run): calls that only read (each sees what the one before it saw), or calls that
+-- all fit together in every limit and pool of theirs (each is VALID, charged in turn). Not for a
+-- sliding limit charged (each unit is an entry of its own) nor a counter given twice in a call.
+local function atOnce(count, consume, cl, cp)
+  local seen = {}
+  for _, entry in ipairs(cl) do
+    local l = entry[1]
+    if seen[l] or (consume and l.sliding) then return false end
+    seen[l] = true
+    loadLimit(l)
+    if consume and l.used + count * entry[2] > l.limit then return false end
+  end
+  for _, entry in ipairs(cp) do
+    local p = entry[1]
+    if seen[p] then return false end
+    seen[p] = true
+    loadPool(p)
+    if consume and (p.unseeded or p.balance < count * entry[2]) then return false end
+  end
+  return true
+end
+
+local function append(out)
+  for _, v in ipairs(out) do calls[#calls + 1] = v end
+end
+
 for _ = 1, tonumber(nextArg()) do
   local count = tonumber(nextArg())
   local consume = nextArg() == '1'
@@ -272,73 +367,26 @@ for _ = 1, tonumber(nextArg()) do
     local pool = pools[tonumber(nextArg())]
     cp[j] = {pool, tonumber(nextArg())}
   end
-  for _ = 1, count do
-  c = c + 1
-  local out
-  if record > 0 then
-    local stored = redis.call('GET', KEYS[record])
-    if stored then
-      local bar = string.find(stored, '|', 1, true)
-      if string.sub(stored, 1, bar - 1) == requestHash then
-        out = {}
-        for field in string.gmatch(string.sub(stored, bar + 1), '[^,]+') do out[#out + 1] = tonumber(field) end
-        -- A replay: its verdict + 10, so that the caller writes back no charge for it.
-        out[1] = out[1] + 10
-      else
-        out = {5}
-        for _ = 1, #cl do out[#out + 1] = 0; out[#out + 1] = 0; out[#out + 1] = 0; out[#out + 1] = 0 end
-        for _ = 1, #cp do out[#out + 1] = -1 end
-      end
+  -- Per run: 1 and the first call's answer (the caller derives the others: each VALID one charged
+  -- its costs after the one before), or 0 and each call's answer.
+  if record == 0 and count > 1 and atOnce(count, consume, cl, cp) then
+    c = c + 1
+    local out = decideCall(consume, 0, '', cl, cp)
+    if consume then
+      for _, entry in ipairs(cl) do entry[1].used = entry[1].used + (count - 1) * entry[2] end
+      for _, entry in ipairs(cp) do entry[1].balance = entry[1].balance - (count - 1) * entry[2] end
     end
-  end
-  if not out then
-    local exceeded, short, unseeded = false, false, false
-    for _, entry in ipairs(cl) do
-      loadLimit(entry[1])
-      if entry[1].used + entry[2] > entry[1].limit then exceeded = true end
+    c = c + count - 1
+    calls[#calls + 1] = 1
+    append(out)
+  else
+    calls[#calls + 1] = 0
+    for _ = 1, count do
+      c = c + 1
+      append(decideCall(consume, record, requestHash, cl, cp))
     end
-    for _, entry in ipairs(cp) do
-      loadPool(entry[1])
-      if entry[1].unseeded then unseeded = true elseif entry[1].balance < entry[2] then short = true end
-    end
-    local verdict = 0
-    if unseeded then verdict = 3 elseif exceeded then verdict = 1 elseif short then verdict = 2 end
-    if consume then consumes = true end
-    if verdict ~= 3 then decided = true end
-    if verdict == 0 and consume then
-      for _, entry in ipairs(cl) do
-        local l, cost = entry[1], entry[2]
-        if l.sliding then
-          for u = 1, cost do
-            l.added[#l.added + 1] = now
-            l.added[#l.added + 1] = opId .. ':' .. c .. ':' .. u
-          end
-        end
-        l.used = l.used + cost
-      end
-      for _, entry in ipairs(cp) do entry[1].balance = entry[1].balance - entry[2] end
-    end
-    out = {verdict}
-    for _, entry in ipairs(cl) do
-      local l, cost = entry[1], entry[2]
-      local resetAt = l.resetAt
-      if l.sliding then resetAt = slidingResetAt(l, verdict == 1 and cost or 1) end
-      out[#out + 1] = math.max(0, l.limit - l.used)
-      out[#out + 1] = resetAt
-      out[#out + 1] = math.max(0, resetAt - now)
-      out[#out + 1] = (verdict == 1 and l.used + cost > l.limit) and 1 or 0
-    end
-    for _, entry in ipairs(cp) do out[#out + 1] = entry[1].unseeded and -1 or entry[1].balance end
-    if record > 0 and verdict ~= 3 then
-      local digits = {}
-      for i = 1, #out do digits[i] = string.format('%d', out[i]) end
-      redis.call('SET', KEYS[record], requestHash .. '|' .. table.concat(digits, ','), 'PX', ARGV[4])
-    end
-  end
-  for _, v in ipairs(out) do calls[#calls + 1] = v end
   end
 end
-
 local written = {}
 for _, l in ipairs(limits) do
   if l.used and l.used > l.before and not written[l.key] then
@@ -517,6 +565,33 @@ function refillArgs(refill: CreditRefill | null): [number, number, number] {
 /** What an adjustment of a pool's balance did (see adjustCredits). */
 export type AdjustOutcome = { status: 'applied' | 'below-zero'; balance: number; tag: CreditsTag } | { status: 'unseeded' };
 
+/** Reads one call's answer from `reply` at `at` into `calls`; answers where the next one starts. */
+function readCall(reply: number[], at: number, call: CounterCall, calls: CallResult[]): number {
+  const code = reply[at++];
+  const limits: LimitState[] = [];
+  for (let j = 0; j < call.limits.length; j++, at += 4) {
+    limits.push({ remaining: reply[at], resetAt: reply[at + 1], resetInMs: reply[at + 2], exceeded: reply[at + 3] === 1 });
+  }
+  const balances: Array<number | null> = [];
+  for (let j = 0; j < call.pools.length; j++, at++) balances.push(reply[at] < 0 ? null : reply[at]);
+  calls.push({ verdict: VERDICTS[code % 10], replayed: code >= 10, limits, balances });
+  return at;
+}
+
+/**
+ * The answer of the call after `previous` in a run answered at once: a VALID call that consumes
+ * was charged its costs after the one before it; any other saw what the one before it saw.
+ */
+function chargedAfter(previous: CallResult, call: CounterCall): CallResult {
+  if (previous.verdict !== 'VALID' || !call.consume) return previous;
+  return {
+    verdict: previous.verdict,
+    replayed: false,
+    limits: previous.limits.map((state, j) => ({ ...state, remaining: state.remaining - call.limits[j][1] })),
+    balances: previous.balances.map((balance, j) => (balance === null ? null : balance - call.pools[j][1])),
+  };
+}
+
 @Injectable()
 export class KeyCounters {
   private readonly prefix: string;
@@ -621,9 +696,9 @@ export class KeyCounters {
     args.push(batch.pools.length);
     for (const pool of batch.pools) args.push(counter(pool.counter), pool.version, ...refillArgs(pool.refill));
     // Runs of alike calls: the same limits and pools (the same arrays: see CounterCall), the same
-    // consume, no idempotency record.
+    // consume, no idempotency record. `runs` holds each run's length.
     const runsAt = args.push(0) - 1;
-    let runs = 0;
+    const runs: number[] = [];
     for (let i = 0; i < batch.calls.length;) {
       const call = batch.calls[i];
       let count = 1;
@@ -634,7 +709,7 @@ export class KeyCounters {
           count++;
         }
       }
-      runs++;
+      runs.push(count);
       args.push(count, call.consume ? 1 : 0, call.idempotency ? counter(call.idempotency.record) : 0, call.idempotency?.requestHash ?? '');
       args.push(call.limits.length);
       for (const [index, cost] of call.limits) args.push(index + 1, cost);
@@ -642,7 +717,7 @@ export class KeyCounters {
       for (const [index, cost] of call.pools) args.push(index + 1, cost);
       i += count;
     }
-    args[runsAt] = runs;
+    args[runsAt] = runs.length;
     const reply = (await (this.redis as unknown as CounterCommands).keywardConsume(keys.length, ...keys, ...args)) as number[];
     if (reply[0] === -1) {
       return {
@@ -656,21 +731,18 @@ export class KeyCounters {
       at += 3;
       return tag;
     });
-    const calls = batch.calls.map((call): CallResult => {
-      const code = reply[at++];
-      const verdict = VERDICTS[code % 10];
-      const replayed = code >= 10;
-      const limits = call.limits.map((): LimitState => {
-        const state = { remaining: reply[at], resetAt: reply[at + 1], resetInMs: reply[at + 2], exceeded: reply[at + 3] === 1 };
-        at += 4;
-        return state;
-      });
-      const balances = call.pools.map(() => {
-        const balance = reply[at++];
-        return balance < 0 ? null : balance;
-      });
-      return { verdict, replayed, limits, balances };
-    });
+    const calls: CallResult[] = [];
+    for (const count of runs) {
+      const atOnce = reply[at++] === 1;
+      for (let k = 0; k < count; k++) {
+        const call = batch.calls[calls.length];
+        if (!atOnce || k === 0) {
+          at = readCall(reply, at, call, calls);
+        } else {
+          calls.push(chargedAfter(calls[calls.length - 1], call));
+        }
+      }
+    }
     return { pools, calls };
   }
 
