@@ -199,21 +199,23 @@ describe('tracing across processes', () => {
 
   it('records /v1/forward-auth’s spans for sampled requests only, refusals included', async () => {
     const { key } = await createKey(admin.url, tenant.admin);
-    const forwardAuth = (bearer: string, traceparent: string) =>
-      request(verify.url, 'GET', '/v1/forward-auth', {
-        headers: { 'keyward-verifier': tenant.verifier, authorization: `Bearer ${bearer}`, traceparent },
-      });
+    const forwardAuth = (bearer: string, traceparent: string, verifier: Record<string, string> = { 'keyward-verifier': tenant.verifier }) =>
+      request(verify.url, 'GET', '/v1/forward-auth', { headers: { ...verifier, authorization: `Bearer ${bearer}`, traceparent } });
     const valid = callerTrace(true);
     const refused = callerTrace(true);
+    const failed = callerTrace(true);
     const unsampled = callerTrace(false);
     expect((await forwardAuth(key, valid.header)).status).toBe(200);
     const unknownKey = `${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`;
     expect((await forwardAuth(unknownKey, refused.header)).status).toBe(401);
+    // A gateway that sends no credential of its own gets a problem, 502 (docs/gateways.md).
+    expect((await forwardAuth(key, failed.header, {})).status).toBe(502);
     expect((await forwardAuth(key, unsampled.header)).status).toBe(200);
 
     const [answered] = await traceOnce(valid.traceId, 'the sampled forward auth', (all) => all.length > 0);
     expect(answered).toMatchObject({
       service: 'keyward-verify',
+      statusCode: 0,
       name: 'GET /v1/forward-auth',
       kind: SERVER,
       parentSpanId: valid.spanId,
@@ -229,7 +231,16 @@ describe('tracing across processes', () => {
       name: 'GET /v1/forward-auth',
       parentSpanId: refused.spanId,
       attributes: { 'http.response.status_code': 401, 'keyward.verify.code': expect.stringMatching(/^(NOT_FOUND|MALFORMED)$/) },
+      statusCode: 0,
     });
+    // A 5xx is an error span, with no verify code.
+    const [problem] = await traceOnce(failed.traceId, 'the sampled 502', (all) => all.length > 0);
+    expect(problem).toMatchObject({
+      parentSpanId: failed.spanId,
+      attributes: { 'http.response.status_code': 502, 'error.type': '502' },
+      statusCode: 2,
+    });
+    expect(problem.attributes).not.toHaveProperty('keyward.verify.code');
     await sleep(1_000);
     expect(collector.inTrace(unsampled.traceId)).toEqual([]);
   });
