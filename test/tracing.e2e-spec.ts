@@ -2,11 +2,12 @@
 // spans over OTLP/HTTP, here to a collector of the test's own. A change made through the admin API
 // is one trace across processes: the request, the worker's run of the job it enqueued, and the
 // worker's delivery of the webhook it announced, whose POST carries the trace on in `traceparent`.
-// The verify service records spans only for the requests its sampler keeps.
+// The verify service records spans only for the requests its sampler keeps: one SERVER span per
+// such request on its hot routes, made by hand (no instrumentation runs in that process).
 import { randomBytes } from 'node:crypto';
 import { createTenant, type TestTenant } from './support/builders';
 import { useOwnDatabase } from './support/database';
-import { client } from './support/http-client';
+import { client, request } from './support/http-client';
 import { jobResult, onDemandJobsEnv } from './support/jobs';
 import { createKey } from './support/key-builders';
 import { OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver';
@@ -171,13 +172,117 @@ describe('tracing across processes', () => {
     const spans = await traceOnce(sampled.traceId, 'the sampled verification', (all) =>
       all.some((span) => span.service === 'keyward-verify' && span.kind === SERVER),
     );
-    expect(spans.find((span) => span.service === 'keyward-verify' && span.kind === SERVER)).toMatchObject({
-      parentSpanId: sampled.spanId,
-      attributes: { 'http.request.method': 'POST', 'url.path': '/v1/verify' },
-    });
+    // One span, the hand-made one: no instrumentation adds its own.
+    expect(spans.filter((span) => span.service === 'keyward-verify')).toEqual([
+      expect.objectContaining({
+        name: 'POST /v1/verify',
+        kind: SERVER,
+        parentSpanId: sampled.spanId,
+        attributes: {
+          'http.request.method': 'POST',
+          'http.route': '/v1/verify',
+          'url.path': '/v1/verify',
+          'http.response.status_code': 200,
+          'keyward.verify.code': 'VALID',
+        },
+      }),
+    ]);
     // Spans leave in batches a tenth of a second apart: had the others been recorded, they would be here.
     await sleep(1_000);
-    expect(collector.spans.filter((span) => span.service === 'keyward-verify' && span.traceId !== sampled.traceId)).toEqual([]);
+    expect(
+      collector.spans.filter(
+        (span) => span.service === 'keyward-verify' && span.attributes['url.path'] === '/v1/verify' && span.traceId !== sampled.traceId,
+      ),
+    ).toEqual([]);
     expect(collector.refused).toEqual([]);
   });
+
+  it('records /v1/forward-auth’s spans for sampled requests only, refusals included', async () => {
+    const { key } = await createKey(admin.url, tenant.admin);
+    const forwardAuth = (bearer: string, traceparent: string, verifier: Record<string, string> = { 'keyward-verifier': tenant.verifier }) =>
+      request(verify.url, 'GET', '/v1/forward-auth', { headers: { ...verifier, authorization: `Bearer ${bearer}`, traceparent } });
+    const valid = callerTrace(true);
+    const refused = callerTrace(true);
+    const failed = callerTrace(true);
+    const unsampled = callerTrace(false);
+    expect((await forwardAuth(key, valid.header)).status).toBe(200);
+    const unknownKey = `${key.slice(0, -1)}${key.endsWith('x') ? 'y' : 'x'}`;
+    expect((await forwardAuth(unknownKey, refused.header)).status).toBe(401);
+    // A gateway that sends no credential of its own gets a problem, 502 (docs/gateways.md).
+    expect((await forwardAuth(key, failed.header, {})).status).toBe(502);
+    expect((await forwardAuth(key, unsampled.header)).status).toBe(200);
+
+    const [answered] = await traceOnce(valid.traceId, 'the sampled forward auth', (all) => all.length > 0);
+    expect(answered).toMatchObject({
+      service: 'keyward-verify',
+      statusCode: 0,
+      name: 'GET /v1/forward-auth',
+      kind: SERVER,
+      parentSpanId: valid.spanId,
+      attributes: {
+        'http.request.method': 'GET',
+        'url.path': '/v1/forward-auth',
+        'http.response.status_code': 200,
+        'keyward.verify.code': 'VALID',
+      },
+    });
+    const [refusal] = await traceOnce(refused.traceId, 'the sampled refusal', (all) => all.length > 0);
+    expect(refusal).toMatchObject({
+      name: 'GET /v1/forward-auth',
+      parentSpanId: refused.spanId,
+      attributes: { 'http.response.status_code': 401, 'keyward.verify.code': expect.stringMatching(/^(NOT_FOUND|MALFORMED)$/) },
+      statusCode: 0,
+    });
+    // A 5xx is an error span, with no verify code.
+    const [problem] = await traceOnce(failed.traceId, 'the sampled 502', (all) => all.length > 0);
+    expect(problem).toMatchObject({
+      parentSpanId: failed.spanId,
+      attributes: { 'http.response.status_code': 502, 'error.type': '502' },
+      statusCode: 2,
+    });
+    expect(problem.attributes).not.toHaveProperty('keyward.verify.code');
+    await sleep(1_000);
+    expect(collector.inTrace(unsampled.traceId)).toEqual([]);
+  });
+
+  it('starts a trace of its own for a request traceidratio keeps, and ends the span of a problem too', async () => {
+    // The root decision alone, at ratio 1: every request is sampled, whatever its caller decided.
+    const service = 'keyward-verify-traceidratio';
+    const always = await spawnApp({
+      app: 'verify',
+      env: { ...env, OTEL_SERVICE_NAME: service, OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: '1' },
+    });
+    const ownSpans = () => collector.spans.filter((span) => span.service === service);
+    const { key } = await createKey(admin.url, tenant.admin);
+    const unsampled = callerTrace(false);
+
+    expect((await client(always.url, tenant.verifier).post('/v1/verify', { key })).status).toBe(200);
+    const [root] = await waitFor('the root span', () => ownSpans().length > 0 && ownSpans());
+    expect(root).toMatchObject({
+      name: 'POST /v1/verify',
+      kind: SERVER,
+      parentSpanId: '',
+      attributes: { 'http.response.status_code': 200, 'keyward.verify.code': 'VALID' },
+    });
+    expect(root.traceId).toMatch(/^[0-9a-f]{32}$/);
+
+    // A caller that did not sample its trace: still one, the child of the caller's span.
+    const answered = await client(always.url, tenant.verifier).post('/v1/verify', { key }, { headers: { traceparent: unsampled.header } });
+    expect(answered.status).toBe(200);
+    const [child] = await traceOnce(unsampled.traceId, 'the span under an unsampled caller', (all) => all.length > 0);
+    expect(child).toMatchObject({ service, parentSpanId: unsampled.spanId, attributes: { 'keyward.verify.code': 'VALID' } });
+
+    // A problem (a verifier token that is none) ends its span with its status and no verify code.
+    const problem = callerTrace(true);
+    const refused = await client(always.url, 'not-a-token').post('/v1/verify', { key }, { headers: { traceparent: problem.header } });
+    expect(refused.status).toBe(401);
+    const [failed] = await traceOnce(problem.traceId, 'the problem’s span', (all) => all.length > 0);
+    expect(failed).toMatchObject({ service, name: 'POST /v1/verify', attributes: { 'http.response.status_code': 401 } });
+    expect(failed.attributes).not.toHaveProperty('keyward.verify.code');
+    // Probes are never traced.
+    expect((await request(always.url, 'GET', '/readyz')).status).toBe(200);
+    await sleep(1_000);
+    expect(ownSpans().map((span) => span.attributes['url.path'])).toEqual(['/v1/verify', '/v1/verify', '/v1/verify']);
+    expect(collector.refused).toEqual([]);
+  }, 60_000);
 });

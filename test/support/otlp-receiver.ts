@@ -17,6 +17,8 @@ export interface ReceivedSpan {
   /** Nanoseconds since the epoch, as a decimal string. */
   startTimeUnixNano: string;
   attributes: Record<string, AttributeValue>;
+  /** OTLP's status code: 0 unset, 1 ok, 2 error. */
+  statusCode: number;
 }
 
 type AttributeValue = string | number | boolean | undefined;
@@ -93,6 +95,7 @@ export class OtlpReceiver {
             parentSpanId: span.parentSpanId ?? '',
             startTimeUnixNano: String(span.startTimeUnixNano),
             attributes: attributesOf(span.attributes),
+            statusCode: span.status?.code ?? 0,
           });
     }
   }

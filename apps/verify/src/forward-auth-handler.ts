@@ -12,6 +12,7 @@ import {
   ValidationFailedError,
   buildProblem,
   requestIdFor,
+  requestTracer,
   toProblem,
   writeProblem,
   type AheadHandler,
@@ -286,8 +287,26 @@ export function createForwardAuthHandler(app: INestApplication): AheadHandler {
     observeHttp(request.method ?? 'GET', response.statusCode, (performance.now() - started) / 1e3);
   };
 
+  // With tracing on, each answer also ends its request's span, if the request was sampled; with
+  // tracing off the functions are the ones above, chosen once, as /v1/verify's are.
+  const tracer = requestTracer();
+  const answer =
+    tracer === null
+      ? respond
+      : (response: ServerResponse, asked: Asked, started: number, outcome: VerifyOutcome): void => {
+          respond(response, asked, started, outcome);
+          tracer.end(response, outcome.code);
+        };
+  const answerProblem =
+    tracer === null
+      ? fail
+      : (response: ServerResponse, asked: Asked, started: number, error: unknown): void => {
+          fail(response, asked, started, error);
+          tracer.end(response, null);
+        };
+
   // Answers known at once go out in bursts, as /v1/verify's do (answer-bursts.ts).
-  const bursts = new AnswerBursts<Asked>(respond, fail);
+  const bursts = new AnswerBursts<Asked>(answer, answerProblem);
 
   const handle = (request: IncomingMessage, response: ServerResponse, envoy: boolean): void => {
     const started = performance.now();
@@ -317,14 +336,22 @@ export function createForwardAuthHandler(app: INestApplication): AheadHandler {
           : verifyService.verify(verifier, verifyRequest, retry),
       );
     } catch (error) {
-      fail(response, asked, started, error);
+      answerProblem(response, asked, started, error);
     }
   };
+
+  const serve =
+    tracer === null
+      ? handle
+      : (request: IncomingMessage, response: ServerResponse, envoy: boolean): void => {
+          tracer.start(FORWARD_AUTH_ROUTE, request, response);
+          handle(request, response, envoy);
+        };
 
   return (request, response) => {
     const place = placeOf(request.url ?? '');
     if (place === Place.Elsewhere) return false;
-    handle(request, response, place === Place.Below);
+    serve(request, response, place === Place.Below);
     return true;
   };
 }

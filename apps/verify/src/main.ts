@@ -1,7 +1,9 @@
-// First of all: tracing hooks node:http, pg and ioredis as the imports below load them; with no
-// OTLP endpoint set it loads nothing (docs/operations.md, Tracing).
+// First of all, as the other services do, though here it hooks nothing: the verify service's
+// tracing is hand-made, a SERVER span per sampled request on its hot routes and no instrumentation
+// or context whose cost every request would pay; with no OTLP endpoint set it loads nothing
+// (docs/operations.md, Tracing).
 import { startTracing } from '@keyward/platform/tracing/tracing';
-startTracing('keyward-verify');
+startTracing('keyward-verify', process.env, { handMade: true });
 
 import { enforceShutdownDeadline, loadKeywardConfig, Metrics } from '@keyward/platform';
 import cluster from 'node:cluster';

@@ -11,6 +11,7 @@ import {
   assertJsonTextDepth,
   assertUtf8,
   requestIdFor,
+  requestTracer,
   toProblem,
   writeProblem,
   type AheadHandler,
@@ -187,8 +188,26 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
     observeHttp('POST', response.statusCode, (performance.now() - started) / 1e3);
   };
 
+  // With tracing on, each answer also ends its request's span, if the request was sampled; with
+  // tracing off the functions are the ones above, chosen once: a request pays nothing for tracing.
+  const tracer = requestTracer();
+  const answer =
+    tracer === null
+      ? respond
+      : (response: ServerResponse, requestId: string, started: number, outcome: VerifyOutcome): void => {
+          respond(response, requestId, started, outcome);
+          tracer.end(response, outcome.code);
+        };
+  const answerProblem =
+    tracer === null
+      ? fail
+      : (response: ServerResponse, requestId: string, started: number, error: unknown): void => {
+          fail(response, requestId, started, error);
+          tracer.end(response, null);
+        };
+
   // Answers known at once go out in bursts (answer-bursts.ts); the others when their store replies.
-  const bursts = new AnswerBursts<string>(respond, fail);
+  const bursts = new AnswerBursts<string>(answer, answerProblem);
 
   const signed = (outcome: VerifyOutcome): VerifyOutcome => {
     const token = outcome.code === 'VALID' && outcome.key !== null ? principals.sign(outcome.key) : null;
@@ -241,14 +260,23 @@ export function createVerifyHandler(app: INestApplication): AheadHandler {
         if (error) throw error;
         handleBody(request, response, requestId, started, raw, bytes);
       } catch (thrown) {
-        fail(response, requestId, started, thrown);
+        answerProblem(response, requestId, started, thrown);
       }
     });
   };
 
+  // A sampled request's span starts as it arrives (docs/operations.md, Tracing).
+  const serve =
+    tracer === null
+      ? handle
+      : (request: IncomingMessage, response: ServerResponse): void => {
+          tracer.start(ROUTE, request, response);
+          handle(request, response);
+        };
+
   return (request, response) => {
     if (!isVerifyRoute(request)) return false;
-    handle(request, response);
+    serve(request, response);
     return true;
   };
 }

@@ -4,6 +4,10 @@
 // of OpenTelemetry is even loaded (the packages are required here, lazily) and every function below
 // is a plain call of the work it is given, so the hot path costs nothing with tracing off.
 //
+// The verify service starts it `handMade`: no instrumentation and no context manager, whose cost
+// every request would pay, sampled or not. Its hot routes decide themselves whether a request is
+// sampled (request-sampler.ts) and, only then, make its SERVER span by hand (requestTracer).
+//
 // The context of a change crosses processes as a W3C `traceparent`: in a job's data and in a
 // webhook delivery's row, both written by the admin API, so that the worker's span for them is a
 // child of the request that caused them, and the delivery's request carries it on to the receiver.
@@ -13,11 +17,15 @@ import type * as IORedisInstrumentationModule from '@opentelemetry/instrumentati
 import type * as NestInstrumentationModule from '@opentelemetry/instrumentation-nestjs-core';
 import type * as PgInstrumentationModule from '@opentelemetry/instrumentation-pg';
 import type * as SdkNode from '@opentelemetry/sdk-node';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parseTraceparent, requestSamplerFromEnv, type RequestSampler } from './request-sampler';
 
 interface ActiveTracing {
   api: typeof Api;
   sdk: SdkNode.NodeSDK;
   tracer: Api.Tracer;
+  /** The hot routes' hand-made spans: set when tracing started `handMade` (the verify service). */
+  requests: RequestTracer | null;
 }
 
 let active: ActiveTracing | null = null;
@@ -52,15 +60,25 @@ function pathOf(url: string | undefined): string {
   return query === -1 ? path : path.slice(0, query);
 }
 
+export interface StartTracingOptions {
+  /**
+   * The verify service's way: no instrumentation (node:http, pg, ioredis, Nest) and no context
+   * manager, so that an unsampled request costs nothing but the sampling decision; the hot routes
+   * make their spans by hand (requestTracer), for the requests OTEL_TRACES_SAMPLER keeps.
+   */
+  handMade?: boolean;
+}
+
 /**
  * Starts the OpenTelemetry SDK when the environment configures it (see tracingConfigured): traces
  * only, exported over OTLP as OTEL_EXPORTER_OTLP_PROTOCOL says (http/protobuf by default), sampled
  * as OTEL_TRACES_SAMPLER says, under OTEL_SERVICE_NAME or else `serviceName`. Answers whether it
  * started. Must run before the modules it instruments are loaded.
  */
-export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env): boolean {
+export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = process.env, options: StartTracingOptions = {}): boolean {
   if (active) return true;
   if (!tracingConfigured(env)) return false;
+  if (options.handMade) return startHandMadeTracing(serviceName, env);
   /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when tracing is on */
   const api = require('@opentelemetry/api') as typeof Api;
   const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof SdkNode;
@@ -84,8 +102,121 @@ export function startTracing(serviceName: string, env: NodeJS.ProcessEnv = proce
     ],
   });
   sdk.start();
-  active = { api, sdk, tracer: api.trace.getTracer('keyward') };
+  active = { api, sdk, tracer: api.trace.getTracer('keyward'), requests: null };
   return true;
+}
+
+/**
+ * The SDK with no instrumentation, no context manager (each span is given its parent: nothing runs
+ * inside a context, so no AsyncLocalStorage is ever entered) and a sampler that keeps every span,
+ * since a span is only started for a request the hot route's own sampler kept.
+ */
+function startHandMadeTracing(serviceName: string, env: NodeJS.ProcessEnv): boolean {
+  /* eslint-disable @typescript-eslint/no-require-imports -- loaded only when tracing is on */
+  const api = require('@opentelemetry/api') as typeof Api;
+  const { NodeSDK } = require('@opentelemetry/sdk-node') as typeof SdkNode;
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const noContext: Api.ContextManager = {
+    active: () => api.ROOT_CONTEXT,
+    with: (_context, fn, thisArg, ...args) => fn.call(thisArg, ...args),
+    bind: (_context, target) => target,
+    enable() {
+      return this;
+    },
+    disable() {
+      return this;
+    },
+  };
+  const keepEvery: NonNullable<SdkNode.NodeSDKConfiguration['sampler']> = {
+    shouldSample: () => ({ decision: api.SamplingDecision.RECORD_AND_SAMPLED }),
+    toString: () => 'KeepEverySpanStarted',
+  };
+  const sdk = new NodeSDK({
+    serviceName: namesService(env) ? undefined : serviceName,
+    metricReaders: [],
+    logRecordProcessors: [],
+    instrumentations: [],
+    contextManager: noContext,
+    sampler: keepEvery,
+  });
+  sdk.start();
+  const tracer = api.trace.getTracer('keyward');
+  active = { api, sdk, tracer, requests: handMadeRequestTracer(api, tracer, requestSamplerFromEnv(env)) };
+  return true;
+}
+
+/**
+ * The SERVER spans of the routes a service answers ahead of the framework (the verify service's
+ * POST /v1/verify and /v1/forward-auth), made by hand: see requestTracer.
+ */
+export interface RequestTracer {
+  /**
+   * Starts the span of `request` on `route` when the sampler keeps it (the caller's traceparent
+   * decides, else OTEL_TRACES_SAMPLER's root decision), its parent the caller's span, and leaves
+   * it on `response` for `end`. An unsampled request gets no span, no id and no context.
+   */
+  start(route: string, request: IncomingMessage, response: ServerResponse): void;
+  /**
+   * Ends the span of `response`, if it has one, once its answer is written: its status code,
+   * the verify code answered (null for a problem), status ERROR for a 5xx.
+   */
+  end(response: ServerResponse, code: string | null): void;
+}
+
+const SPAN = Symbol('keyward.span');
+
+type Traced = ServerResponse & { [SPAN]?: Api.Span };
+
+function handMadeRequestTracer(api: typeof Api, tracer: Api.Tracer, sample: RequestSampler): RequestTracer {
+  return {
+    start(route, request, response) {
+      // node joins a repeated header of a name it does not know into one string.
+      const traceparent = request.headers.traceparent as string | undefined;
+      if (!sample(traceparent)) return;
+      const parent = parseTraceparent(traceparent);
+      let parentContext = api.ROOT_CONTEXT;
+      if (parent !== null) {
+        const tracestate = request.headers.tracestate;
+        parentContext = api.trace.setSpanContext(api.ROOT_CONTEXT, {
+          traceId: parent.traceId,
+          spanId: parent.spanId,
+          traceFlags: parent.sampled ? api.TraceFlags.SAMPLED : api.TraceFlags.NONE,
+          isRemote: true,
+          traceState: typeof tracestate === 'string' ? api.createTraceState(tracestate) : undefined,
+        });
+      }
+      const method = request.method ?? 'GET';
+      (response as Traced)[SPAN] = tracer.startSpan(
+        `${method} ${route}`,
+        {
+          kind: api.SpanKind.SERVER,
+          attributes: { 'http.request.method': method, 'http.route': route, 'url.path': pathOf(request.url) },
+        },
+        parentContext,
+      );
+    },
+    end(response, code) {
+      const span = (response as Traced)[SPAN];
+      if (span === undefined) return;
+      (response as Traced)[SPAN] = undefined;
+      const status = response.statusCode;
+      span.setAttribute('http.response.status_code', status);
+      if (code !== null) span.setAttribute('keyward.verify.code', code);
+      if (status >= 500) {
+        span.setAttribute('error.type', String(status));
+        span.setStatus({ code: api.SpanStatusCode.ERROR });
+      }
+      span.end();
+    },
+  };
+}
+
+/**
+ * The hand-made spans of the hot routes: null unless tracing started `handMade` (with tracing off,
+ * the routes choose their untraced functions once, and a request pays nothing for tracing).
+ */
+export function requestTracer(): RequestTracer | null {
+  return active?.requests ?? null;
 }
 
 /** Whether startTracing started the SDK in this process. */
