@@ -1,6 +1,7 @@
 // Some suites need servers and tools the machine provides: a Redis Cluster is started from
 // redis-server and redis-cli, PgBouncer from pgbouncer, the nginx gateway from nginx; the operations
-// pack's suites need Prometheus's promtool, and PostgreSQL's pg_dump and pg_restore. CI installs
+// pack's suites need Prometheus's promtool, and PostgreSQL's pg_dump and pg_restore; the bench's
+// load generator is wrk. CI installs
 // them (.ci/run) and there a missing one fails
 // its suite with a message naming the package. A developer's `npm test` on a machine without them
 // leaves that suite out, and says loudly why and how to get it, so that `npm ci && npm test` still
@@ -44,6 +45,7 @@ const SUITES = [
   { path: 'test/examples-nginx.e2e-spec.ts', binaries: ['nginx'], install: 'apt-get install nginx (macOS: brew install nginx)' },
   { path: 'test/ops-pack.e2e-spec.ts', binaries: ['promtool'], install: 'apt-get install prometheus (brings promtool)' },
   { path: 'test/ops-backup-restore.e2e-spec.ts', binaries: ['pg_dump', 'pg_restore'], install: 'apt-get install postgresql-client' },
+  { path: 'test/bench-wrk-load.e2e-spec.ts', binaries: ['wrk'], install: 'apt-get install wrk (macOS: brew install wrk)' },
 ];
 
 /** Paths of the suites this machine cannot run, outside CI only; each announced on stderr. */
