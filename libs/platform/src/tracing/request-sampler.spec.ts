@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { parseTraceparent, requestSamplerFromEnv } from './request-sampler';
 
 const TRACE_ID = '0af7651916cd43dd8448eb211c80319c';
@@ -95,6 +96,33 @@ describe('requestSamplerFromEnv', () => {
       // A valid parent decides without drawing.
       random.mockClear();
       expect(sample(SAMPLED)).toBe(true);
+      expect(random).not.toHaveBeenCalled();
+    } finally {
+      random.mockRestore();
+    }
+  });
+
+  it('decides a request of a caller’s trace by its trace id with traceidratio, as OpenTelemetry’s TraceIdRatioBased sampler does', () => {
+    // The SDK's own sampler, as the admin API and the worker use it (sdk-node brings sdk-trace).
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the reference, only in this test
+    const { TraceIdRatioBasedSampler } = require('@opentelemetry/sdk-trace') as {
+      TraceIdRatioBasedSampler: new (ratio: number) => { shouldSample: (context: unknown, traceId: string) => { decision: number } };
+    };
+    const random = jest.spyOn(Math, 'random');
+    try {
+      for (const ratio of [0.01, 0.3, 0.5, 0.99]) {
+        const sample = requestSamplerFromEnv({ OTEL_TRACES_SAMPLER: 'traceidratio', OTEL_TRACES_SAMPLER_ARG: String(ratio) });
+        const reference = new TraceIdRatioBasedSampler(ratio);
+        let kept = 0;
+        for (let i = 0; i < 2_000; i++) {
+          const traceId = randomBytes(16).toString('hex');
+          const decided = sample(`00-${traceId}-${SPAN_ID}-0${i % 2}`);
+          expect(decided).toBe(reference.shouldSample(undefined, traceId).decision === 2);
+          if (decided) kept++;
+        }
+        expect(Math.abs(kept / 2_000 - ratio)).toBeLessThan(0.05);
+      }
+      // The trace id decides: no draw.
       expect(random).not.toHaveBeenCalled();
     } finally {
       random.mockRestore();

@@ -37,10 +37,26 @@ export function parseTraceparent(header: string | undefined): Traceparent | null
 const always: RequestSampler = () => true;
 const never: RequestSampler = () => false;
 
+/**
+ * The 32 bits OpenTelemetry's TraceIdRatioBased sampler compares with the ratio: the trace id's four
+ * 8-digit words XORed. A span of a trace another service started is kept or not by its trace id,
+ * as every service of the trace using that sampler decides it.
+ */
+function traceIdBits(traceId: string): number {
+  let bits = 0;
+  for (let i = 0; i < 32; i += 8) bits = (bits ^ parseInt(traceId.slice(i, i + 8), 16)) >>> 0;
+  return bits;
+}
+
 function ratioSampler(ratio: number): RequestSampler {
   if (ratio >= 1) return always;
   if (ratio <= 0) return never;
-  return () => Math.random() < ratio;
+  const upperBound = Math.floor(ratio * 0xffffffff);
+  return (traceparent) => {
+    const parent = traceparent === undefined ? null : parseTraceparent(traceparent);
+    // No trace yet: its id is made only once the request is sampled, so a draw decides.
+    return parent === null ? Math.random() < ratio : traceIdBits(parent.traceId) < upperBound;
+  };
 }
 
 /** A valid parent decides by its sampled flag; no parent, or an invalid one, leaves it to `root`. */
@@ -64,8 +80,9 @@ function ratioOf(env: NodeJS.ProcessEnv): number {
  * The sampler OTEL_TRACES_SAMPLER names: `always_on`, `always_off`, `traceidratio`,
  * `parentbased_always_on`, `parentbased_always_off` or `parentbased_traceidratio`, the ratio being
  * OTEL_TRACES_SAMPLER_ARG. Unset, or a name it does not know: `parentbased_always_on`, the
- * specification's default. A root decision by ratio is `Math.random() < ratio`: the trace id is
- * only made once the request is sampled, so no other service can have decided on it before.
+ * specification's default. A decision by ratio is the trace id's, as OpenTelemetry's
+ * TraceIdRatioBased sampler makes it, for a request that names a trace; for one that starts a trace
+ * it is `Math.random() < ratio` (the trace id is only made once the request is sampled).
  */
 export function requestSamplerFromEnv(env: NodeJS.ProcessEnv = process.env): RequestSampler {
   switch (env.OTEL_TRACES_SAMPLER?.trim().toLowerCase()) {
