@@ -62,6 +62,37 @@ describe('limiter (Redis)', () => {
     }
   });
 
+  it('holds a small batch one more turn, so that the checks of the next turn join it, and a full one not at all', async () => {
+    const windowed = windowedKey(1_000, 3600);
+    const batches = jest.spyOn(counters, 'consumeBatch');
+    const turn = () => new Promise<void>((resolve) => setImmediate(resolve));
+    try {
+      // 3 checks, then 4 more in the next turn (the check phase after the first's): one batch of 7.
+      const first = Array.from({ length: 3 }, () => parts.check(windowed));
+      await turn();
+      const second = Array.from({ length: 4 }, () => parts.check(windowed));
+      await Promise.all([...first, ...second]);
+      expect(batches.mock.calls.map(([batch]) => batch.calls.length)).toEqual([7]);
+      // Never more than one turn: checks two turns later go in a batch of their own.
+      batches.mockClear();
+      const early = parts.check(windowed);
+      await turn();
+      await turn();
+      const late = parts.check(windowed);
+      await Promise.all([early, late]);
+      expect(batches.mock.calls.map(([batch]) => batch.calls.length)).toEqual([1, 1]);
+      // 16 checks or more go at the end of their own turn: the next turn's make a batch of their own.
+      batches.mockClear();
+      const full = Array.from({ length: 16 }, () => parts.check(windowed));
+      await turn();
+      const next = parts.check(windowed);
+      await Promise.all([...full, next]);
+      expect(batches.mock.calls.map(([batch]) => batch.calls.length)).toEqual([16, 1]);
+    } finally {
+      batches.mockRestore();
+    }
+  });
+
   it('sends one batch per hash tag when Redis is a cluster (a script runs on one slot)', async () => {
     // Configured as a cluster, talking to the run's Redis: only the grouping differs.
     const clustered = new Limiter(counters, parts.seeder, parts.writeBack, parts.metrics, {

@@ -38,6 +38,9 @@ export interface LimitOutcome {
   replayed: boolean;
 }
 
+/** A batch of fewer checks waits one more turn of the event loop for others (see flush). */
+const SMALL_BATCH = 16;
+
 /** The most hash tags (keys, or owners with their keys) in one batch: bounds how long one script holds Redis. */
 const MAX_TAGS_PER_BATCH = 64;
 
@@ -63,6 +66,10 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
   /** The checks waiting for this turn's batch, by hash tag (one cluster slot each). */
   private pending = new Map<string, PendingCheck[]>();
   private flushScheduled = false;
+  /** Checks waiting for the next batch, of every tag. */
+  private pendingChecks = 0;
+  /** Whether the batch waiting has already waited one more turn (see flush). */
+  private heldOneTurn = false;
   /** Redis's clock minus ours; null until first measured (then calls carry no deadline). */
   private clockOffset: number | null = null;
   private clockTimer?: NodeJS.Timeout;
@@ -116,6 +123,7 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
     let checks = this.pending.get(check.plan.tag);
     if (!checks) this.pending.set(check.plan.tag, (checks = []));
     checks.push(check);
+    this.pendingChecks++;
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       // After this turn's I/O callbacks: every request read in this turn joins its batch.
@@ -124,6 +132,16 @@ export class Limiter implements OnModuleInit, OnModuleDestroy {
   }
 
   private readonly flush = (): void => {
+    // A small batch waits one more turn of the event loop, never more: under load the requests
+    // read in that turn join it, and one script call serves them all (docs/architecture.md,
+    // Limit checks in batches). Idle, it costs one turn, a few microseconds.
+    if (this.pendingChecks < SMALL_BATCH && !this.heldOneTurn) {
+      this.heldOneTurn = true;
+      setImmediate(this.flush);
+      return;
+    }
+    this.heldOneTurn = false;
+    this.pendingChecks = 0;
     this.flushScheduled = false;
     const pending = [...this.pending.values()];
     this.pending = new Map();
