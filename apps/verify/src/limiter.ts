@@ -1,8 +1,8 @@
 // The shared counters of keys and owners (named limits and credit pools) behind a short time-out,
 // with the behaviour VERIFY_LIMITS_ON_REDIS_DOWN selects when Redis does not answer in time. The
-// checks made in one turn of the event loop go to Redis as one batch (on a cluster, one per hash
-// tag, as a script runs on one slot): under load, one script call per turn instead of one per
-// verification. A pool whose balance Redis does not hold is seeded from PostgreSQL, then the check
+// checks made in one turn of the event loop (two, when fewer than SMALL_BATCH) go to Redis as one
+// batch (on a cluster, one per hash tag, as a script runs on one slot): under load, one script call
+// per turn instead of one per verification. A pool whose balance Redis does not hold is seeded from PostgreSQL, then the check
 // is made again.
 import {
   CreditsSeeder,
