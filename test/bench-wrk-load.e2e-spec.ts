@@ -5,11 +5,7 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { wrkLoad } from '../bench/support/wrk-load';
-
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- machine-tools.js is plain CommonJS, shared with jest.config.js, without types
-const { requireOnMachine } = require('./support/machine-tools') as {
-  requireOnMachine: (binary: string, purpose: string, debianPackage: string) => string;
-};
+import { requireOnMachine } from './support/machine-tools';
 
 describe('wrk load (bench)', () => {
   let server: Server;

@@ -13,10 +13,8 @@ import { useOwnDatabase } from './support/database';
 import { client } from './support/http-client';
 import { createKey } from './support/key-builders';
 import { startAdminApi, type RunningHttpApp } from './support/running-apps';
-
 // The same look-up jest.config.js uses to leave this suite out on a machine without the tools.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- machine-tools.js is plain CommonJS, shared with jest.config.js, without types
-const { whereOnMachine } = require('./support/machine-tools') as { whereOnMachine: (binary: string) => string | null };
+import { whereOnMachine } from './support/machine-tools';
 
 function tool(binary: 'pg_dump' | 'pg_restore'): string {
   const found = whereOnMachine(binary);

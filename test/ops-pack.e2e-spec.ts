@@ -17,10 +17,8 @@ import { DedicatedRedis, waitFor } from './support/fault-servers';
 import { client, request } from './support/http-client';
 import { brokenLink } from './support/markdown-links';
 import { startAdminApi, startVerify, startWorker, type RunningHttpApp } from './support/running-apps';
-
 // The same look-up jest.config.js uses to leave this suite out on a machine without promtool.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- machine-tools.js is plain CommonJS, shared with jest.config.js, without types
-const { whereOnMachine } = require('./support/machine-tools') as { whereOnMachine: (binary: string) => string | null };
+import { whereOnMachine } from './support/machine-tools';
 
 const ROOT = resolve(__dirname, '..');
 const PROMETHEUS_DIR = join(ROOT, 'docker/prometheus');

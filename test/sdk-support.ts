@@ -2,7 +2,7 @@
 // scope the protected routes of those suites need, and a loopback HTTP server standing in for an
 // unreachable or failing verify service (it stalls, answers 5xx, or passes requests on to the real
 // one), recording what each request carried.
-import { generateApiKey } from '@keyward/keys';
+import { generateApiKey, VERIFY_CODES, type VerifyCode } from '@keyward/keys';
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestTenant } from './support/builders';
@@ -12,19 +12,9 @@ import { createKey } from './support/key-builders';
 /** The scope the protected routes of the SDK suites require. */
 export const ROUTE_SCOPE = 'orders:read';
 
-export const VERIFY_CODES = [
-  'VALID',
-  'MALFORMED',
-  'NOT_FOUND',
-  'REVOKED',
-  'EXPIRED',
-  'DISABLED',
-  'IP_NOT_ALLOWED',
-  'INSUFFICIENT_SCOPE',
-  'RATE_LIMITED',
-  'USAGE_EXCEEDED',
-] as const;
-export type SdkVerifyCode = (typeof VERIFY_CODES)[number];
+/** Every verify code (docs/api.md, Verify codes): the SDK suites check each. */
+export { VERIFY_CODES };
+export type SdkVerifyCode = VerifyCode;
 
 /** The answer every framework wrapper gives for each code (as the forward-auth endpoint maps them). */
 export const EXPECTED_STATUS: Record<SdkVerifyCode, number> = {

@@ -13,12 +13,8 @@ import { freePort } from '../../scripts/dev-services/free-port';
 import { createTenant, type TestTenant } from './builders';
 import { nginxGateway, startRecordingService, type Gateway } from './gateways';
 import { startAdminApi, startVerify, type RunningHttpApp } from './running-apps';
-
 // The same look-up jest.config.js uses to leave this suite out on a machine without nginx.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- machine-tools.js is plain CommonJS, shared with jest.config.js, without types
-const { requireOnMachine } = require('./machine-tools') as {
-  requireOnMachine: (binary: string, purpose: string, debianPackage: string) => string;
-};
+import { requireOnMachine } from './machine-tools';
 
 export const NGINX_FILES = join(__dirname, '../../docker/nginx');
 

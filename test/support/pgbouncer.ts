@@ -8,12 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from '../../scripts/dev-services/free-port';
-
 // The same look-up jest.config.js uses to leave this suite out on a machine without pgbouncer.
-// eslint-disable-next-line @typescript-eslint/no-require-imports -- machine-tools.js is plain CommonJS, shared with jest.config.js, without types
-const { requireOnMachine } = require('./machine-tools') as {
-  requireOnMachine: (binary: string, purpose: string, debianPackage: string) => string;
-};
+import { requireOnMachine } from './machine-tools';
 
 export interface StartPgBouncerOptions {
   /** The owner's direct URL (default: the suite's KEYWARD_TEST_OWNER_URL). */

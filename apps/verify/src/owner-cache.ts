@@ -7,13 +7,12 @@ import {
   InvalidatingCache,
   InvalidationSubscriber,
   KEYWARD_CONFIG,
-  withTimeout,
   type InvalidationListener,
   type InvalidationMessage,
   type KeywardConfig,
 } from '@keyward/platform';
 import { Inject, Injectable } from '@nestjs/common';
-import { KeyStoreFailures, KeyStoreUnavailableError, LOAD_TIMEOUT_MS } from './key-cache';
+import { KeyStoreFailures, readStore } from './key-cache';
 import { VerifyMetrics } from './verify-metrics';
 
 const NEGATIVE_TTL_MS = 10_000;
@@ -44,14 +43,9 @@ export class OwnerCache implements InvalidationListener {
   }
 
   load(tenantId: string, ownerId: string): Promise<VerifiableOwner | null> {
-    return this.cache.load(`${tenantId}\n${ownerId}`, async () => {
-      try {
-        return { value: await withTimeout(this.lookUpOwner.execute(tenantId, ownerId), LOAD_TIMEOUT_MS, 'owner look-up') };
-      } catch {
-        this.metrics.storeErrors.inc({ store: 'postgres' });
-        throw new KeyStoreUnavailableError();
-      }
-    });
+    return this.cache.load(`${tenantId}\n${ownerId}`, async () => ({
+      value: await readStore(() => this.lookUpOwner.execute(tenantId, ownerId), 'owner look-up', this.metrics),
+    }));
   }
 
   onInvalidation(message: InvalidationMessage): void {

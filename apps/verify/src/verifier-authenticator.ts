@@ -8,7 +8,6 @@ import {
   InvalidatingCache,
   InvalidationSubscriber,
   KEYWARD_CONFIG,
-  withTimeout,
   UnauthenticatedError,
   type InvalidationListener,
   type InvalidationMessage,
@@ -18,7 +17,7 @@ import {
 } from '@keyward/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { hash } from 'node:crypto';
-import { KeyStoreFailures, KeyStoreUnavailableError, LOAD_TIMEOUT_MS } from './key-cache';
+import { KeyStoreFailures, readStore } from './key-cache';
 import { VerifyMetrics } from './verify-metrics';
 
 export type VerifierPrincipal = Extract<Principal, { kind: 'credential' }>;
@@ -80,13 +79,8 @@ export class VerifierAuthenticator implements InvalidationListener {
   }
 
   private async load(token: string): Promise<Loaded<Principal>> {
-    try {
-      const authentication = await withTimeout(this.authenticateCredential.execute(token), LOAD_TIMEOUT_MS, 'credential look-up');
-      return authentication ? { value: authentication.principal, validUntil: authentication.expiresAt?.getTime() } : { value: null };
-    } catch {
-      this.metrics.storeErrors.inc({ store: 'postgres' });
-      throw new KeyStoreUnavailableError();
-    }
+    const authentication = await readStore(() => this.authenticateCredential.execute(token), 'credential look-up', this.metrics);
+    return authentication ? { value: authentication.principal, validUntil: authentication.expiresAt?.getTime() } : { value: null };
   }
 
   private admit(principal: Principal | null): VerifierPrincipal {
